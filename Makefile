@@ -1,0 +1,69 @@
+# The compendium's two commands:  make all  (run everything)  and  make test  (run the tests).
+# Both create the virtual environment from the lock file when it is missing and install the Debian
+# packages the PDF export needs when they are missing (apt-get, as root).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data clean-outputs help
+
+help:
+	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
+	@echo "make test       set up and run the tests"
+	@echo "make plan       show the pipeline's steps, inputs and outputs"
+	@echo "make lab        start JupyterLab on the project's kernel"
+	@echo "make benchmark  measure run times and memory (benchmarks/)"
+	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
+
+all: env system-deps pipeline
+
+test: env system-deps
+	$(PY) -m pytest
+
+env: $(STAMP)
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip sync --quiet --python $(PY) $(LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (compendium)" >/dev/null
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/install_system_deps.sh
+
+pipeline: env
+	$(PY) -m helpers.pipeline run
+
+plan: env
+	$(PY) -m helpers.pipeline plan
+
+lab: env
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+lock:
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o $(LOCK)
+	$(PY) scripts/write_environment_yml.py
+
+environment.yml: $(LOCK)
+	$(PY) scripts/write_environment_yml.py
+
+benchmark: env
+	$(PY) benchmarks/run_benchmarks.py
+
+verify-data: env
+	$(PY) -m helpers.datapackage verify
+
+clean-outputs:
+	rm -rf build data/processed/*/ reports/*/ reports/*.html reports/*.pdf reports/*.json reports/*.csv

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages that the PDF export and the browser test need, when they are missing.
+# Without root or apt-get, say in one line what to install and carry on: HTML reports are still written.
+set -u
+packages=(texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc poppler-utils chromium)
+missing=()
+command -v xelatex >/dev/null 2>&1 || missing+=(texlive-xetex texlive-fonts-recommended texlive-plain-generic)
+command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages: ${missing[*]} (about 1-2 minutes) ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    && exit 0
+  echo "WARNING: apt-get could not install ${missing[*]}; HTML reports will be written, PDFs skipped." >&2
+  exit 0
+fi
+echo "NOTE: PDF export needs Debian packages ${packages[*]} (sudo apt-get install ${missing[*]}); HTML reports are still written." >&2
+exit 0

@@ -1,0 +1,486 @@
+"""Where a result comes from: git commit, package versions, data provenance, and the run banner.
+
+A cleaning notebook writes ``provenance.json`` next to the processed data
+(:func:`write_data_provenance`); later notebooks read it (:func:`read_data_provenance`) and show
+:func:`run_banner` as their first output, so every exported report states the study, the
+parameters, the commit and, visibly, whether the respondent-level data are synthetic.
+
+Nothing here records a date or a time: the same commit and parameters give the same bytes.
+The banner and :func:`display_table` carry an HTML, a Markdown and a LaTeX rendering, so they read
+well in JupyterLab, in the HTML reports and in the PDF (nbconvert's LaTeX route).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from helpers.outputs import write_json
+
+PROVENANCE_FILENAME = "provenance.json"
+PROVENANCE_SCHEMA_VERSION = 1
+REQUIRED_PROVENANCE_KEYS = ("source_file", "data_are_synthetic", "sha256")
+
+SYNTHETIC_DATA_NOTICE = (
+    "SYNTHETIC DATA: the respondent-level data are synthetic stand-ins calibrated to published "
+    "aggregates; no number here is a survey finding"
+)
+DEFAULT_ASSUMPTIONS_HREF = "assumptions.html"
+DEFAULT_MANIFEST_HREF = "run_manifest.json"
+
+
+# --------------------------------------------------------------------------------------------
+# git and package versions
+# --------------------------------------------------------------------------------------------
+
+
+def _run_git(root: str | os.PathLike[str], *arguments: str) -> str | None:
+    """Return the stripped stdout of ``git -C root <arguments>``, or None if git fails or is absent."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.strip()
+
+
+def git_commit(root: str | os.PathLike[str] | None = None) -> str:
+    """Short sha of HEAD in ``root`` (default: the project root), or ``'unknown'`` outside git."""
+    sha = _run_git(root or _project_root(), "rev-parse", "--short", "HEAD")
+    return sha if sha else "unknown"
+
+
+def git_is_dirty(root: str | os.PathLike[str] | None = None) -> bool | None:
+    """True if tracked files differ from HEAD, False if clean, None outside git.
+
+    Untracked files are ignored (``build/``, ``reports/`` and processed data are git-ignored, and a
+    new scratch file does not change any result).
+    """
+    status = _run_git(root or _project_root(), "status", "--porcelain", "--untracked-files=no")
+    if status is None:
+        return None
+    return bool(status)
+
+
+def git_commit_label(root: str | os.PathLike[str] | None = None) -> str:
+    """The commit as shown in reports: ``'abc1234'``, ``'abc1234-dirty'`` or ``'unknown'``."""
+    commit = git_commit(root)
+    return f"{commit}-dirty" if commit != "unknown" and git_is_dirty(root) else commit
+
+
+def git_commit_timestamp(root: str | os.PathLike[str] | None = None) -> int | None:
+    """Committer time of HEAD as Unix seconds (a deterministic stand-in for 'now'), or None."""
+    stamp = _run_git(root or _project_root(), "log", "-1", "--format=%ct")
+    return int(stamp) if stamp and stamp.isdigit() else None
+
+
+def package_versions(names: Iterable[str]) -> dict[str, str]:
+    """Installed distribution version for each name, ``'not installed'`` when missing."""
+    versions: dict[str, str] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _project_root() -> Path:
+    from helpers.paths import PROJECT_ROOT
+
+    return PROJECT_ROOT
+
+
+# --------------------------------------------------------------------------------------------
+# data provenance (provenance.json next to processed data)
+# --------------------------------------------------------------------------------------------
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the project root when inside it (portable), else as given."""
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(_project_root()).as_posix()
+    except (ValueError, FileNotFoundError):
+        return candidate.as_posix()
+
+
+def write_data_provenance(
+    folder: str | os.PathLike[str],
+    *,
+    source_file: str | os.PathLike[str],
+    data_are_synthetic: bool,
+    sha256: str | None = None,
+    description: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``folder/provenance.json`` describing where the processed data in ``folder`` came from.
+
+    ``sha256`` is the hash of ``source_file``; when None it is computed from the file.
+    ``extra`` holds any further JSON-serialisable facts (row counts, calibration targets ...).
+    No timestamp is written, so the file is identical from run to run.
+    """
+    if not isinstance(data_are_synthetic, bool):
+        raise TypeError("data_are_synthetic must be True or False")
+    record: dict[str, Any] = {
+        "schema_version": PROVENANCE_SCHEMA_VERSION,
+        "source_file": _display_path(source_file),
+        "data_are_synthetic": data_are_synthetic,
+        "sha256": sha256 or file_sha256(source_file),
+    }
+    if description:
+        record["description"] = description
+    if extra:
+        clashes = set(extra) & set(record)
+        if clashes:
+            raise ValueError(f"extra may not override {sorted(clashes)}")
+        record.update(extra)
+    return write_json(record, Path(folder) / PROVENANCE_FILENAME)
+
+
+def read_data_provenance(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read ``folder/provenance.json`` and check that it names the source, its hash and its nature."""
+    target = Path(folder) / PROVENANCE_FILENAME
+    if not target.is_file():
+        raise FileNotFoundError(
+            f"{target} is missing: run the cleaning step that writes it (write_data_provenance)."
+        )
+    record = json.loads(target.read_text(encoding="utf-8"))
+    missing = [key for key in REQUIRED_PROVENANCE_KEYS if key not in record]
+    if missing:
+        raise ValueError(f"{target} lacks {missing}")
+    if not isinstance(record["data_are_synthetic"], bool):
+        raise ValueError(f"{target}: data_are_synthetic must be true or false")
+    return record
+
+
+# --------------------------------------------------------------------------------------------
+# rich display objects: HTML for JupyterLab / HTML reports, LaTeX + Markdown for the PDF
+# --------------------------------------------------------------------------------------------
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+}
+_LATEX_SPECIALS_PATTERN = re.compile("|".join(re.escape(character) for character in _LATEX_SPECIALS))
+_MARKDOWN_SPECIALS_PATTERN = re.compile(r"([\\`*_\[\]<>|$~^#])")
+
+
+def escape_latex(text: Any) -> str:
+    """Escape LaTeX's special characters in ``str(text)`` (Unicode passes through for xelatex)."""
+    return _LATEX_SPECIALS_PATTERN.sub(lambda match: _LATEX_SPECIALS[match.group()], str(text))
+
+
+def escape_latex_url(url: str) -> str:
+    """Escape a URL for the first argument of hyperref's ``\\href`` (only ``%`` and ``#`` matter)."""
+    return url.replace("%", r"\%").replace("#", r"\#")
+
+
+def escape_markdown(text: Any) -> str:
+    """Backslash-escape Markdown punctuation in ``str(text)`` so a value renders literally."""
+    return _MARKDOWN_SPECIALS_PATTERN.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+@dataclass(frozen=True)
+class RichDisplay:
+    """A display object with the same content as HTML, Markdown, LaTeX and plain text.
+
+    ``IPython.display.display(obj)`` stores all four in the notebook; JupyterLab and nbconvert's
+    HTML route show the HTML, nbconvert's LaTeX/PDF route takes the LaTeX.
+    """
+
+    html: str
+    markdown: str
+    latex: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def _repr_latex_(self) -> str:
+        return self.latex
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _format_parameter(value: Any) -> str:
+    """A parameter value as shown in the banner (JSON-like, stable)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _data_line(data_are_synthetic: bool, data_file: str | os.PathLike[str] | None) -> str:
+    if data_are_synthetic:
+        return SYNTHETIC_DATA_NOTICE
+    return f"Real respondent-level data: {_display_path(data_file) if data_file else 'file not named'}"
+
+
+# Inline styles, not a <style> block: JupyterLab strips <style> from untrusted outputs.
+_NOTICE_STYLE = {
+    True: "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
+    "border:3px solid #b00020;background-color:#fdecea;color:#7a0014;",
+    False: "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
+    "border:3px solid #1b5e20;background-color:#e8f5e9;color:#1b5e20;",
+}
+_CELL_STYLE = "border:1px solid #bbbbbb;padding:0.2em 0.6em;text-align:left;font-family:monospace;"
+
+
+def _banner_html(title: str, notice: str, synthetic: bool, rows: list[tuple[str, str]], commit: str,
+                 step: str | None, assumptions_href: str, manifest_href: str) -> str:
+    escape = html.escape
+    cell = f'style="{_CELL_STYLE}"'
+    table_rows = "".join(f"<tr><td {cell}>{escape(name)}</td><td {cell}>{escape(value)}</td></tr>" for name, value in rows)
+    parameters = (
+        f'<table class="run-banner-parameters" style="border-collapse:collapse;margin:0.4em 0;">'
+        f"<thead><tr><th {cell}>parameter</th><th {cell}>value</th></tr></thead><tbody>{table_rows}</tbody></table>"
+        if rows
+        else "<p><em>No parameters.</em></p>"
+    )
+    step_line = f" &middot; step <code>{escape(step)}</code>" if step else ""
+    return (
+        '<div class="run-banner">'
+        f'<h1 style="margin:0 0 0.4em 0;">{escape(title)}</h1>'
+        f'<div class="run-banner-data-notice" role="note" style="{_NOTICE_STYLE[synthetic]}">{escape(notice)}</div>'
+        f"<p>git commit <code>{escape(commit)}</code>{step_line} &middot; "
+        f'<a href="{escape(assumptions_href)}">assumptions and caveats log</a> &middot; '
+        f'<a href="{escape(manifest_href)}">run manifest</a></p>'
+        f"<p><strong>Parameters used</strong></p>{parameters}</div>"
+    )
+
+
+def _banner_markdown(title: str, notice: str, rows: list[tuple[str, str]], commit: str, step: str | None,
+                     assumptions_href: str, manifest_href: str) -> str:
+    lines = [f"# {escape_markdown(title)}", "", f"> **{escape_markdown(notice)}**", ""]
+    step_part = f" · step `{step}`" if step else ""
+    lines += [
+        f"git commit `{commit}`{step_part} · [assumptions and caveats log]({assumptions_href}) · "
+        f"[run manifest]({manifest_href})",
+        "",
+        "**Parameters used**",
+        "",
+    ]
+    if rows:
+        lines += ["| parameter | value |", "|:--|:--|"]
+        lines += [f"| {escape_markdown(name)} | {escape_markdown(value)} |" for name, value in rows]
+    else:
+        lines.append("*No parameters.*")
+    return "\n".join(lines) + "\n"
+
+
+def _banner_latex(title: str, notice: str, synthetic: bool, rows: list[tuple[str, str]], commit: str,
+                  step: str | None, assumptions_href: str, manifest_href: str) -> str:
+    frame, fill = ("red!70!black", "red!8") if synthetic else ("green!50!black", "green!8")
+    step_part = rf" \textperiodcentered{{}} step \texttt{{{escape_latex(step)}}}" if step else ""
+    parts = [
+        rf"\section*{{{escape_latex(title)}}}",
+        r"\begin{center}",
+        rf"\fcolorbox{{{frame}}}{{{fill}}}{{\parbox{{0.93\linewidth}}{{\vspace{{0.4em}}"
+        rf"\large\bfseries {escape_latex(notice)}\vspace{{0.4em}}}}}}",
+        r"\end{center}",
+        rf"\noindent git commit \texttt{{{escape_latex(commit)}}}{step_part} \textperiodcentered{{}} "
+        rf"\href{{{escape_latex_url(assumptions_href)}}}{{assumptions and caveats log}} \textperiodcentered{{}} "
+        rf"\href{{{escape_latex_url(manifest_href)}}}{{run manifest}}",
+        "",
+        r"\smallskip\noindent\textbf{Parameters used}",
+        "",
+    ]
+    if rows:
+        body = "\n".join(
+            rf"\texttt{{{escape_latex(name)}}} & \texttt{{{escape_latex(value)}}} \\" for name, value in rows
+        )
+        parts += [
+            r"\begin{longtable}{@{}lp{0.6\linewidth}@{}}",
+            r"\toprule parameter & value \\ \midrule",
+            body,
+            r"\bottomrule",
+            r"\end{longtable}",
+        ]
+    else:
+        parts.append(r"\noindent\emph{No parameters.}")
+    return "\n".join(parts) + "\n"
+
+
+def run_banner(
+    study_title: str,
+    parameters: Mapping[str, Any],
+    data_are_synthetic: bool,
+    *,
+    data_file: str | os.PathLike[str] | None = None,
+    step: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    assumptions_href: str = DEFAULT_ASSUMPTIONS_HREF,
+    manifest_href: str = DEFAULT_MANIFEST_HREF,
+) -> RichDisplay:
+    """The first output of every notebook: title, synthetic-data notice, commit, links, parameters.
+
+    ``parameters`` is typically ``{name: value}`` of the notebook's parameters cell. The links are
+    relative to where the report is exported (``reports/``). No date is shown, for determinism.
+    Display it with ``IPython.display.display(run_banner(...))`` or as the cell's last expression.
+    """
+    commit = git_commit_label(root)
+    notice = _data_line(data_are_synthetic, data_file)
+    rows = [(str(name), _format_parameter(value)) for name, value in parameters.items()]
+    html_text = _banner_html(study_title, notice, data_are_synthetic, rows, commit, step,
+                             assumptions_href, manifest_href)
+    markdown_text = _banner_markdown(study_title, notice, rows, commit, step, assumptions_href, manifest_href)
+    latex_text = _banner_latex(study_title, notice, data_are_synthetic, rows, commit, step,
+                               assumptions_href, manifest_href)
+    plain = "\n".join(
+        [study_title, notice, f"git commit {commit}"] + [f"{name} = {value}" for name, value in rows]
+    )
+    return RichDisplay(html=html_text, markdown=markdown_text, latex=latex_text, text=plain)
+
+
+def banner_from_provenance(
+    study_title: str,
+    parameters: Mapping[str, Any],
+    processed_folder: str | os.PathLike[str],
+    **banner_options: Any,
+) -> RichDisplay:
+    """:func:`run_banner` with the synthetic flag and data file read from ``provenance.json``."""
+    record = read_data_provenance(processed_folder)
+    return run_banner(
+        study_title,
+        parameters,
+        record["data_are_synthetic"],
+        data_file=banner_options.pop("data_file", record["source_file"]),
+        **banner_options,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# tables that survive both routes
+# --------------------------------------------------------------------------------------------
+
+
+def _formatted_cells(frame: Any, decimals: int) -> Any:
+    """A copy of ``frame`` with floats rounded to ``decimals`` and every cell a string."""
+    import pandas as pd
+
+    def format_value(value: Any) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, float):
+            return f"{value:,.{decimals}f}"
+        return str(value)
+
+    return frame.map(format_value)
+
+
+def _needs_index(frame: Any) -> bool:
+    import pandas as pd
+
+    return not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+                and frame.index.name is None)
+
+
+def _numeric_columns(frame: Any) -> list[bool]:
+    """For each column of ``frame``: is it numeric (shown right-aligned)?"""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return [is_numeric_dtype(frame[column]) and not is_bool_dtype(frame[column]) for column in frame.columns]
+
+
+def _table_latex(cells: Any, numeric: list[bool], caption: str | None) -> str:
+    """A booktabs ``longtable`` (both packages are loaded by nbconvert's LaTeX template)."""
+    alignment = "".join("r" if is_numeric else "l" for is_numeric in numeric)
+    header = " & ".join(rf"\textbf{{{escape_latex(column)}}}" for column in cells.columns) + r" \\"
+    rows = cells.itertuples(index=False)
+    body = "\n".join(" & ".join(escape_latex(value) for value in row) + r" \\" for row in rows)
+    caption_lines = [rf"\par\noindent\emph{{{escape_latex(caption)}}}"] if caption else []
+    return "\n".join(
+        [
+            *caption_lines,
+            r"{\small",
+            rf"\begin{{longtable}}{{@{{}}{alignment}@{{}}}}",
+            r"\toprule",
+            header,
+            r"\midrule\endhead",
+            body,
+            r"\bottomrule",
+            r"\end{longtable}}",
+        ]
+    ) + "\n"
+
+
+def _table_markdown(cells: Any, numeric: list[bool], caption: str | None) -> str:
+    """A pipe table (pandoc and JupyterLab both read it)."""
+    header = "| " + " | ".join(escape_markdown(column) for column in cells.columns) + " |"
+    rule = "|" + "|".join("--:" if is_numeric else ":--" for is_numeric in numeric) + "|"
+    rows = cells.itertuples(index=False)
+    body = ["| " + " | ".join(escape_markdown(value) for value in row) + " |" for row in rows]
+    lines = ([f"*{escape_markdown(caption)}*", ""] if caption else []) + [header, rule, *body]
+    return "\n".join(lines) + "\n"
+
+
+def table_display(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200) -> RichDisplay:
+    """A pandas data frame as a :class:`RichDisplay` (HTML, Markdown, LaTeX and text tables).
+
+    Floats are shown with ``decimals`` places; a non-default index becomes leading columns.
+    Frames longer than ``max_rows`` are refused (a report table that long belongs in a CSV).
+    """
+    if len(frame) > max_rows:
+        raise ValueError(f"table has {len(frame)} rows (> {max_rows}); write it to a CSV instead")
+    flat = frame.reset_index() if _needs_index(frame) else frame
+    flat = flat.copy()
+    flat.columns = [" / ".join(map(str, column)) if isinstance(column, tuple) else str(column) for column in flat.columns]
+    numeric = _numeric_columns(flat)
+    cells = _formatted_cells(flat, decimals)
+    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    html_table = cells.to_html(index=False, border=0, escape=True)
+    if caption_html:
+        html_table = html_table.replace(">", f">{caption_html}", 1)
+    return RichDisplay(
+        html=html_table,
+        markdown=_table_markdown(cells, numeric, caption),
+        latex=_table_latex(cells, numeric, caption),
+        text=cells.to_string(index=False),
+    )
+
+
+def display_table(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200) -> None:
+    """Display a data frame so that it is a real table in JupyterLab, the HTML report and the PDF."""
+    from IPython.display import display
+
+    display(table_display(frame, caption=caption, decimals=decimals, max_rows=max_rows))

@@ -1,0 +1,184 @@
+"""Design-based estimates (weights, strata, clusters) through the ``svy`` package.
+
+Generic wrappers for both studies: each takes a pandas frame and the names of its design columns,
+builds an ``svy.Sample`` (svy works on polars) and returns a pandas frame with one row per ``by``
+group and the columns :data:`ESTIMATE_COLUMNS`:
+
+``estimate, se, ci_low, ci_high, deff, df, n`` (after the ``by`` columns)
+
+Variances are svy's Taylor linearisation (with-replacement PSU variance within strata, PSU codes
+nested in strata); nothing here computes a variance by hand. Rows whose analysis variable is missing
+are left out of the estimate but stay in the design (svy's ``drop_nulls=True``, a domain estimate),
+so the variance still sees every PSU.
+
+svy calls used: ``svy.Design(stratum=, psu=, wgt=, singleton=)``, ``svy.Sample(polars_frame,
+design)``, ``sample.estimation.mean(y, by=, alpha=, deff=, drop_nulls=True)``,
+``sample.estimation.prop(y, by=, alpha=, ci_method=, deff=, drop_nulls=True)`` and
+``Estimate.to_polars()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import svy
+
+ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "deff", "df", "n")
+_INDICATOR: str = "__is_level__"
+_SVY_RENAMES: dict[str, str] = {"est": "estimate", "lci": "ci_low", "uci": "ci_high"}
+
+Columns = str | Sequence[str] | None
+DeffReference = Literal["wr", "wor"]
+
+
+def _as_list(columns: Columns) -> list[str]:
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+def _design_columns(weight: str | None, strata: Columns, psu: Columns) -> list[str]:
+    return [*([weight] if weight else []), *_as_list(strata), *_as_list(psu)]
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [column for column in columns if column not in data.columns]
+    if missing:
+        raise KeyError(f"columns not in the data: {', '.join(missing)}")
+
+
+def _to_polars(data: pd.DataFrame, analysis: Sequence[str], design: Sequence[str], by: Sequence[str]) -> pl.DataFrame:
+    """Keep the needed columns: identifiers (strata, PSUs, ``by``) as text, analysis columns as float.
+
+    Identifiers must not be missing (a missing PSU or group would silently become a group "nan").
+    """
+    frame = pd.DataFrame(index=range(len(data)))
+    for column in dict.fromkeys([*design, *by]):
+        if data[column].isna().any():
+            rows = np.flatnonzero(data[column].isna().to_numpy())[:10].tolist()
+            raise ValueError(f"design or by column {column!r} has missing values (row positions {rows} ...)")
+        frame[column] = data[column].astype(str).to_numpy()
+    for column in analysis:
+        frame[column] = pd.to_numeric(data[column], errors="raise").astype(float).to_numpy()
+    return pl.from_pandas(frame)
+
+
+def make_sample(
+    data: pd.DataFrame,
+    *,
+    weight: str | None = None,
+    strata: Columns = None,
+    psu: Columns = None,
+    singleton: str | None = None,
+    analysis: Sequence[str] = (),
+    by: Columns = None,
+) -> svy.Sample:
+    """Bind ``data`` (pandas) to its design as an ``svy.Sample``.
+
+    ``weight=None`` means equal weights of 1, ``psu=None`` means each row is its own unit,
+    ``strata=None`` means one stratum. ``singleton`` is svy's rule for strata with one PSU
+    (e.g. ``"center"``); by default svy raises on them, which we leave as is.
+    """
+    by_columns = _as_list(by)
+    design_columns = _design_columns(weight, strata, psu)
+    _check_columns(data, [*design_columns, *analysis, *by_columns])
+    if weight is not None:
+        design_columns = [c for c in design_columns if c != weight]
+    frame = _to_polars(data, [*analysis, *([weight] if weight else [])], design_columns, by_columns)
+    design = svy.Design(
+        stratum=_single_or_tuple(strata),
+        psu=_single_or_tuple(psu),
+        wgt=weight,
+        singleton=singleton,
+    )
+    return svy.Sample(frame, design)
+
+
+def _single_or_tuple(columns: Columns) -> str | tuple[str, ...] | None:
+    listed = _as_list(columns)
+    if not listed:
+        return None
+    return listed[0] if len(listed) == 1 else tuple(listed)
+
+
+def _tidy_frame(result: pl.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """svy result frame -> pandas with ``by`` columns then :data:`ESTIMATE_COLUMNS`, sorted by ``by``."""
+    frame = result.rename(_SVY_RENAMES).to_pandas()
+    if "deff" not in frame.columns:
+        frame["deff"] = np.nan
+    frame = frame[[*by, *ESTIMATE_COLUMNS]]
+    if by:
+        frame = frame.sort_values(list(by), kind="stable")
+    frame = frame.reset_index(drop=True)
+    frame["df"] = frame["df"].astype("int64")
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def survey_mean(
+    data: pd.DataFrame,
+    variable: str,
+    *,
+    weight: str | None = None,
+    strata: Columns = None,
+    psu: Columns = None,
+    by: Columns = None,
+    alpha: float = 0.05,
+    deff: DeffReference = "wr",
+    singleton: str | None = None,
+) -> pd.DataFrame:
+    """Weighted mean of ``variable`` (optionally per ``by`` group) with its design-based SE and CI.
+
+    The CI is svy's: estimate +- t(df) * SE, df = number of PSUs - number of strata. ``deff`` is
+    the design effect against simple random sampling with (``"wr"``) or without (``"wor"``)
+    replacement; ``"wor"`` needs weights that sum to more than the sample size. Missing values of
+    ``variable`` are left out (domain estimate). ``n`` is the number of rows used.
+    """
+    by_columns = _as_list(by)
+    sample = make_sample(
+        data, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=[variable], by=by_columns
+    )
+    result = sample.estimation.mean(variable, by=by_columns or None, alpha=alpha, deff=deff, drop_nulls=True)
+    return _tidy_frame(result.to_polars(), by_columns)
+
+
+def survey_proportion(
+    data: pd.DataFrame,
+    variable: str,
+    level: Any = 1,
+    *,
+    weight: str | None = None,
+    strata: Columns = None,
+    psu: Columns = None,
+    by: Columns = None,
+    alpha: float = 0.05,
+    ci_method: Literal["logit", "beta", "korn-graubard", "wilson"] = "logit",
+    deff: DeffReference = "wr",
+    singleton: str | None = None,
+) -> pd.DataFrame:
+    """Weighted share of rows where ``variable == level`` among rows where ``variable`` is not missing.
+
+    Missing values of ``variable`` leave the denominator (domain estimate: they stay in the design).
+    The CI is svy's ``ci_method`` (default logit: logit(p) +- t(df) * SE / (p(1-p)), back-transformed,
+    so it stays inside [0, 1]). Returns the ``by`` columns and :data:`ESTIMATE_COLUMNS`.
+    """
+    by_columns = _as_list(by)
+    _check_columns(data, [variable])
+    indicator = pd.Series(np.where(data[variable].to_numpy() == level, 1.0, 0.0), index=data.index)
+    indicator = indicator.where(data[variable].notna())
+    frame = data.assign(**{_INDICATOR: indicator})
+    sample = make_sample(
+        frame, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=[_INDICATOR], by=by_columns
+    )
+    result = sample.estimation.prop(
+        _INDICATOR, by=by_columns or None, alpha=alpha, ci_method=ci_method, deff=deff, drop_nulls=True
+    )
+    # prop returns one row per level of the indicator (0 and 1) and group; keep level 1.
+    rows = result.to_polars().filter(pl.col(_INDICATOR) == 1.0).drop(_INDICATOR)
+    return _tidy_frame(rows, by_columns)
