@@ -174,7 +174,7 @@ def test_cli_plan_lists_the_real_pipeline() -> None:
         [sys.executable, "-m", "helpers.pipeline", "plan"], capture_output=True, text=True, cwd=PROJECT_ROOT
     )
     assert done.returncode == 0, done.stderr
-    assert "oecd_clean" in done.stdout and "oecd_figures" in done.stdout and "oecd_scorecard" in done.stdout
+    assert "oecd2010_clean" in done.stdout and "oecd2010_figures" in done.stdout and "oecd2010_scorecard" in done.stdout
     assert "input:" in done.stdout and "output:" in done.stdout
 
 

@@ -95,18 +95,27 @@ def format_schema_errors(errors: pa.errors.SchemaErrors, file: str | os.PathLike
     file at the offending line. Used for the claims registry and for vendor survey files.
     """
     cases = errors.failure_cases.copy()
-    lines: list[str] = [f"{file}: {len(cases)} schema failure(s)"]
+    # A dataframe-wide check reports one failure per column of a failing row: collapse those to
+    # one entry naming the columns once (more than five columns: the check is about whole rows).
+    frame_wide = (cases["schema_context"] == "DataFrameSchema") & (cases["check"] != "column_in_dataframe")
+    for check, group in cases.loc[frame_wide].groupby("check", sort=True):
+        columns = list(dict.fromkeys(group["column"].astype(str)))
+        label = ", ".join(columns) if len(columns) <= 5 else "whole rows"
+        cases.loc[group.index, "column"] = label
+        cases.loc[group.index, "failure_case"] = "(see row)"
+    lines: list[str] = [f"{file}: schema failures"]
     for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
+        check_text = check if len(str(check)) <= 100 else f"{str(check)[:97]}..."
         indices = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
+        values = sorted({repr(v) for v in group["failure_case"] if v != "(see row)"})
+        values_text = f" (values: {', '.join(values)})" if values else ""
         if indices.empty:
-            values = ", ".join(sorted({str(v) for v in group["failure_case"]}))
-            lines.append(f"  column '{column}': check {check} failed ({values})")
+            lines.append(f"  column '{column}': check {check_text} failed{values_text}")
             continue
         file_lines = sorted(int(i) + _FIRST_DATA_LINE_OFFSET for i in indices.unique())
-        values = ", ".join(sorted({repr(v) for v in group["failure_case"]}))
         lines.append(
-            f"  column '{column}': check {check} failed on rows at file lines "
-            f"{', '.join(map(str, file_lines))} (values: {values})"
+            f"  column '{column}': check {check_text} failed on rows at file lines "
+            f"{', '.join(map(str, file_lines))}{values_text}"
         )
     return "\n".join(lines)
 

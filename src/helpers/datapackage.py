@@ -137,6 +137,17 @@ def is_raw_file(path: Path, raw_dir: Path = paths.RAW_DIR) -> bool:
     return Path(path).resolve().is_relative_to(raw_dir.resolve())
 
 
+def verified_sha256(path: Path) -> str:
+    """sha256 of an input file, checked against the data package when the file lies in ``data/raw/``.
+
+    Files elsewhere (a user's real microdata) are only hashed, so the run can record what it read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: file not found.")
+    return verify_raw_file(path) if is_raw_file(path) else sha256_of_file(path)
+
+
 def verify_all(raw_dir: Path = paths.RAW_DIR) -> list[str]:
     """Verify every recorded raw file; return the list of problems (empty when all match)."""
     problems: list[str] = []

@@ -157,6 +157,21 @@ def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str
     return combined
 
 
+def data_notices(notebook: NotebookNode) -> set[str]:
+    """The data notices the notebook's outputs show: ``{'synthetic'}``, ``{'real'}``, both or none."""
+    from helpers.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE
+
+    found: set[str] = set()
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            text = " ".join(str(value) for value in output.get("data", {}).values())
+            if SYNTHETIC_DATA_NOTICE in text:
+                found.add("synthetic")
+            if REAL_DATA_PREFIX in text:
+                found.add("real")
+    return found
+
+
 # --------------------------------------------------------------------------------------------
 # offline checks
 # --------------------------------------------------------------------------------------------
@@ -336,12 +351,14 @@ def export_pdf(
 _PAGE_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; line-height: 1.5;
        color: #1f1f1f; margin: 0; }
-main { max-width: 960px; margin: 0 auto; padding: 1.5em; }
-table { border-collapse: collapse; margin: 1em 0; }
+main { max-width: 1200px; margin: 0 auto; padding: 1.5em; }
+table { border-collapse: collapse; margin: 1em 0; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #c8c8c8; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 code, pre { font-family: "DejaVu Sans Mono", monospace; background: #f6f6f6; }
 pre { padding: 0.6em; overflow-x: auto; }
+.data-notice { padding: 0.8em 1em; margin: 0.5em 0 1em 0; font-weight: bold; border: 3px solid #b00020;
+               background: #fdecea; color: #7a0014; }
 blockquote { border-left: 4px solid #c8c8c8; margin-left: 0; padding-left: 1em; color: #444; }
 """
 
@@ -384,10 +401,12 @@ def _unique_heading_ids() -> Any:
     return heading_id
 
 
-def standalone_html_page(title: str, body_html: str) -> str:
-    """A complete, self-contained HTML page around ``body_html``."""
+def standalone_html_page(title: str, body_html: str, notice: str | None = None) -> str:
+    """A complete, self-contained HTML page around ``body_html``, with ``notice`` boxed on top."""
     import html
 
+    if notice:
+        body_html = f'<div class="data-notice" role="note">{html.escape(notice)}</div>\n{body_html}'
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
@@ -400,10 +419,15 @@ def render_markdown_page(
     md_file: str | os.PathLike[str],
     out_html: str | os.PathLike[str],
     title: str,
+    *,
+    notice: str | None = None,
 ) -> Path:
-    """Render a Markdown file to a standalone offline HTML page; links to ``x.md`` become ``x.html``."""
+    """Render a Markdown file to a standalone offline HTML page; links to ``x.md`` become ``x.html``.
+
+    ``notice`` (e.g. :data:`helpers.provenance.SYNTHETIC_DATA_NOTICE`) is shown boxed above the text.
+    """
     source = Path(md_file)
-    page = standalone_html_page(title, markdown_to_html_fragment(source.read_text(encoding="utf-8")))
+    page = standalone_html_page(title, markdown_to_html_fragment(source.read_text(encoding="utf-8")), notice)
     target = Path(out_html)
     _require_offline(page, target)
     return write_text(target, page)
@@ -455,6 +479,12 @@ def _timed(result: StudyExport, label: str, action: Any) -> Any:
     return produced
 
 
+def _synthetic_notice() -> str:
+    from helpers.provenance import SYNTHETIC_DATA_NOTICE
+
+    return SYNTHETIC_DATA_NOTICE
+
+
 def export_study(
     executed_nbs: Sequence[str | os.PathLike[str]],
     reports_dir: str | os.PathLike[str],
@@ -464,14 +494,22 @@ def export_study(
     assumptions_md: str | os.PathLike[str] | None = None,
     data_log_md: str | os.PathLike[str] | None = None,
     mathjax_url: str | None = None,
+    require_data_notice: bool = True,
 ) -> StudyExport:
     """Write reviewer and replicator HTML for each executed notebook and the study's combined PDF.
 
     With ``assumptions_md`` / ``data_log_md`` also renders ``assumptions.html`` / ``data_log.html``
-    into ``reports_dir`` (the run banner links there).
+    into ``reports_dir`` (the run banner links there; they get the synthetic-data box when any
+    notebook of the study shows it). With ``require_data_notice`` (default) every notebook must
+    show the run banner's data notice (:func:`helpers.provenance.run_banner`), or nothing is written.
     """
     folder = Path(reports_dir)
     result = StudyExport()
+    notices = {Path(path).name: data_notices(read_notebook(path)) for path in executed_nbs}
+    unmarked = sorted(name for name, found in notices.items() if not found)
+    if require_data_notice and unmarked:
+        raise ValueError(f"no run banner (synthetic/real data notice) in the outputs of {unmarked}")
+    any_synthetic = any("synthetic" in found for found in notices.values())
     paths = study_report_paths(executed_nbs, folder, study_slug)
     for executed_nb in executed_nbs:
         stem = report_stem(study_slug, executed_nb)
@@ -487,8 +525,9 @@ def export_study(
         ("data_log", data_log_md, "Data log"),
     ):
         if markdown_file is not None:
+            page_notice = _synthetic_notice() if any_synthetic else None
             _timed(result, label, lambda m=markdown_file, lb=label, t=page_title: render_markdown_page(
-                m, folder / f"{lb}.html", t))
+                m, folder / f"{lb}.html", t, notice=page_notice))
     return result
 
 

@@ -34,6 +34,7 @@ SYNTHETIC_DATA_NOTICE = (
     "SYNTHETIC DATA: the respondent-level data are synthetic stand-ins calibrated to published "
     "aggregates; no number here is a survey finding"
 )
+REAL_DATA_PREFIX = "Real respondent-level data:"
 DEFAULT_ASSUMPTIONS_HREF = "assumptions.html"
 DEFAULT_MANIFEST_HREF = "run_manifest.json"
 
@@ -122,11 +123,13 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 def _display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` relative to the project root when inside it (portable), else as given."""
+    """An absolute ``path`` inside the project as project-relative (portable); others as given."""
     candidate = Path(path)
+    if not candidate.is_absolute():
+        return candidate.as_posix()
     try:
-        return candidate.resolve().relative_to(_project_root()).as_posix()
-    except (ValueError, FileNotFoundError):
+        return candidate.resolve().relative_to(_project_root().resolve()).as_posix()
+    except ValueError:
         return candidate.as_posix()
 
 
@@ -253,7 +256,7 @@ def _format_parameter(value: Any) -> str:
 def _data_line(data_are_synthetic: bool, data_file: str | os.PathLike[str] | None) -> str:
     if data_are_synthetic:
         return SYNTHETIC_DATA_NOTICE
-    return f"Real respondent-level data: {_display_path(data_file) if data_file else 'file not named'}"
+    return f"{REAL_DATA_PREFIX} {_display_path(data_file) if data_file else 'file not named'}"
 
 
 # Inline styles, not a <style> block: JupyterLab strips <style> from untrusted outputs.
@@ -315,8 +318,8 @@ def _banner_latex(title: str, notice: str, synthetic: bool, rows: list[tuple[str
     parts = [
         rf"\section*{{{escape_latex(title)}}}",
         r"\begin{center}",
-        rf"\fcolorbox{{{frame}}}{{{fill}}}{{\parbox{{0.93\linewidth}}{{\vspace{{0.4em}}"
-        rf"\large\bfseries {escape_latex(notice)}\vspace{{0.4em}}}}}}",
+        rf"\fcolorbox{{{frame}}}{{{fill}}}{{\parbox{{0.95\linewidth}}{{\vspace{{0.4em}}"
+        rf"\raggedright\large\bfseries {escape_latex(notice)}\par\vspace{{0.4em}}}}}}",
         r"\end{center}",
         rf"\noindent git commit \texttt{{{escape_latex(commit)}}}{step_part} \textperiodcentered{{}} "
         rf"\href{{{escape_latex_url(assumptions_href)}}}{{assumptions and caveats log}} \textperiodcentered{{}} "
@@ -394,15 +397,24 @@ def banner_from_provenance(
 # --------------------------------------------------------------------------------------------
 
 
-def _formatted_cells(frame: Any, decimals: int) -> Any:
-    """A copy of ``frame`` with floats rounded to ``decimals`` and every cell a string."""
+def _is_missing(value: Any) -> bool:
+    """True for None, NaN, NA and NaT (False for anything pandas cannot judge as a scalar)."""
     import pandas as pd
 
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _formatted_cells(frame: Any, decimals: int) -> Any:
+    """A copy of ``frame`` with floats rounded to ``decimals``, missing values blank, every cell a string."""
+
     def format_value(value: Any) -> str:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
+        if _is_missing(value):
             return ""
         if isinstance(value, float):
-            return f"{value:,.{decimals}f}"
+            return f"{value:.{decimals}f}"
         return str(value)
 
     return frame.map(format_value)
@@ -422,9 +434,29 @@ def _numeric_columns(frame: Any) -> list[bool]:
     return [is_numeric_dtype(frame[column]) and not is_bool_dtype(frame[column]) for column in frame.columns]
 
 
+LONG_TEXT_CHARACTERS = 24  # text columns wider than this wrap in the PDF instead of running off the page
+
+
+def _latex_alignment(cells: Any, numeric: list[bool]) -> str:
+    """Column types: numbers right-aligned, short text left-aligned, long text wrapped in a paragraph column.
+
+    The long text columns share about half the line width, so a wide table stays on the page.
+    """
+    widths = [int(cells[column].str.len().max() or 0) for column in cells.columns]
+    long_columns = [i for i, (w, n) in enumerate(zip(widths, numeric)) if not n and w > LONG_TEXT_CHARACTERS]
+    share = 0.5 / max(1, len(long_columns))
+    kinds = []
+    for position, is_numeric in enumerate(numeric):
+        if position in long_columns:
+            kinds.append(rf"p{{{share:.2f}\linewidth}}")
+        else:
+            kinds.append("r" if is_numeric else "l")
+    return "".join(kinds)
+
+
 def _table_latex(cells: Any, numeric: list[bool], caption: str | None) -> str:
     """A booktabs ``longtable`` (both packages are loaded by nbconvert's LaTeX template)."""
-    alignment = "".join("r" if is_numeric else "l" for is_numeric in numeric)
+    alignment = _latex_alignment(cells, numeric)
     header = " & ".join(rf"\textbf{{{escape_latex(column)}}}" for column in cells.columns) + r" \\"
     rows = cells.itertuples(index=False)
     body = "\n".join(" & ".join(escape_latex(value) for value in row) + r" \\" for row in rows)
@@ -432,7 +464,7 @@ def _table_latex(cells: Any, numeric: list[bool], caption: str | None) -> str:
     return "\n".join(
         [
             *caption_lines,
-            r"{\small",
+            r"{\footnotesize" if len(numeric) > 6 else r"{\small",
             rf"\begin{{longtable}}{{@{{}}{alignment}@{{}}}}",
             r"\toprule",
             header,

@@ -4,7 +4,10 @@ Generic wrappers for both studies: each takes a pandas frame and the names of it
 builds an ``svy.Sample`` (svy works on polars) and returns a pandas frame with one row per ``by``
 group and the columns :data:`ESTIMATE_COLUMNS`:
 
-``estimate, se, ci_low, ci_high, deff, df, n`` (after the ``by`` columns)
+``estimate, se, ci_low, ci_high, deff, df, n`` (after the ``by`` columns, which come back as text)
+
+Estimates are proportions/means on the scale of the data (0-1 for a proportion), ``df`` is svy's
+degrees of freedom (PSUs holding domain members minus strata) and ``n`` the number of rows used.
 
 Variances are svy's Taylor linearisation (with-replacement PSU variance within strata, PSU codes
 nested in strata); nothing here computes a variance by hand. Rows whose analysis variable is missing
@@ -41,10 +44,6 @@ def _as_list(columns: Columns) -> list[str]:
     if isinstance(columns, str):
         return [columns]
     return list(columns)
-
-
-def _design_columns(weight: str | None, strata: Columns, psu: Columns) -> list[str]:
-    return [*([weight] if weight else []), *_as_list(strata), *_as_list(psu)]
 
 
 def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -86,11 +85,10 @@ def make_sample(
     (e.g. ``"center"``); by default svy raises on them, which we leave as is.
     """
     by_columns = _as_list(by)
-    design_columns = _design_columns(weight, strata, psu)
-    _check_columns(data, [*design_columns, *analysis, *by_columns])
-    if weight is not None:
-        design_columns = [c for c in design_columns if c != weight]
-    frame = _to_polars(data, [*analysis, *([weight] if weight else [])], design_columns, by_columns)
+    identifiers = [*_as_list(strata), *_as_list(psu)]
+    numeric = [*analysis, *([weight] if weight else [])]
+    _check_columns(data, [*identifiers, *numeric, *by_columns])
+    frame = _to_polars(data, numeric, identifiers, by_columns)
     design = svy.Design(
         stratum=_single_or_tuple(strata),
         psu=_single_or_tuple(psu),
@@ -130,7 +128,7 @@ def survey_mean(
     psu: Columns = None,
     by: Columns = None,
     alpha: float = 0.05,
-    deff: DeffReference = "wr",
+    deff: DeffReference | None = "wr",
     singleton: str | None = None,
 ) -> pd.DataFrame:
     """Weighted mean of ``variable`` (optionally per ``by`` group) with its design-based SE and CI.
@@ -159,7 +157,7 @@ def survey_proportion(
     by: Columns = None,
     alpha: float = 0.05,
     ci_method: Literal["logit", "beta", "korn-graubard", "wilson"] = "logit",
-    deff: DeffReference = "wr",
+    deff: DeffReference | None = "wr",
     singleton: str | None = None,
 ) -> pd.DataFrame:
     """Weighted share of rows where ``variable == level`` among rows where ``variable`` is not missing.

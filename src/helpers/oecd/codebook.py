@@ -131,7 +131,7 @@ EXPERIENCE_ITEM = "experience_any"
 
 
 def item_table() -> pd.DataFrame:
-    """One row per item: column, question, item_id, figure, question_text, label, claim_id, assumed_percent.
+    """One row per item: column, question_id, question, item_id, figure, label, claim_id, assumed_percent.
 
     ``assumed_percent`` is filled only for the rank-only items (OECD-10, OECD-11): the generator's
     chosen target, not a published value.
@@ -139,12 +139,12 @@ def item_table() -> pd.DataFrame:
     frame = pd.DataFrame(
         list(_ITEM_ROWS), columns=["column", "item_id", "label", "claim_id", "assumed_percent"]
     )
-    frame["question"] = frame["column"].str.slice(0, 2)
-    frame["figure"] = frame["question"].map(FIGURE_OF_QUESTION)
-    frame["question_text"] = frame["question"].map(QUESTIONS)
+    frame["question_id"] = frame["column"].str.slice(0, 2)
+    frame["figure"] = frame["question_id"].map(FIGURE_OF_QUESTION)
+    frame["question"] = frame["question_id"].map(QUESTIONS)
     frame["claim_id"] = frame["claim_id"].astype("string")
     frame["assumed_percent"] = frame["assumed_percent"].astype(float)
-    return frame[["column", "question", "item_id", "figure", "question_text", "label", "claim_id", "assumed_percent"]]
+    return frame[["column", "question_id", "question", "item_id", "figure", "label", "claim_id", "assumed_percent"]]
 
 
 def figure_items() -> pd.DataFrame:
@@ -204,7 +204,7 @@ def codebook_table(claims_path: str | os.PathLike[str] = CLAIMS_FILE) -> pd.Data
     ]
     items = item_table()
     item_rows = [
-        (row.column, row.question_text, row.item_id, row.label, item_codes) for row in items.itertuples()
+        (row.column, row.question, row.item_id, row.label, item_codes) for row in items.itertuples()
     ]
     synthetic_row = [(SYNTHETIC_COLUMN, "Synthetic-data flag", "", "1 = synthetic row (not survey data)", "1")]
     return pd.DataFrame(id_rows + item_rows + synthetic_row, columns=["column", "question", "item", "label", "codes"])

@@ -1,0 +1,312 @@
+"""Codebook of the respondent file of the 2008 five-country citizen survey, as a vendor would deliver it.
+
+The questionnaire wording and the vendor's file layout are not published (shared/README.md), so every column
+name, code and label below is ours (assumptions A-EU-01 to A-EU-05 in docs/assumptions_eu.md). The activities
+follow shared/reference/activities.md: six are named in published summaries, three are our additions.
+
+Conventions of the delivery:
+
+- one row per interview, columns in ``RAW_COLUMNS`` order, integer codes for every closed question;
+- ``8`` = don't know and ``9`` = refused on every survey question (not on SEX, which the interviewer records);
+- ``COUNTRY`` is a text label, ``INTDATE`` an ISO date (YYYY-MM-DD), ``AGE`` whole years;
+- ``SYNTHETIC`` = 1 on every row of the synthetic stand-in; downstream code detects synthetic data by it.
+
+The published numbers the compendium reproduces are read from the claims registry by claim id here
+(``read_claim_value`` and the helpers below it), never typed into code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.outputs import write_csv
+from helpers.paths import CLAIMS_FILE, RAW_DIR
+
+# ---------------------------------------------------------------------------------------------------------
+# Sectors, countries and missing-value codes
+# ---------------------------------------------------------------------------------------------------------
+
+SECTORS: tuple[str, ...] = ("environment", "health", "safety")
+"""The three sectors of EU-05 (local environment, public health, community safety)."""
+
+SECTOR_PREFIX: dict[str, str] = {"environment": "ENV", "health": "HEA", "safety": "SAF"}
+
+SECTOR_TARGET_CLAIM: dict[str, str] = {"environment": "EU-06", "health": "EU-07", "safety": "EU-08"}
+"""Claim id of the published five-country co-production index of each sector."""
+
+CANONICAL_COUNTRIES: tuple[str, ...] = ("Czech Republic", "Denmark", "France", "Germany", "United Kingdom")
+"""The five countries (EU-03), spelt as in data/raw/eu2008_populations.csv."""
+
+COUNTRY_SPELLINGS_IN_DELIVERY: dict[str, tuple[str, ...]] = {
+    "Czech Republic": ("CZECH REP.", "Czechia", "Czech Rep", "CZ"),
+    "Denmark": ("DENMARK", "Danmark", "DK"),
+    "France": ("FRANCE", "FR", "france"),
+    "Germany": ("Deutschland", "GERMANY", "DE"),
+    "United Kingdom": ("UK", "Great Britain", "GB", "U.K.", "UNITED KINGDOM"),
+}
+"""Non-canonical spellings of each country that the synthetic vendor file uses (after stripping whitespace)."""
+
+EXTRA_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "Czech Republic": ("Czech Rep.", "Ceska republika", "Česká republika"),
+    "Germany": ("Allemagne", "Federal Republic of Germany"),
+    "United Kingdom": ("Britain",),
+}
+"""Further spellings a real delivery might use; accepted by the cleaning, not produced by the generator."""
+
+
+def _normalise_label(label: str) -> str:
+    """Case-folded label with internal whitespace collapsed: the key of ``COUNTRY_ALIASES``."""
+    return " ".join(label.split()).casefold()
+
+
+COUNTRY_ALIASES: dict[str, str] = {
+    _normalise_label(alias): canonical
+    for canonical in CANONICAL_COUNTRIES
+    for alias in (canonical, *COUNTRY_SPELLINGS_IN_DELIVERY[canonical], *EXTRA_COUNTRY_ALIASES.get(canonical, ()))
+}
+"""Every label the cleaning accepts, case-folded, mapped to the canonical name (internal whitespace collapsed)."""
+
+DONT_KNOW: int = 8
+REFUSED: int = 9
+MISSING_CODES: dict[int, str] = {DONT_KNOW: "Don't know", REFUSED: "Refused"}
+
+AGE_MIN: int = 18
+AGE_MAX: int = 99
+"""Valid ages: adults 18 or over (EU-02); 100 and over treated as keying errors (A-EU-06)."""
+
+SEX_AGE_MARGINS_FILE: Path = RAW_DIR / "eu2008_sex_age_margins.csv"
+"""Population shares by country, sex and age group for the post-stratification (an assumption: A-EU-09)."""
+
+AGE_GROUPS: tuple[str, ...] = ("18-34", "35-54", "55+")
+AGE_GROUP_LOWER_BOUNDS: tuple[int, ...] = (18, 35, 55)
+"""Age groups of the post-stratification cells (weights.py) and their lower bounds in years."""
+
+SEX_CODES: dict[int, str] = {1: "Male", 2: "Female"}
+
+CLEANING_REASONS: tuple[str, ...] = (
+    "whitespace_stripped",
+    "country_label_harmonised",
+    "exact_duplicate_dropped",
+    "conflicting_duplicate_dropped",
+    "age_out_of_range_dropped",
+    "age_missing_dropped",
+    "dont_know_to_missing",
+    "refused_to_missing",
+    "undocumented_code_to_missing",
+)
+"""Every reason the cleaning logs a change for, in the order the cleaning applies them."""
+
+# ---------------------------------------------------------------------------------------------------------
+# Variables
+# ---------------------------------------------------------------------------------------------------------
+
+FREQUENCY_LABELS: dict[int, str] = {1: "Never", 2: "Occasionally", 3: "Often", 4: "Always"}
+YES_NO_LABELS: dict[int, str] = {1: "Yes", 2: "No"}
+PERFORMANCE_LABELS: dict[int, str] = {1: "Very poor", 2: "Fairly poor", 3: "Fairly good", 4: "Very good"}
+EFFICACY_LABELS: dict[int, str] = {
+    1: "No difference at all",
+    2: "A little difference",
+    3: "A fair amount of difference",
+    4: "A lot of difference",
+}
+OUTCOME_LABELS: dict[str, dict[int, str]] = {
+    "environment": {1: "Very dirty", 2: "Fairly dirty", 3: "Fairly clean", 4: "Very clean"},
+    "health": {1: "Very bad", 2: "Fairly bad", 3: "Fairly good", 4: "Very good"},
+    "safety": {1: "Very unsafe", 2: "Fairly unsafe", 3: "Fairly safe", 4: "Very safe"},
+}
+OUTCOME_QUESTIONS: dict[str, str] = {
+    "environment": "How clean is the local environment where you live?",
+    "health": "How is your health in general?",
+    "safety": "How safe do you feel in your neighbourhood after dark?",
+}
+SECTOR_NAMES: dict[str, str] = {
+    "environment": "the local environment",
+    "health": "public health",
+    "safety": "community safety",
+}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A co-production activity item and where it comes from."""
+
+    column: str
+    sector: str
+    label: str
+    source: str
+
+
+ACTIVITIES: tuple[Activity, ...] = (
+    Activity("ENV_RECYCLE", "environment", "Separates rubbish for recycling", "published (activities.md)"),
+    Activity("ENV_SAVE_ENERGY", "environment", "Tries to save water or electricity", "published (activities.md)"),
+    Activity("ENV_PUBLIC_TRANSPORT", "environment", "Uses public transport", "published (activities.md)"),
+    Activity("HEA_EXERCISE", "health", "Exercises regularly", "published (activities.md)"),
+    Activity("HEA_CARE_SICK", "health", "Cares for sick family members", "published (activities.md)"),
+    Activity("HEA_EAT_HEALTHY", "health", "Eats healthily", "assumption A-EU-02"),
+    Activity("SAF_INTERVENE", "safety", "Intervenes to stop anti-social behaviour", "published (activities.md)"),
+    Activity("SAF_SECURE_HOME", "safety", "Makes own home secure (locks, lights)", "assumption A-EU-02"),
+    Activity("SAF_REPORT_POLICE", "safety", "Reports suspicious activity to the police", "assumption A-EU-02"),
+)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of the vendor file.
+
+    ``kind`` is one of ``id``, ``country``, ``date``, ``years``, ``code`` (a closed question with integer
+    codes) or ``flag``. ``value_labels`` are the valid codes; ``missing_codes`` the documented non-answers.
+    """
+
+    name: str
+    label: str
+    kind: str
+    value_labels: Mapping[int, str] = field(default_factory=dict)
+    missing_codes: Mapping[int, str] = field(default_factory=dict)
+    sector: str | None = None
+    role: str = ""
+    required: bool = True
+
+    @property
+    def documented_codes(self) -> frozenset[int]:
+        """Every code the codebook documents for this column (valid and missing)."""
+        return frozenset(self.value_labels) | frozenset(self.missing_codes)
+
+
+def sector_column(sector: str, role: str) -> str:
+    """Name of a sector's attitude column, e.g. ``sector_column('health', 'EFFICACY') == 'HEA_EFFICACY'``."""
+    return f"{SECTOR_PREFIX[sector]}_{role}"
+
+
+def activity_items(sector: str) -> tuple[str, ...]:
+    """The activity item columns of ``sector``, in codebook order."""
+    _check_sector(sector)
+    return tuple(activity.column for activity in ACTIVITIES if activity.sector == sector)
+
+
+def _check_sector(sector: str) -> None:
+    if sector not in SECTORS:
+        raise ValueError(f"Unknown sector {sector!r}; expected one of {SECTORS}")
+
+
+def _sector_variables(sector: str) -> list[Variable]:
+    items = [
+        Variable(activity.column, f"How often: {activity.label.lower()} [{activity.source}]", "code",
+                 FREQUENCY_LABELS, MISSING_CODES, sector, "activity")
+        for activity in ACTIVITIES if activity.sector == sector
+    ]
+    name = SECTOR_NAMES[sector]
+    return items + [
+        Variable(sector_column(sector, "OUTCOME"), OUTCOME_QUESTIONS[sector], "code",
+                 OUTCOME_LABELS[sector], MISSING_CODES, sector, "outcome"),
+        Variable(sector_column(sector, "GOVPERF"), f"How well does government perform in {name}?", "code",
+                 PERFORMANCE_LABELS, MISSING_CODES, sector, "govperf"),
+        Variable(sector_column(sector, "INFORMED"),
+                 f"In the last 12 months, has government informed you about what you can do for {name}?",
+                 "code", YES_NO_LABELS, MISSING_CODES, sector, "informed"),
+        Variable(sector_column(sector, "CONSULTED"),
+                 f"In the last 12 months, has government consulted you about {name}?",
+                 "code", YES_NO_LABELS, MISSING_CODES, sector, "consulted"),
+        Variable(sector_column(sector, "EFFICACY"),
+                 f"How much of a difference can citizens like you make to {name}?", "code",
+                 EFFICACY_LABELS, MISSING_CODES, sector, "efficacy"),
+        Variable(sector_column(sector, "WILLING"), f"Would you be willing to do more for {name}?", "code",
+                 YES_NO_LABELS, MISSING_CODES, sector, "willing"),
+    ]
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("RESPID", "Respondent id (unique per interview)", "id", role="id"),
+    Variable("COUNTRY", "Country of interview (text label)", "country", role="country"),
+    Variable("INTDATE", "Date of interview (YYYY-MM-DD; fieldwork window of EU-01)", "date", role="date"),
+    Variable("SEX", "Sex of respondent (recorded by interviewer)", "code", SEX_CODES, {}, role="sex"),
+    Variable("AGE", f"Age in completed years ({AGE_MIN}-{AGE_MAX})", "years", role="age"),
+    Variable("EDUC", "Highest level of education completed", "code",
+             {1: "Lower secondary or less (ISCED 0-2)", 2: "Upper secondary or post-secondary (ISCED 3-4)",
+              3: "Tertiary (ISCED 5-6)"}, MISSING_CODES, role="education"),
+    Variable("EMPLOY", "Employment status", "code",
+             {1: "Employed or self-employed", 2: "Unemployed", 3: "Retired", 4: "Student",
+              5: "Other not in paid work (home, disabled, other)"}, MISSING_CODES, role="employment"),
+    Variable("URBAN", "Type of place of residence", "code",
+             {1: "Urban (city or large town)", 2: "Non-urban (small town, village, countryside)"},
+             MISSING_CODES, role="urban"),
+    *(variable for sector in SECTORS for variable in _sector_variables(sector)),
+    Variable("SYNTHETIC", "1 = synthetic stand-in generated by helpers.eu.synthetic, 0 = real data", "flag",
+             {0: "Real data", 1: "Synthetic data"}, {}, role="synthetic", required=False),
+)
+
+VARIABLE_BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
+RAW_COLUMNS: tuple[str, ...] = tuple(variable.name for variable in VARIABLES)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(variable.name for variable in VARIABLES if variable.required)
+TEXT_COLUMNS: tuple[str, ...] = ("COUNTRY", "INTDATE")
+CODED_COLUMNS: tuple[str, ...] = tuple(variable.name for variable in VARIABLES if variable.kind == "code")
+SURVEY_QUESTION_COLUMNS: tuple[str, ...] = tuple(
+    variable.name for variable in VARIABLES if variable.kind == "code" and variable.missing_codes
+)
+"""Coded columns that carry the don't-know (8) and refused (9) codes: every question but SEX."""
+
+
+def codebook_table() -> pd.DataFrame:
+    """The codebook as a table: column, label, kind, codes, value labels, sector, role."""
+    rows = []
+    for variable in VARIABLES:
+        labels = {**variable.value_labels, **variable.missing_codes}
+        rows.append({
+            "column": variable.name,
+            "label": variable.label,
+            "kind": variable.kind,
+            "codes": ", ".join(str(code) for code in sorted(labels)) if labels else _free_codes(variable),
+            "value_labels": "; ".join(f"{code}={text}" for code, text in sorted(labels.items())),
+            "missing_codes": ", ".join(str(code) for code in sorted(variable.missing_codes)),
+            "sector": variable.sector or "",
+            "role": variable.role,
+            "required": variable.required,
+        })
+    return pd.DataFrame(rows)
+
+
+def _free_codes(variable: Variable) -> str:
+    return {"id": "positive integer", "country": "text label", "date": "YYYY-MM-DD",
+            "years": f"{AGE_MIN}-{AGE_MAX}"}.get(variable.kind, "")
+
+
+def write_codebook(target: str | Path) -> Path:
+    """Write ``codebook_table()`` as CSV (atomically)."""
+    return write_csv(codebook_table(), target)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Published values, read from the claims registry by claim id
+# ---------------------------------------------------------------------------------------------------------
+
+
+def read_claim_value(claim_id: str, claims_file: str | Path = CLAIMS_FILE) -> str:
+    """The ``value`` field of claim ``claim_id`` in the claims registry (error if absent or empty)."""
+    with open(claims_file, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["claim_id"] == claim_id:
+                if not row["value"].strip():
+                    raise ValueError(f"{claims_file}: claim {claim_id} has no value")
+                return row["value"].strip()
+    raise KeyError(f"{claims_file}: no claim {claim_id}")
+
+
+def published_index_targets(claims_file: str | Path = CLAIMS_FILE) -> dict[str, float]:
+    """Published five-country co-production index per sector (EU-06, EU-07, EU-08)."""
+    return {sector: float(read_claim_value(claim, claims_file)) for sector, claim in SECTOR_TARGET_CLAIM.items()}
+
+
+def published_sample_size(claims_file: str | Path = CLAIMS_FILE) -> int:
+    """Number of respondents (EU-02)."""
+    return int(read_claim_value("EU-02", claims_file))
+
+
+def fieldwork_window(claims_file: str | Path = CLAIMS_FILE) -> tuple[dt.date, dt.date]:
+    """First and last day of fieldwork (EU-01, 'start/end' in ISO format)."""
+    start, end = read_claim_value("EU-01", claims_file).split("/")
+    return dt.date.fromisoformat(start), dt.date.fromisoformat(end)

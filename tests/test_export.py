@@ -1,0 +1,282 @@
+"""Exports of an executed fixture notebook: reviewer/replicator HTML offline, PDF, Markdown pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import export
+
+INJECTED_MARKER = "injected_marker_7f3a"
+DEFAULT_MARKER = "default_marker_c91e"
+CODE_MARKER = "code_marker_plt_subplots"
+STDERR_MARKER = "stderr_marker_warning_5d2b"
+UNICODE_TITLE = "Fixture study — Löffler ≥ 3 × 2"
+
+NETWORK_SCRIPT = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']?\s*(https?:)?//""", re.I)
+NETWORK_LINK = re.compile(r"""<link[^>]*\bhref\s*=\s*["']?\s*(https?:)?//""", re.I)
+
+
+def _fixture_cells() -> list[nbformat.NotebookNode]:
+    v4 = nbformat.v4
+    parameters = v4.new_code_cell(f'alpha = 0.05\nlabel = "{DEFAULT_MARKER}"', metadata={"tags": ["parameters"]})
+    banner = v4.new_code_cell(
+        "from helpers.provenance import run_banner, display_table\n"
+        f'run_banner("{UNICODE_TITLE}", {{"alpha": alpha, "label": label}}, True, step="fixture")'
+    )
+    narrative = v4.new_markdown_cell(
+        "## Results\n\nA markdown table with Unicode (≥, —, ×, é in Löffler):\n\n"
+        "| country | share |\n|:--|--:|\n| Deutschland | 0.42 |\n| Österreich | 0.37 |\n"
+    )
+    figure = v4.new_code_cell(
+        "import matplotlib\nmatplotlib.use('module://matplotlib_inline.backend_inline')\n"
+        "import matplotlib.pyplot as plt\n"
+        f"# {CODE_MARKER}\n"
+        "fig, ax = plt.subplots(figsize=(4, 3))\nax.bar(['a', 'b', 'c'], [3, 1, 2], color='tab:blue')\n"
+        "ax.set_title('Bars ≥ 1')\nplt.show()"
+    )
+    table = v4.new_code_cell(
+        "import pandas as pd\n"
+        "frame = pd.DataFrame({'country': ['Löffler-Land', 'B_x'], 'mean': [1.23456, 2.5], 'n': [10, 20]})\n"
+        "display_table(frame, caption='Means ≥ 0 — by country')\nframe"
+    )
+    warning = v4.new_code_cell(f"import sys\nprint('{STDERR_MARKER}', file=sys.stderr)\nprint('stdout stays')")
+    return [parameters, banner, narrative, figure, table, warning]
+
+
+@pytest.fixture(scope="session")
+def executed_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture notebook executed by papermill (kernel python3) with one injected parameter."""
+    papermill = pytest.importorskip("papermill")
+    folder = tmp_path_factory.mktemp("fixture_nb")
+    source = folder / "fixture.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=_fixture_cells())
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source)
+    executed = folder / "demo_fixture.ipynb"
+    papermill.execute_notebook(
+        str(source), str(executed), parameters={"label": INJECTED_MARKER}, kernel_name="python3",
+        progress_bar=False, cwd=str(folder),
+    )
+    return executed
+
+
+@pytest.fixture(scope="session")
+def reviewer_html(executed_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("reviewer") / "fixture.reviewer.html"
+    assert export.export_reviewer_html(executed_notebook, out) == out
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def replicator_html(executed_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("replicator") / "fixture.replicator.html"
+    export.export_replicator_html(executed_notebook, out)
+    return out.read_text(encoding="utf-8")
+
+
+def _body(html_text: str) -> str:
+    """The page body (the head's CSS mentions input-area class names)."""
+    return html_text.split("<body", 1)[1]
+
+
+def _code_cells(body: str) -> list[str]:
+    """The HTML of each code cell (markdown cells legitimately use jp-InputArea)."""
+    chunks = re.split(r'(?=<div class="jp-Cell )', body)
+    return [chunk for chunk in chunks if chunk.startswith('<div class="jp-Cell jp-CodeCell')]
+
+
+def test_fixture_notebook_has_injected_parameters(executed_notebook: Path) -> None:
+    notebook = nbformat.read(executed_notebook, as_version=4)
+    tags = [tag for cell in notebook.cells for tag in cell.metadata.get("tags", [])]
+    assert "parameters" in tags and "injected-parameters" in tags
+
+
+def test_reviewer_html_has_no_code_inputs(reviewer_html: str) -> None:
+    body = _body(reviewer_html)
+    assert CODE_MARKER not in body
+    assert "plt.subplots" not in body
+    code_cells = _code_cells(body)
+    assert code_cells, "the fixture has code cells with outputs"
+    for cell in code_cells:
+        assert "jp-InputArea" not in cell and "input_area" not in cell
+    assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body
+
+
+def test_reviewer_html_drops_parameter_cells(reviewer_html: str) -> None:
+    body = _body(reviewer_html)
+    assert f'label = "{INJECTED_MARKER}"' not in body
+    assert f'label = "{DEFAULT_MARKER}"' not in body
+    assert "alpha = 0.05" not in body
+
+
+def test_reviewer_html_keeps_outputs_and_narrative(reviewer_html: str) -> None:
+    body = _body(reviewer_html)
+    assert "data:image/png;base64," in body
+    assert "SYNTHETIC DATA" in body
+    assert INJECTED_MARKER in body  # the banner shows the parameters actually used
+    assert "Österreich" in body and "<table" in body
+    assert "stdout stays" in body
+
+
+def test_reviewer_html_strips_stderr(reviewer_html: str) -> None:
+    assert STDERR_MARKER not in reviewer_html
+
+
+@pytest.mark.parametrize("variant", ["reviewer_html", "replicator_html"])
+def test_html_loads_nothing_from_the_network(variant: str, request: pytest.FixtureRequest) -> None:
+    html_text = request.getfixturevalue(variant)
+    assert not NETWORK_SCRIPT.search(html_text)
+    assert not NETWORK_LINK.search(html_text)
+    assert export.external_resource_references(html_text) == []
+    assert "cdnjs" not in html_text and "unpkg" not in html_text
+
+
+def test_replicator_html_has_code_and_injected_parameters(replicator_html: str) -> None:
+    body = _body(replicator_html)
+    assert CODE_MARKER in body
+    assert "jp-InputArea" in body
+    assert INJECTED_MARKER in body
+    assert "Injected parameters" in body or "injected-parameters" in replicator_html
+    assert "data:image/png;base64," in body
+
+
+def test_external_resource_references_detects_cdn_tags() -> None:
+    page = (
+        '<script src="https://cdn.example/x.js"></script>'
+        "<link rel='stylesheet' href='http://cdn.example/y.css'>"
+        '<img src="//cdn.example/z.png"><script>var a = 1;</script><a href="https://ok.example">ok</a>'
+    )
+    assert len(export.external_resource_references(page)) == 3
+
+
+def test_combine_notebooks_keeps_order_and_unique_ids(executed_notebook: Path) -> None:
+    combined = export.combine_notebooks([executed_notebook, executed_notebook], "Combined")
+    single = nbformat.read(executed_notebook, as_version=4)
+    assert combined.metadata["title"] == "Combined"
+    assert len(combined.cells) == 2 * len(single.cells) + 1
+    ids = [cell.id for cell in combined.cells]
+    assert len(ids) == len(set(ids))
+    nbformat.validate(combined)
+
+
+def _pdf_page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+@pytest.fixture(scope="session")
+def pdf_report(executed_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if export.missing_pdf_tools():
+        pytest.skip(f"missing {export.missing_pdf_tools()}")
+    out = tmp_path_factory.mktemp("pdf") / "fixture_report.pdf"
+    combined = export.combine_notebooks([executed_notebook], UNICODE_TITLE)
+    assert export.export_pdf(combined, out) == out
+    return out
+
+
+def test_pdf_is_a_pdf_with_pages(pdf_report: Path) -> None:
+    assert pdf_report.read_bytes().startswith(b"%PDF")
+    assert _pdf_page_count(pdf_report) >= 1
+
+
+def test_pdf_text_has_banner_table_and_unicode(pdf_report: Path) -> None:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf_report)).pages)
+    assert "SYNTHETIC DATA" in text
+    assert "Löffler" in text
+    assert INJECTED_MARKER.replace("_", "") in text.replace("_", "")
+    assert CODE_MARKER not in text
+    assert STDERR_MARKER not in text
+
+
+def test_pdf_first_page_is_not_blank(pdf_report: Path, tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf_report), str(tmp_path / "page")],
+                   check=True)
+    (png,) = tmp_path.glob("page*.png")
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        low, high = grey.getextrema()
+        dark_pixels = sum(grey.histogram()[:200])
+    assert high - low > 100
+    assert dark_pixels > 500
+
+
+def test_pdf_is_byte_reproducible(executed_notebook: Path, pdf_report: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    export.export_pdf(export.combine_notebooks([executed_notebook], UNICODE_TITLE), again)
+    assert again.read_bytes() == pdf_report.read_bytes()
+
+
+def test_export_pdf_without_xelatex_prints_one_line(
+    executed_notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(export.shutil, "which", lambda program: None)
+    assert export.export_pdf(executed_notebook, tmp_path / "none.pdf") is None
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed == [
+        "PDF skipped: xelatex not found; install Debian packages texlive-xetex texlive-fonts-recommended "
+        "texlive-plain-generic pandoc (make all does this with apt-get when run as root)"
+    ]
+    assert not (tmp_path / "none.pdf").exists()
+
+
+def test_render_markdown_page_is_standalone_and_offline(tmp_path: Path) -> None:
+    source = tmp_path / "assumptions.md"
+    source.write_text(
+        "# Assumptions and caveats\n\n## A1 — Löffler ≥ 2\n\n| id | text |\n|--|--|\n| A1 | synthetic |\n\n"
+        "See the [data log](data_log.md#sources) and <https://www.oecd.org>.\n",
+        encoding="utf-8",
+    )
+    out = export.render_markdown_page(source, tmp_path / "assumptions.html", "Assumptions")
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<table>" in page and "Löffler ≥ 2" in page
+    assert 'href="data_log.html#sources"' in page
+    assert 'id="a1--löffler--2"' in page or 'id="a1' in page
+    assert export.external_resource_references(page) == []
+
+
+def test_report_stem_does_not_repeat_the_study() -> None:
+    assert export.report_stem("oecd2010", Path("build/executed/clean.ipynb")) == "oecd2010_clean"
+    assert export.report_stem("oecd2010", Path("build/executed/oecd2010_clean.ipynb")) == "oecd2010_clean"
+
+
+def test_export_study_writes_all_reports(executed_notebook: Path, tmp_path: Path) -> None:
+    assumptions = tmp_path / "assumptions.md"
+    assumptions.write_text("# Assumptions\n\nAll respondent-level data are synthetic.\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    result = export.export_study([executed_notebook], reports, "demo", UNICODE_TITLE, assumptions_md=assumptions)
+    names = sorted(path.name for path in reports.iterdir())
+    expected = ["assumptions.html", "demo_fixture.replicator.html", "demo_fixture.reviewer.html"]
+    if not export.missing_pdf_tools():
+        expected.append("demo_report.pdf")
+    assert names == sorted(expected)
+    assert set(result.seconds) >= {"demo_fixture.reviewer", "demo_fixture.replicator", "pdf", "assumptions"}
+    assert not [name for name in names if name.endswith(".part")]
+
+
+def test_export_study_marks_docs_pages_synthetic(executed_notebook: Path, tmp_path: Path) -> None:
+    assumptions = tmp_path / "assumptions.md"
+    assumptions.write_text("# Assumptions\n", encoding="utf-8")
+    export.export_study([executed_notebook], tmp_path / "reports", "demo", "Demo", assumptions_md=assumptions)
+    assert "SYNTHETIC DATA" in (tmp_path / "reports" / "assumptions.html").read_text(encoding="utf-8")
+
+
+def test_export_study_refuses_notebooks_without_banner(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# No banner")]), plain)
+    with pytest.raises(ValueError, match="no run banner"):
+        export.export_study([plain], tmp_path / "reports", "demo", "Demo")
+    assert not (tmp_path / "reports").exists()

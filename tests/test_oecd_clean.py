@@ -1,0 +1,169 @@
+"""Codebook and cleaning of vendor files: required columns, recoding, schema errors, dropped rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.claims import claim_list, claim_number, claim_row, load_claims
+from helpers.oecd import codebook
+from helpers.oecd.clean import (
+    LONG_COLUMNS,
+    REASON_ALL_NOT_ANSWERED,
+    VendorFileError,
+    clean_vendor_file,
+    data_are_synthetic,
+    recode_responses,
+)
+
+HEADER = ",".join([*codebook.ID_COLUMNS, *codebook.ITEM_COLUMNS, codebook.SYNTHETIC_COLUMN])
+
+
+def vendor_csv(tmp_path: Path, rows: list[str], header: str = HEADER, name: str = "vendor.csv") -> Path:
+    """Write a small vendor file: header + rows (each a CSV line)."""
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+# Three rows; the third has every item not answered (a break-off).
+GOOD_ROWS = [
+    "R00001,Canada,CAN,oecd,07,1,1,2,8,2,1,9,1,1,8,1",
+    "R00001,Canada,CAN,oecd,09,2,2,1,1,2,1,1,1,1,1,1",
+    "R00002,Brazil,BRA,partner,01,9,9,9,9,9,9,9,9,9,9,1",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Codebook against the claims registry
+# --------------------------------------------------------------------------------------------
+
+
+def test_codebook_countries_match_design_claims() -> None:
+    claims = load_claims()
+    countries = codebook.country_table()
+    assert len(countries) == 24
+    members = countries.loc[countries["membership"] == "oecd"]
+    partners = countries.loc[countries["membership"] == "partner"]
+    assert len(members) == claim_number(claims, "OECD-01")
+    assert len(partners) == claim_number(claims, "OECD-02")
+    assert set(members.loc[members["named_in_sources"], "country"]) == set(claim_list(claims, "OECD-13"))
+    statement = claim_row(claims, "OECD-02")["statement"]
+    assert all(name in statement for name in partners["country"])
+    assert "OECD member (unnamed) 15" in set(countries["country"])
+    assert countries["country_code"].is_unique
+
+
+def test_codebook_areas_are_the_cofog_divisions_of_oecd15() -> None:
+    areas = codebook.area_table()
+    assert list(areas["cofog_code"]) == [f"{i:02d}" for i in range(1, 11)]
+    assert list(areas["area"]) == claim_list(load_claims(), "OECD-15")
+
+
+def test_codebook_items_are_the_claimed_items() -> None:
+    claims = load_claims()
+    items = codebook.figure_items()
+    assert list(items["claim_id"]) == [f"OECD-{i:02d}" for i in range(4, 13)]
+    for item in items.itertuples():
+        subject = claim_row(claims, item.claim_id)["subject"]
+        assert subject.split(": ", 1)[1].lower() == item.label.lower()
+    assumed = codebook.item_table().dropna(subset=["assumed_percent"])
+    assert set(assumed["claim_id"]) == {"OECD-10", "OECD-11"}  # rank-only items, and only those
+
+
+def test_codebook_table_exports(tmp_path: Path) -> None:
+    table = codebook.codebook_table()
+    assert list(table.columns) == ["column", "question", "item", "label", "codes"]
+    assert list(table["column"]) == [*codebook.ID_COLUMNS, *codebook.ITEM_COLUMNS, codebook.SYNTHETIC_COLUMN]
+    codebook.write_codebook(tmp_path / "codebook.csv")
+    assert pd.read_csv(tmp_path / "codebook.csv").shape == table.shape
+
+
+# --------------------------------------------------------------------------------------------
+# Recoding and cleaning
+# --------------------------------------------------------------------------------------------
+
+
+def test_recode_vendor_codes() -> None:
+    recoded = recode_responses(pd.Series(["1", "2", "8", "9", "1"]))
+    assert list(recoded) == ["yes", "no", "dont_know", "not_answered", "yes"]
+    assert list(recoded.cat.categories) == ["yes", "no", "dont_know", "not_answered"]
+    assert list(recode_responses(pd.Series([2, 9]))) == ["no", "not_answered"]
+    with pytest.raises(VendorFileError, match="7"):
+        recode_responses(pd.Series(["1", "7"]))
+
+
+def test_clean_small_file_by_hand(tmp_path: Path) -> None:
+    result = clean_vendor_file(vendor_csv(tmp_path, GOOD_ROWS))
+    long = result.long
+    assert tuple(long.columns) == LONG_COLUMNS
+    assert len(long) == 2 * len(codebook.ITEM_COLUMNS)  # third row dropped
+    first = long.iloc[: len(codebook.ITEM_COLUMNS)]
+    assert list(first["response"]) == [
+        "yes", "yes", "no", "dont_know", "no", "yes", "not_answered", "yes", "yes", "dont_know"
+    ]
+    assert list(first["item_id"]) == list(codebook.item_table()["item_id"])
+    assert set(first["area"]) == {"Health"}
+    assert result.dropped.to_dict("records") == [
+        {"line": 4, "respondent_id": "R00002", "country": "Brazil", "cofog_code": "01",
+         "reason": REASON_ALL_NOT_ANSWERED}
+    ]
+    assert result.data_are_synthetic is True
+    assert result.n_rows_read == 3
+
+
+def test_missing_columns_are_all_named_with_the_file(tmp_path: Path) -> None:
+    header = HEADER.replace("Q3_02,", "").replace("COFOG,", "")
+    rows = [",".join(r.split(",")[:4] + r.split(",")[5:8] + r.split(",")[9:]) for r in GOOD_ROWS]
+    path = vendor_csv(tmp_path, rows, header=header)
+    with pytest.raises(VendorFileError, match=r"vendor\.csv: missing required column\(s\): COFOG, Q3_02"):
+        clean_vendor_file(path)
+
+
+def test_schema_errors_list_every_bad_row(tmp_path: Path) -> None:
+    rows = [
+        "R00001,Canada,CAN,oecd,07,1,7,2,8,2,1,9,1,1,8,1",  # line 2: Q2_01 = 7
+        "R00001,Canada,CAN,oecd,09,2,2,1,1,2,1,1,1,1,1,1",  # line 3: fine
+        "R00002,Brazil,BRA,partner,01,1,3,1,1,2,1,1,1,1,,1",  # line 4: Q2_01 = 3, Q4_03 empty
+        "R00003,France,FRA,oecd,11,1,1,1,1,2,1,1,1,1,1,1",  # line 5: country, code, COFOG
+        "R00004,Norway,CAN,oecd,02,1,7,1,1,2,1,1,1,1,1,1",  # line 6: Q2_01 = 7, code mismatch
+        "R00001,Canada,CAN,oecd,09,2,2,1,1,2,1,1,1,1,1,1",  # line 7: duplicate of line 3
+    ]
+    with pytest.raises(VendorFileError) as caught:
+        clean_vendor_file(vendor_csv(tmp_path, rows))
+    message = str(caught.value)
+    by_column = {}
+    for line in message.splitlines()[1:]:
+        by_column.setdefault(line.split("'")[1], []).append(line)
+    assert "vendor.csv" in message.splitlines()[0]
+    assert "file lines 2, 4, 6" in by_column["Q2_01"][0]
+    assert "'3'" in by_column["Q2_01"][0] and "'7'" in by_column["Q2_01"][0]
+    assert "file lines 4" in by_column["Q4_03"][0]
+    assert "file lines 5" in by_column["COUNTRY"][0]
+    assert "file lines 5" in by_column["CNTRY_CODE"][0]
+    assert "file lines 5" in by_column["COFOG"][0]
+    assert "file lines 3, 7" in by_column["RESPID, COFOG"][0]
+    assert any("match the codebook" in line and "file lines 5, 6" in line for line in by_column["whole rows"])
+
+
+def test_synthetic_flag() -> None:
+    assert data_are_synthetic(pd.DataFrame({"SYNTHETIC": ["1", "1"]}))
+    assert not data_are_synthetic(pd.DataFrame({"SYNTHETIC": ["1", "0"]}))
+    assert not data_are_synthetic(pd.DataFrame({"other": [1]}))
+    assert not data_are_synthetic(pd.DataFrame({"SYNTHETIC": []}))
+
+
+def test_file_without_synthetic_column_is_not_synthetic(tmp_path: Path) -> None:
+    header = HEADER.removesuffix(",SYNTHETIC")
+    rows = [row.rsplit(",", 1)[0] for row in GOOD_ROWS]
+    assert clean_vendor_file(vendor_csv(tmp_path, rows, header=header)).data_are_synthetic is False
+
+
+def test_committed_file_cleans() -> None:
+    result = clean_vendor_file()
+    assert result.data_are_synthetic
+    assert len(result.dropped) > 0
+    assert len(result.long) == (result.n_rows_read - len(result.dropped)) * len(codebook.ITEM_COLUMNS)
+    assert set(result.long["country"]) == set(codebook.country_table()["country"])

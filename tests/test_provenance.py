@@ -1,0 +1,169 @@
+"""git facts, data provenance files, the run banner and report tables."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import provenance
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+
+def _git(folder: Path, *arguments: str) -> str:
+    completed = subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+        capture_output=True, text=True, check=True,
+    )
+    return completed.stdout.strip()
+
+
+@pytest.fixture()
+def repository(tmp_path: Path) -> Path:
+    """A git repository with one commit holding ``tracked.txt``."""
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    _git(folder, "init", "-q")
+    (folder / "tracked.txt").write_text("one\n", encoding="utf-8")
+    _git(folder, "add", "tracked.txt")
+    _git(folder, "commit", "-q", "-m", "first")
+    return folder
+
+
+def test_git_commit_is_the_short_sha(repository: Path) -> None:
+    assert provenance.git_commit(repository) == _git(repository, "rev-parse", "--short", "HEAD")
+
+
+def test_git_outside_a_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    assert provenance.git_commit(outside) == "unknown"
+    assert provenance.git_is_dirty(outside) is None
+    assert provenance.git_commit_label(outside) == "unknown"
+
+
+def test_git_is_dirty_tracks_tracked_files_only(repository: Path) -> None:
+    assert provenance.git_is_dirty(repository) is False
+    (repository / "scratch.txt").write_text("untracked\n", encoding="utf-8")
+    assert provenance.git_is_dirty(repository) is False
+    (repository / "tracked.txt").write_text("two\n", encoding="utf-8")
+    assert provenance.git_is_dirty(repository) is True
+    assert provenance.git_commit_label(repository).endswith("-dirty")
+
+
+def test_package_versions() -> None:
+    versions = provenance.package_versions(["pandas", "surely-not-a-package-xyz"])
+    assert versions["pandas"] == pd.__version__
+    assert versions["surely-not-a-package-xyz"] == "not installed"
+
+
+def test_data_provenance_round_trip(tmp_path: Path) -> None:
+    source = tmp_path / "raw.csv"
+    source.write_text("id,x\n1,2\n", encoding="utf-8")
+    processed = tmp_path / "processed"
+    written = provenance.write_data_provenance(
+        processed, source_file=source, data_are_synthetic=True, extra={"rows": 1}
+    )
+    first_bytes = written.read_bytes()
+    record = provenance.read_data_provenance(processed)
+    assert record["data_are_synthetic"] is True
+    assert record["sha256"] == provenance.file_sha256(source)
+    assert record["rows"] == 1
+    assert written.name == "provenance.json"
+    provenance.write_data_provenance(processed, source_file=source, data_are_synthetic=True, extra={"rows": 1})
+    assert written.read_bytes() == first_bytes  # no timestamps: same input, same bytes
+
+
+def test_data_provenance_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="write_data_provenance"):
+        provenance.read_data_provenance(tmp_path)
+    with pytest.raises(TypeError):
+        provenance.write_data_provenance(tmp_path, source_file="x.csv", data_are_synthetic="yes", sha256="0")
+    with pytest.raises(ValueError, match="override"):
+        provenance.write_data_provenance(
+            tmp_path, source_file="x.csv", data_are_synthetic=True, sha256="0", extra={"sha256": "1"}
+        )
+    (tmp_path / "provenance.json").write_text('{"source_file": "x.csv"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks"):
+        provenance.read_data_provenance(tmp_path)
+
+
+def test_synthetic_banner_says_so_everywhere(repository: Path) -> None:
+    banner = provenance.run_banner("OECD 2010 — Löffler", {"alpha": 0.05, "country_code": "DE"}, True,
+                                   step="clean", root=repository)
+    commit = provenance.git_commit(repository)
+    for rendering in (banner.html, banner.markdown, banner.latex, banner.text):
+        assert "SYNTHETIC DATA" in rendering
+        assert commit in rendering
+    assert 'href="assumptions.html"' in banner.html and 'href="run_manifest.json"' in banner.html
+    assert "(assumptions.html)" in banner.markdown and "(run_manifest.json)" in banner.markdown
+    assert r"\href{run_manifest.json}" in banner.latex
+    assert "country\\_code" in banner.latex and "country\\_code" in banner.markdown
+    assert "| parameter | value |" in banner.markdown
+
+
+def test_banner_for_real_data_names_the_file(repository: Path) -> None:
+    banner = provenance.run_banner("EU 2008", {}, False, data_file="data/raw/eu.csv", root=repository)
+    assert "SYNTHETIC" not in banner.html + banner.markdown + banner.latex
+    assert "Real respondent-level data: data/raw/eu.csv" in banner.html
+
+
+def test_banner_marks_a_dirty_tree(repository: Path) -> None:
+    (repository / "tracked.txt").write_text("changed\n", encoding="utf-8")
+    banner = provenance.run_banner("Study", {"a": 1}, True, root=repository)
+    assert f"{provenance.git_commit(repository)}-dirty" in banner.html
+
+
+def test_banner_has_no_date_and_is_deterministic(repository: Path) -> None:
+    first = provenance.run_banner("Study", {"b": [1, 2], "a": None}, True, root=repository)
+    second = provenance.run_banner("Study", {"b": [1, 2], "a": None}, True, root=repository)
+    assert first == second
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", first.html + first.latex)
+
+
+def test_banner_display_bundle_has_html_markdown_and_latex(repository: Path) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    bundle, _ = DisplayFormatter().format(provenance.run_banner("Study", {"a": 1}, True, root=repository))
+    assert {"text/html", "text/markdown", "text/latex", "text/plain"} <= set(bundle)
+    assert "SYNTHETIC" in bundle["text/plain"]
+
+
+def test_banner_from_provenance(tmp_path: Path, repository: Path) -> None:
+    provenance.write_data_provenance(tmp_path, source_file="data/raw/x.csv", data_are_synthetic=False, sha256="ab")
+    banner = provenance.banner_from_provenance("Study", {"a": 1}, tmp_path, root=repository)
+    assert "Real respondent-level data: data/raw/x.csv" in banner.text
+
+
+def test_escapes() -> None:
+    assert provenance.escape_latex("50% of a_b & c#d {x} $y ~ ^ \\") == (
+        r"50\% of a\_b \& c\#d \{x\} \$y \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    )
+    assert provenance.escape_markdown("a|b *c* [d]") == r"a\|b \*c\* \[d\]"
+
+
+def test_table_display_renders_three_ways() -> None:
+    frame = pd.DataFrame({"country": ["Österreich", "A_B"], "share": [0.123456, 0.5], "n": [10, 20]})
+    table = provenance.table_display(frame.set_index("country"), caption="Shares ≥ 0", decimals=2)
+    assert "<table" in table.html and "<caption>Shares ≥ 0</caption>" in table.html
+    assert "| country | share | n |" in table.markdown and "|:--|--:|--:|" in table.markdown
+    assert "0.12" in table.markdown and "A\\_B" in table.markdown
+    assert r"\begin{longtable}{@{}lrr@{}}" in table.latex and r"A\_B" in table.latex
+    with pytest.raises(ValueError, match="CSV"):
+        provenance.table_display(pd.DataFrame({"x": range(5)}), max_rows=3)
+
+
+def test_source_file_is_stored_project_relative(tmp_path: Path) -> None:
+    from helpers.paths import PROJECT_ROOT
+
+    provenance.write_data_provenance(
+        tmp_path, source_file=PROJECT_ROOT / "data" / "raw" / "x.csv", data_are_synthetic=True, sha256="ab"
+    )
+    assert provenance.read_data_provenance(tmp_path)["source_file"] == "data/raw/x.csv"
+    provenance.write_data_provenance(tmp_path, source_file="data/raw/y.csv", data_are_synthetic=True, sha256="ab")
+    assert provenance.read_data_provenance(tmp_path)["source_file"] == "data/raw/y.csv"
