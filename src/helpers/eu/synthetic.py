@@ -315,7 +315,7 @@ def _binomial3_from_uniform(probability: np.ndarray, uniform: np.ndarray) -> np.
     responses = (uniform > first).astype(np.int8)
     responses += uniform > second
     responses += uniform > third
-    return responses.astype(np.int64) + 1
+    return responses + np.int8(1)
 
 
 def _item_responses(mu: np.ndarray, person_noise: np.ndarray, uniforms: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -410,7 +410,7 @@ def _draw_attitudes(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         columns[sector_column(sector, "INFORMED")] = np.where(rng.random(n) < INFORMED_PROBABILITY[sector], 1, 2)
         columns[sector_column(sector, "CONSULTED")] = np.where(rng.random(n) < CONSULTED_PROBABILITY[sector], 1, 2)
         columns[sector_column(sector, "EFFICACY")] = _draw_categorical(rng, EFFICACY_PROBABILITIES[sector], n) + 1
-    return columns
+    return {name: values.astype(np.int8) for name, values in columns.items()}
 
 
 def _design_terms(people: dict[str, np.ndarray], attitudes: dict[str, np.ndarray], sector: str) -> dict[str, np.ndarray]:
@@ -458,7 +458,7 @@ def _missing_code_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarra
         replacement = allowed[rng.integers(0, len(allowed), n)]
         masks[column] = np.select(
             [uniform < dont_know, uniform < dont_know + refused, uniform < dont_know + refused + undocumented],
-            [DONT_KNOW, REFUSED, replacement], default=-1)
+            [DONT_KNOW, REFUSED, replacement], default=-1).astype(np.int8)
     return masks
 
 
@@ -548,7 +548,7 @@ def generate(seed: int = DEFAULT_SEED, n: int | None = None) -> GeneratedFile:
         propensity = mu + PERSON_NOISE * np.minimum(mu, 1.0 - mu) * noise
         p_willing = (WILLING_BASE + WILLING_PER_PROPENSITY * propensity
                      + WILLING_PER_EFFICACY * (attitudes[sector_column(sector, "EFFICACY")] - 2.5))
-        willing[sector_column(sector, "WILLING")] = np.where(rng.random(n) < p_willing, 1, 2)
+        willing[sector_column(sector, "WILLING")] = np.where(rng.random(n) < p_willing, 1, 2).astype(np.int8)
         calibration_rows.append({
             "sector": sector, "target": targets[sector], "achieved": achieved, "intercept": intercept,
             "clipped_share": float(np.mean((predictor < 0) | (predictor > 100))),
@@ -603,16 +603,18 @@ def _assemble_delivery(rng: np.random.Generator, people: dict[str, np.ndarray], 
         "EDUC": people["educ"], "EMPLOY": people["employ"], "URBAN": people["urban"], **answers,
     }
     for column, code in codes.items():
-        columns[column] = np.where(code >= 0, code, columns[column]).astype(np.int64)
-    columns["SYNTHETIC"] = np.ones(n, dtype=np.int64)
+        columns[column] = np.where(code >= 0, code, columns[column]).astype(np.int8)
+    columns["SYNTHETIC"] = np.ones(n, dtype=np.int8)
 
     source = np.concatenate([np.arange(n), copied_rows])
     is_copy = np.arange(len(source)) >= n
     delivered = np.argsort(respid[source], kind="stable")
     source, is_copy = source[delivered], is_copy[delivered]
-    frame = pd.DataFrame({name: columns[name][source] for name in RAW_COLUMNS})
-    for name in ("COUNTRY", "INTDATE"):
-        frame[name] = frame[name].astype("str")
+    frame = pd.DataFrame({
+        name: pd.array(columns[name][source], dtype="str") if name in ("COUNTRY", "INTDATE")
+        else columns[name][source].astype(np.int64)
+        for name in RAW_COLUMNS
+    })
 
     position = np.arange(len(source))
     bad_age = np.zeros(n, dtype=bool)
