@@ -664,4 +664,8 @@ def run_command(args: argparse.Namespace, steps: list[Step], locations: Location
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Import the module under its package name so that its classes (PipelineError, ...) are the same
+    # ones other helpers import; running main() from __main__ would create a second copy of them.
+    from helpers.pipeline import main as package_main
+
+    raise SystemExit(package_main())
