@@ -15,7 +15,7 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data clean-outputs help
+.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help
 
 help:
 	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
@@ -23,6 +23,7 @@ help:
 	@echo "make plan       show the pipeline's steps, inputs and outputs"
 	@echo "make lab        start JupyterLab on the project's kernel"
 	@echo "make benchmark  measure run times and memory (benchmarks/)"
+	@echo "make strip-notebooks  remove outputs from the source notebooks before committing"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
 
 all: env system-deps pipeline
@@ -61,6 +62,9 @@ environment.yml: $(LOCK)
 
 benchmark: env
 	$(PY) benchmarks/run_benchmarks.py
+
+strip-notebooks: env
+	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 verify-data: env
 	$(PY) -m helpers.datapackage verify

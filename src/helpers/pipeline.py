@@ -550,7 +550,8 @@ def run_steps(
     count = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
         while graph.is_active():
-            for name in graph.get_ready() if not failed else ():
+            ready = graph.get_ready() if not failed else ()
+            for name in ready:
                 step = selected[name]
                 count += 1
                 fingerprint = step_fingerprint(step, code_hash)
@@ -562,6 +563,8 @@ def run_steps(
                 executed = locations.executed / f"{name}.ipynb"
                 say(f"[{count}/{len(steps)}] {name}: running {relative(step.notebook, locations.root)}")
                 running[pool.submit(run_step_in_worker, step, executed, locations.root)] = (step, fingerprint)
+            if ready and not running:
+                continue  # every ready step was skipped; the steps they unblock are ready now
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)

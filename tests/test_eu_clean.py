@@ -1,0 +1,191 @@
+"""Cleaning of the respondent file: hand-made fixtures for each rule, and the injected ground truth of the
+synthetic generator found exactly (counts and records) in the committed file and in another seed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from helpers.eu import codebook, synthetic
+from helpers.eu.clean import DROPPED, CleaningError, clean, read_respondent_file
+from helpers.paths import EU_RAW_FILE
+
+
+def raw_frame(n: int = 3, **columns: list) -> pd.DataFrame:
+    """A valid raw frame of ``n`` records (every answer 2, SEX 1, AGE 40, Denmark), overridden by ``columns``."""
+    values: dict[str, list] = {}
+    for column in codebook.RAW_COLUMNS:
+        if column == "RESPID":
+            values[column] = list(range(1, n + 1))
+        elif column == "COUNTRY":
+            values[column] = ["Denmark"] * n
+        elif column == "INTDATE":
+            values[column] = ["2008-04-20"] * n
+        elif column == "AGE":
+            values[column] = [40] * n
+        elif column in ("SEX", "SYNTHETIC"):
+            values[column] = [1] * n
+        else:
+            values[column] = [2] * n
+    values.update(columns)
+    frame = pd.DataFrame(values)
+    return frame.astype({"COUNTRY": "str", "INTDATE": "str"})
+
+
+def log_rows(result, reason: str) -> list[tuple]:
+    entries = result.log[result.log["reason"] == reason]
+    return list(zip(entries["source_row"], entries["column"], entries["old_value"], entries["new_value"], strict=True))
+
+
+def test_whitespace_and_country_labels_are_harmonised_and_logged() -> None:
+    labels = [" UK", "Deutschland", "CZECH REP.", "czech   republic ", "France", "Great Britain", "Danmark"]
+    result = clean(raw_frame(len(labels), COUNTRY=labels), "fixture.csv")
+    assert result.data["COUNTRY"].tolist() == ["United Kingdom", "Germany", "Czech Republic", "Czech Republic",
+                                               "France", "United Kingdom", "Denmark"]
+    assert log_rows(result, "whitespace_stripped") == [(0, "COUNTRY", " UK", "UK"),
+                                                       (3, "COUNTRY", "czech   republic ", "czech   republic")]
+    assert log_rows(result, "country_label_harmonised") == [
+        (0, "COUNTRY", "UK", "United Kingdom"), (1, "COUNTRY", "Deutschland", "Germany"),
+        (2, "COUNTRY", "CZECH REP.", "Czech Republic"), (3, "COUNTRY", "czech   republic", "Czech Republic"),
+        (5, "COUNTRY", "Great Britain", "United Kingdom"), (6, "COUNTRY", "Danmark", "Denmark")]
+    assert result.counts["whitespace_stripped"] == 2 and result.counts["country_label_harmonised"] == 6
+
+
+def test_unknown_country_label_is_an_error_naming_file_column_and_rows() -> None:
+    frame = raw_frame(4, COUNTRY=["Denmark", "Narnia", "Denmark", "Narnia"])
+    with pytest.raises(CleaningError, match=r"delivery\.csv: column COUNTRY .*'Narnia' at rows \[1, 3\]"):
+        clean(frame, "delivery.csv")
+
+
+def test_exact_duplicates_keep_the_first_and_conflicting_duplicates_drop_all() -> None:
+    frame = raw_frame(6, RESPID=[10, 10, 11, 12, 12, 13], AGE=[40, 40, 50, 60, 61, 30],
+                      COUNTRY=["Denmark", "DK", "Denmark", "France", "France", "France"])
+    result = clean(frame, "fixture.csv")
+    assert result.data["RESPID"].tolist() == [10, 11, 13]  # 10 kept once ('DK' = 'Denmark'); both 12s dropped
+    assert log_rows(result, "exact_duplicate_dropped") == [(1, "RESPID", "10", DROPPED)]
+    assert log_rows(result, "conflicting_duplicate_dropped") == [(3, "RESPID", "12", DROPPED), (4, "RESPID", "12", DROPPED)]
+
+
+def test_out_of_range_and_missing_ages_drop_the_record() -> None:
+    frame = raw_frame(6, AGE=[17, 18, 99, 100, 999, None])
+    result = clean(frame, "fixture.csv")
+    assert result.data["AGE"].tolist() == [18, 99]
+    assert log_rows(result, "age_out_of_range_dropped") == [(0, "AGE", "17", DROPPED), (3, "AGE", "100", DROPPED),
+                                                            (4, "AGE", "999", DROPPED)]
+    assert log_rows(result, "age_missing_dropped") == [(5, "AGE", "", DROPPED)]
+
+
+def test_dont_know_refused_and_undocumented_codes_become_missing() -> None:
+    frame = raw_frame(4, ENV_RECYCLE=[1, 8, 9, 7], EDUC=[3, 0, 9, 1], EMPLOY=[5, 2, 6, 1])
+    result = clean(frame, "fixture.csv")
+    assert result.data["ENV_RECYCLE"].tolist()[0] == 1 and result.data["ENV_RECYCLE"].isna().tolist() == [False, True, True, True]
+    assert result.data["EDUC"].isna().tolist() == [False, True, True, False]
+    assert result.data["EMPLOY"].tolist()[0] == 5 and result.data["EMPLOY"].isna().tolist() == [False, False, True, False]
+    assert log_rows(result, "dont_know_to_missing") == [(1, "ENV_RECYCLE", "8", "")]
+    assert log_rows(result, "refused_to_missing") == [(2, "EDUC", "9", ""), (2, "ENV_RECYCLE", "9", "")]
+    assert log_rows(result, "undocumented_code_to_missing") == [
+        (1, "EDUC", "0", ""), (2, "EMPLOY", "6", ""), (3, "ENV_RECYCLE", "7", "")]
+    assert result.counts["undocumented_code_to_missing"] == 3
+    assert str(result.data["ENV_RECYCLE"].dtype) == "Int64"
+
+
+def test_schema_reports_every_failure_at_once_with_columns_and_rows() -> None:
+    frame = raw_frame(4, SEX=[1, 3, 2, 1], INTDATE=["2008-04-20", "2008-06-01", "2008-04-20", "not a date"])
+    with pytest.raises(CleaningError) as error:
+        clean(frame, "fixture.sav")
+    message = str(error.value)
+    assert message.startswith("fixture.sav: the cleaned data fail validation")
+    assert "column INTDATE" in message and "rows [1]" in message and "rows [3]" in message
+    assert "column SEX" in message
+
+
+def test_missing_required_columns_are_named() -> None:
+    with pytest.raises(CleaningError, match=r"fixture\.csv: missing required columns \['AGE', 'SAF_WILLING'\]"):
+        clean(raw_frame().drop(columns=["AGE", "SAF_WILLING"]), "fixture.csv")
+
+
+def test_synthetic_flag() -> None:
+    assert clean(raw_frame(), "f").data_are_synthetic
+    assert not clean(raw_frame().drop(columns="SYNTHETIC"), "f").data_are_synthetic
+    assert not clean(raw_frame(SYNTHETIC=[0, 0, 0]), "f").data_are_synthetic
+    with pytest.raises(CleaningError, match="mixes"):
+        clean(raw_frame(SYNTHETIC=[0, 1, 1]), "f")
+
+
+def test_clean_log_on_a_clean_file_is_empty() -> None:
+    result = clean(raw_frame(), "fixture.csv")
+    assert result.log.empty and set(result.counts.values()) == {0} and len(result.data) == 3
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------------------
+
+VENDOR_NAMES = {column: f"v_{column.lower()}" for column in codebook.RAW_COLUMNS}
+
+
+def test_read_csv_keeps_whitespace_for_the_log(tmp_path) -> None:
+    path = tmp_path / "delivery.csv"
+    raw_frame(2, COUNTRY=[" Denmark", "DK "]).to_csv(path, index=False)
+    frame = read_respondent_file(path)
+    assert frame["COUNTRY"].tolist() == [" Denmark", "DK "]
+    assert clean(frame, str(path)).counts["whitespace_stripped"] == 2
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_read_spss_and_stata_with_a_column_map(tmp_path, suffix: str) -> None:
+    path = tmp_path / f"delivery{suffix}"
+    frame = raw_frame(3, ENV_RECYCLE=[1, 8, 4]).rename(columns=VENDOR_NAMES)
+    writer = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+    writer(frame, str(path), variable_value_labels={"v_env_recycle": {1: "Never", 4: "Always", 8: "Don't know"}})
+    read = read_respondent_file(path, {name: column for column, name in VENDOR_NAMES.items()})
+    assert tuple(read.columns) == codebook.RAW_COLUMNS
+    assert read.attrs["value_labels"]["ENV_RECYCLE"][8] == "Don't know"
+    result = clean(read, str(path))
+    assert result.data["ENV_RECYCLE"].isna().tolist() == [False, True, False]
+    assert result.data["COUNTRY"].tolist() == ["Denmark"] * 3
+
+
+def test_read_names_the_file_and_the_missing_columns(tmp_path) -> None:
+    path = tmp_path / "delivery.csv"
+    raw_frame().rename(columns={"SEX": "Q1", "AGE": "Q2"}).to_csv(path, index=False)
+    with pytest.raises(CleaningError, match=r"delivery\.csv: missing required columns \['SEX', 'AGE'\]"):
+        read_respondent_file(path)
+    assert read_respondent_file(path, {"Q1": "SEX", "Q2": "AGE"})["SEX"].tolist() == [1, 1, 1]
+    with pytest.raises(CleaningError, match=r"not in the file: \['Q9'\]"):
+        read_respondent_file(path, {"Q9": "SEX"})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ground truth of the synthetic generator
+# ---------------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def generated(seed: int) -> synthetic.GeneratedFile:
+    return synthetic.generate(seed)
+
+
+@pytest.mark.parametrize("seed", [synthetic.DEFAULT_SEED, 7])
+def test_cleaning_finds_exactly_the_injected_defects(seed: int, tmp_path) -> None:
+    truth = generated(seed)
+    if seed == synthetic.DEFAULT_SEED:
+        path = EU_RAW_FILE  # the committed file
+    else:
+        path = tmp_path / "other.csv"
+        synthetic.write(path, seed)
+    result = clean(read_respondent_file(path), str(path))
+    assert result.counts == truth.defect_counts
+    found = result.log[["source_row", "RESPID", "column", "reason", "old_value"]].to_numpy().tolist()
+    injected = truth.defects[["row", "RESPID", "column", "reason", "raw_value"]].to_numpy().tolist()
+    assert found == injected
+    assert result.data_are_synthetic
+    assert result.data["RESPID"].is_unique
+    assert len(result.data) == truth.n - truth.defect_counts["age_out_of_range_dropped"]
+    for column in codebook.SURVEY_QUESTION_COLUMNS:
+        assert set(result.data[column].dropna().unique()) <= set(codebook.VARIABLE_BY_NAME[column].value_labels)
+    assert np.isin(result.data["COUNTRY"].unique(), codebook.CANONICAL_COUNTRIES).all()

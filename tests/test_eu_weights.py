@@ -1,0 +1,108 @@
+"""Weights: post-stratification within country and the cross-country (EU-04) weight, by hand on a tiny
+table, and their totals on the committed file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.eu import codebook, weights
+from helpers.eu.clean import clean, read_respondent_file
+from helpers.paths import EU_RAW_FILE, POPULATIONS_FILE
+
+CELLS = [(1, "18-34"), (2, "18-34"), (1, "35-54"), (2, "35-54"), (1, "55+"), (2, "55+")]
+AGE_OF_GROUP = {"18-34": 25, "35-54": 45, "55+": 70}
+
+
+def tiny_table() -> pd.DataFrame:
+    """Denmark: 8 respondents (2 in M 18-34, 2 in F 55+, 1 in each other cell); France: 1 per cell."""
+    denmark = [CELLS[0], CELLS[0], CELLS[1], CELLS[2], CELLS[3], CELLS[4], CELLS[5], CELLS[5]]
+    rows = [("Denmark", sex, AGE_OF_GROUP[group]) for sex, group in denmark]
+    rows += [("France", sex, AGE_OF_GROUP[group]) for sex, group in CELLS]
+    return pd.DataFrame(rows, columns=["COUNTRY", "SEX", "AGE"]).astype({"SEX": "Int64", "AGE": "Int64"})
+
+
+def tiny_margins() -> pd.DataFrame:
+    denmark = [0.15, 0.15, 0.20, 0.20, 0.10, 0.20]
+    france = [1 / 6] * 6
+    return pd.DataFrame(
+        [("Denmark", sex, group, share) for (sex, group), share in zip(CELLS, denmark, strict=True)]
+        + [("France", sex, group, share) for (sex, group), share in zip(CELLS, france, strict=True)],
+        columns=["country", "SEX", "age_group", "population_share"])
+
+
+def test_within_country_weights_by_hand() -> None:
+    within = weights.within_country_weights(tiny_table(), tiny_margins())
+    # Denmark, n = 8: weight = 8 x share / cell count
+    expected_denmark = [8 * 0.15 / 2, 8 * 0.15 / 2, 8 * 0.15 / 1, 8 * 0.20, 8 * 0.20, 8 * 0.10, 8 * 0.20 / 2, 8 * 0.20 / 2]
+    np.testing.assert_allclose(within.to_numpy(), expected_denmark + [1.0] * 6, rtol=1e-12)
+    assert within[:8].sum() == pytest.approx(8) and within[8:].sum() == pytest.approx(6)
+
+
+def test_cross_country_weights_by_hand() -> None:
+    table = tiny_table()
+    within = weights.within_country_weights(table, tiny_margins())
+    shares = pd.Series({"Denmark": 1.0, "France": 3.0}) / 4.0
+    five = weights.cross_country_weights(table, within, shares)
+    # n = 14: Denmark's weights sum to 14 x 1/4 = 3.5 (factor 3.5 / 8), France's to 10.5 (factor 10.5 / 6)
+    np.testing.assert_allclose(five[:8].to_numpy(), within[:8].to_numpy() * 3.5 / 8, rtol=1e-12)
+    np.testing.assert_allclose(five[8:].to_numpy(), [10.5 / 6] * 6, rtol=1e-12)
+    assert five.sum() == pytest.approx(14)
+
+
+def test_age_groups() -> None:
+    ages = pd.Series([18, 34, 35, 54, 55, 99])
+    assert weights.age_group(ages).astype(str).tolist() == ["18-34", "18-34", "35-54", "35-54", "55+", "55+"]
+    with pytest.raises(weights.WeightError, match=r"rows \[1, 2\]"):
+        weights.age_group(pd.Series([40, 17, None]))
+
+
+def test_empty_cell_is_an_error() -> None:
+    table = tiny_table().drop(index=[2])  # the only Danish woman aged 18-34
+    with pytest.raises(weights.WeightError, match="No respondent in cell \\('Denmark', 2, '18-34'\\)"):
+        weights.within_country_weights(table, tiny_margins())
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan, np.inf])
+def test_zero_negative_missing_or_infinite_weights_are_errors(bad: float) -> None:
+    with pytest.raises(weights.WeightError, match=r"rows \[2\]"):
+        weights.check_weights(pd.Series([1.0, 2.0, bad]), "w")
+    table = tiny_table()
+    within = pd.Series(np.ones(len(table)), index=table.index)
+    within[2] = bad
+    with pytest.raises(weights.WeightError):
+        weights.cross_country_weights(table, within)
+
+
+def test_margins_file_is_complete_and_declared_an_assumption() -> None:
+    table = pd.read_csv(codebook.SEX_AGE_MARGINS_FILE)
+    assert len(table) == len(codebook.CANONICAL_COUNTRIES) * 2 * len(codebook.AGE_GROUPS)
+    assert table.groupby("country")["population_share"].sum().sub(1).abs().max() < 1e-9
+    assert table["source"].str.contains("Assumption of ours").all()
+    margins = weights.read_sex_age_margins()
+    assert margins.groupby("country")["population_share"].sum().sub(1).abs().max() < 1e-12
+
+
+def test_population_shares_follow_the_populations_file() -> None:
+    populations = pd.read_csv(POPULATIONS_FILE).set_index("country")["population_millions"]
+    shares = weights.read_population_shares()
+    assert shares.sum() == pytest.approx(1)
+    assert shares["Germany"] == pytest.approx(populations["Germany"] / populations.sum())
+
+
+def test_weight_totals_on_the_committed_file() -> None:
+    data = clean(read_respondent_file(EU_RAW_FILE), str(EU_RAW_FILE)).data
+    weighted = weights.add_weights(data)
+    n = len(weighted)
+    by_country = weighted.groupby("COUNTRY")
+    np.testing.assert_allclose(by_country[weights.WITHIN_COUNTRY_WEIGHT].sum(), by_country.size(), rtol=1e-9)
+    shares = weights.read_population_shares()
+    np.testing.assert_allclose(by_country[weights.FIVE_COUNTRY_WEIGHT].sum(), n * shares[by_country.size().index],
+                               rtol=1e-9)
+    # Within each country, the weighted sex x age composition equals the margins.
+    margins = weights.read_sex_age_margins().set_index(["country", "SEX", "age_group"])["population_share"]
+    cells = weighted.groupby(["COUNTRY", "SEX", weights.AGE_GROUP_COLUMN], observed=True)[weights.WITHIN_COUNTRY_WEIGHT].sum()
+    composition = cells / cells.groupby(level="COUNTRY").transform("sum")
+    np.testing.assert_allclose(composition.to_numpy(), margins.loc[composition.index].to_numpy(), rtol=1e-9)
+    assert (weighted[weights.FIVE_COUNTRY_WEIGHT] > 0).all()
