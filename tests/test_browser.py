@@ -113,6 +113,22 @@ def test_index_and_a_reviewer_report_open_offline_without_errors(built_reports: 
 
 
 @pytest.mark.slow
+@needs_chromium
+def test_every_html_page_opens_offline_without_errors(built_reports: Path) -> None:
+    """All reviewer and replicator reports and the logs, one browser for all."""
+    pages = sorted(built_reports.glob("*.html"))
+    assert len(pages) >= 4
+    with Chromium() as browser:
+        visits = [browser.visit(page.resolve().as_uri(), screenshot=False) for page in pages]
+    problems = {
+        visit.url: {"errors": visit.console_errors, "non_local_requests": non_local(visit.requests),
+                    "broken_images": visit.broken_images, "missing_link_targets": missing_local_targets(visit.links)}
+        for visit in visits
+    }
+    assert {url: p for url, p in problems.items() if any(p.values())} == {}
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (Debian poppler-utils)")
 def test_pdf_reports_have_a_first_page_that_is_not_blank(built_reports: Path, tmp_path: Path) -> None:
     from helpers.export import missing_pdf_tools

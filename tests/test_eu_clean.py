@@ -67,7 +67,8 @@ def test_exact_duplicates_keep_the_first_and_conflicting_duplicates_drop_all() -
     result = clean(frame, "fixture.csv")
     assert result.data["RESPID"].tolist() == [10, 11, 13]  # 10 kept once ('DK' = 'Denmark'); both 12s dropped
     assert log_rows(result, "exact_duplicate_dropped") == [(1, "RESPID", "10", DROPPED)]
-    assert log_rows(result, "conflicting_duplicate_dropped") == [(3, "RESPID", "12", DROPPED), (4, "RESPID", "12", DROPPED)]
+    assert log_rows(result, "conflicting_duplicate_dropped") == [(3, "RESPID", "12", DROPPED),
+                                                                 (4, "RESPID", "12", DROPPED)]
 
 
 def test_out_of_range_and_missing_ages_drop_the_record() -> None:
@@ -82,9 +83,11 @@ def test_out_of_range_and_missing_ages_drop_the_record() -> None:
 def test_dont_know_refused_and_undocumented_codes_become_missing() -> None:
     frame = raw_frame(4, ENV_RECYCLE=[1, 8, 9, 7], EDUC=[3, 0, 9, 1], EMPLOY=[5, 2, 6, 1])
     result = clean(frame, "fixture.csv")
-    assert result.data["ENV_RECYCLE"].tolist()[0] == 1 and result.data["ENV_RECYCLE"].isna().tolist() == [False, True, True, True]
+    assert result.data["ENV_RECYCLE"].tolist()[0] == 1
+    assert result.data["ENV_RECYCLE"].isna().tolist() == [False, True, True, True]
     assert result.data["EDUC"].isna().tolist() == [False, True, True, False]
-    assert result.data["EMPLOY"].tolist()[0] == 5 and result.data["EMPLOY"].isna().tolist() == [False, False, True, False]
+    assert result.data["EMPLOY"].tolist()[0] == 5
+    assert result.data["EMPLOY"].isna().tolist() == [False, False, True, False]
     assert log_rows(result, "dont_know_to_missing") == [(1, "ENV_RECYCLE", "8", "")]
     assert log_rows(result, "refused_to_missing") == [(2, "EDUC", "9", ""), (2, "ENV_RECYCLE", "9", "")]
     assert log_rows(result, "undocumented_code_to_missing") == [

@@ -35,7 +35,8 @@ def tiny_margins() -> pd.DataFrame:
 def test_within_country_weights_by_hand() -> None:
     within = weights.within_country_weights(tiny_table(), tiny_margins())
     # Denmark, n = 8: weight = 8 x share / cell count
-    expected_denmark = [8 * 0.15 / 2, 8 * 0.15 / 2, 8 * 0.15 / 1, 8 * 0.20, 8 * 0.20, 8 * 0.10, 8 * 0.20 / 2, 8 * 0.20 / 2]
+    expected_denmark = [8 * 0.15 / 2, 8 * 0.15 / 2, 8 * 0.15 / 1, 8 * 0.20, 8 * 0.20, 8 * 0.10,
+                        8 * 0.20 / 2, 8 * 0.20 / 2]
     np.testing.assert_allclose(within.to_numpy(), expected_denmark + [1.0] * 6, rtol=1e-12)
     assert within[:8].sum() == pytest.approx(8) and within[8:].sum() == pytest.approx(6)
 
@@ -102,7 +103,8 @@ def test_weight_totals_on_the_committed_file() -> None:
                                rtol=1e-9)
     # Within each country, the weighted sex x age composition equals the margins.
     margins = weights.read_sex_age_margins().set_index(["country", "SEX", "age_group"])["population_share"]
-    cells = weighted.groupby(["COUNTRY", "SEX", weights.AGE_GROUP_COLUMN], observed=True)[weights.WITHIN_COUNTRY_WEIGHT].sum()
+    cell_columns = ["COUNTRY", "SEX", weights.AGE_GROUP_COLUMN]
+    cells = weighted.groupby(cell_columns, observed=True)[weights.WITHIN_COUNTRY_WEIGHT].sum()
     composition = cells / cells.groupby(level="COUNTRY").transform("sum")
     np.testing.assert_allclose(composition.to_numpy(), margins.loc[composition.index].to_numpy(), rtol=1e-9)
     assert (weighted[weights.FIVE_COUNTRY_WEIGHT] > 0).all()

@@ -45,6 +45,7 @@ PIPELINE_FILE: Path = PROJECT_ROOT / "pipeline.yaml"
 DATAPACKAGE_FILE: Path = RAW_DIR / "datapackage.json"
 CLAIMS_FILE: Path = RAW_DIR / "claims.csv"
 POPULATIONS_FILE: Path = RAW_DIR / "eu2008_populations.csv"
+SEX_AGE_MARGINS_FILE: Path = RAW_DIR / "eu2008_sex_age_margins.csv"
 ASSUMPTIONS_LOG: Path = DOCS_DIR / "assumptions.md"
 DATA_LOG: Path = DOCS_DIR / "data_log.md"
 

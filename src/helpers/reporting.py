@@ -15,6 +15,7 @@ from typing import Any
 from helpers import paths
 from helpers.export import export_study, study_report_paths
 from helpers.outputs import write_json
+from helpers.site import build_index
 
 STUDY_TITLES: dict[str, str] = {
     "oecd2010": "OECD 2010 Survey on Innovation in Public Services: Government at a Glance 2011, Figures 50.1-50.3",
@@ -74,5 +75,7 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
         written.extend(exported.written)
         state[study] = fingerprint
         write_json(state, locations.build / EXPORT_STATE)
+    written.append(build_index(locations.reports, locations.processed))
+    say(f"wrote {written[-1]}")
     return written
 

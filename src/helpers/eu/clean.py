@@ -193,10 +193,13 @@ def _harmonise_countries(frame: pd.DataFrame, source_name: str) -> tuple[pd.Data
             for label, rows in bad.groupby(bad.fillna("<missing>"), sort=True).groups.items()
             for rows in [list(rows)]
         )
-        raise CleaningError(f"{source_name}: column COUNTRY has {int(unknown.sum())} unknown or missing labels "
-                            f"(known: {sorted(set(COUNTRY_ALIASES))}): {listing}")
+        raise CleaningError(f"{source_name}: column COUNTRY has {int(unknown.sum())} unknown or missing labels: "
+                            f"{listing} (known: {list(CANONICAL_COUNTRIES)} and the aliases in "
+                            "helpers.eu.codebook.COUNTRY_ALIASES)")
     changed = (canonical != labels).to_numpy(dtype=bool)
-    logs = [_log_entries(frame, changed, "COUNTRY", labels, canonical, "country_label_harmonised")] if changed.any() else []
+    logs = []
+    if changed.any():
+        logs.append(_log_entries(frame, changed, "COUNTRY", labels, canonical, "country_label_harmonised"))
     return frame.assign(COUNTRY=canonical.astype("str")), logs
 
 
@@ -223,7 +226,8 @@ def _to_integers(frame: pd.DataFrame, source_name: str) -> pd.DataFrame:
         numbers = pd.to_numeric(values, errors="coerce")
         bad = (numbers.isna() & values.notna()) | (numbers.notna() & (numbers % 1 != 0))
         if bad.any():
-            problems.append(f"column {column}: not whole numbers at rows {frame.index[bad.to_numpy()][:MAX_ROWS_IN_MESSAGE].tolist()}"
+            rows = frame.index[bad.to_numpy()][:MAX_ROWS_IN_MESSAGE].tolist()
+            problems.append(f"column {column}: not whole numbers at rows {rows}"
                             f" (values {values[bad].astype(str).unique()[:5].tolist()})")
             continue
         updates[column] = numbers.astype("Int64")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.outputs import write_csv
-from helpers.paths import CLAIMS_FILE, RAW_DIR
+from helpers.paths import CLAIMS_FILE, RAW_DIR, SEX_AGE_MARGINS_FILE  # noqa: F401  (re-exported)
 
 # ---------------------------------------------------------------------------------------------------------
 # Sectors, countries and missing-value codes
@@ -80,7 +80,6 @@ AGE_MIN: int = 18
 AGE_MAX: int = 99
 """Valid ages: adults 18 or over (EU-02); 100 and over treated as keying errors (A-EU-06)."""
 
-SEX_AGE_MARGINS_FILE: Path = RAW_DIR / "eu2008_sex_age_margins.csv"
 """Population shares by country, sex and age group for the post-stratification (an assumption: A-EU-09)."""
 
 AGE_GROUPS: tuple[str, ...] = ("18-34", "35-54", "55+")

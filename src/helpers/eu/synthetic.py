@@ -138,24 +138,24 @@ COVARIATE_CODING: dict[str, str] = {
 EFFECTS: dict[str, dict[str, float]] = {
     # term: {sector: effect in index points per unit of the term}       published direction
     "female": {"environment": 4.0, "health": 5.0, "safety": 3.0},                    # EU-11 +
-    "age_decades": {"environment": 1.5, "health": 1.5, "safety": 2.0},               # EU-12 +
+    "age_decades": {"environment": 1.25, "health": 1.5, "safety": 2.0},               # EU-12 +
     "efficacy": {"environment": 6.0, "health": 5.0, "safety": 7.0},                  # EU-13 + strong
     "outcome": {"environment": -2.5, "health": -2.0, "safety": -3.0},                # EU-14 - (somewhat)
     "govperf": {"environment": 1.0, "health": 0.5, "safety": -1.0},                  # none published
     "informed": {"environment": 4.0, "health": 3.0, "safety": 3.5},                  # EU-15 +
     "consulted": {"environment": 3.5, "health": 3.0, "safety": 4.0},                 # EU-15 +
     "educ_upper_secondary": {"environment": 1.5, "health": 1.0, "safety": 0.0},      # none published
-    "educ_tertiary": {"environment": 3.0, "health": 2.5, "safety": -1.0},            # none published
+    "educ_tertiary": {"environment": 2.5, "health": 2.5, "safety": -1.0},            # none published
     "employ_unemployed": {"environment": -1.0, "health": -1.5, "safety": 0.5},       # none published
     "employ_retired": {"environment": 1.0, "health": 0.5, "safety": 1.5},            # none published
     "employ_student": {"environment": 0.0, "health": 1.0, "safety": -2.0},           # none published
-    "employ_other": {"environment": 1.5, "health": 2.0, "safety": 1.0},              # none published
-    "urban": {"environment": 2.0, "health": 0.0, "safety": -1.5},                    # none published
+    "employ_other": {"environment": 1.0, "health": 2.0, "safety": 1.0},              # none published
+    "urban": {"environment": 1.5, "health": 0.0, "safety": -1.5},                    # none published
 }
 """Generating effects on the 0-100 index scale (A-EU-11): the values a regression of the index recovers."""
 
 COUNTRY_LEVEL_SHIFTS: dict[str, dict[str, float]] = {
-    "environment": {"Czech Republic": 1.0, "Denmark": 5.0, "France": -3.0, "Germany": 4.0, "United Kingdom": -2.0},
+    "environment": {"Czech Republic": 1.0, "Denmark": 3.0, "France": -3.0, "Germany": 3.0, "United Kingdom": -2.0},
     "health": {"Czech Republic": -3.0, "Denmark": 3.0, "France": 1.0, "Germany": -2.0, "United Kingdom": 2.0},
     "safety": {"Czech Republic": -2.0, "Denmark": 2.0, "France": -4.0, "Germany": 0.0, "United Kingdom": 4.0},
 }
@@ -217,8 +217,10 @@ class GeneratedFile:
       ``data``), ``RESPID``, ``column``, ``reason`` (``codebook.CLEANING_REASONS``), ``raw_value``;
     - ``effects``: generating values on the index scale: ``sector``, ``country`` ('all' or a country),
       ``term``, ``value`` (terms of ``COVARIATE_CODING``, plus ``intercept``, ``country_shift``);
-    - ``calibration``: per sector the target, the achieved weighted index, the intercept and the share of
-      respondents whose linear predictor had to be clipped to [0, 100].
+    - ``calibration``: per sector the target, the achieved weighted index, the calibrated intercept, the share
+      of respondents whose linear predictor was clipped to [0, 100] (0), the observed predictor range and
+      ``bound_min``/``bound_max``, the range over every possible respondent (inside [0, 100]: the clip never
+      binds, so the index is linear in the covariates).
     """
 
     data: pd.DataFrame
@@ -413,7 +415,8 @@ def _draw_attitudes(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {name: values.astype(np.int8) for name, values in columns.items()}
 
 
-def _design_terms(people: dict[str, np.ndarray], attitudes: dict[str, np.ndarray], sector: str) -> dict[str, np.ndarray]:
+def _design_terms(people: dict[str, np.ndarray], attitudes: dict[str, np.ndarray],
+                  sector: str) -> dict[str, np.ndarray]:
     """The terms of the generating model (``COVARIATE_CODING``) for one sector."""
     educ, employ = people["educ"], people["employ"]
     return {
@@ -443,6 +446,29 @@ def _linear_predictor_without_intercept(people: dict[str, np.ndarray], attitudes
     for term, values in terms.items():
         predictor = predictor + EFFECTS[term][sector] * values
     return predictor
+
+
+def predictor_bounds(sector: str, informed_deviation: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest ``L - alpha`` over every possible respondent (all covariate combinations).
+
+    With the calibrated intercept added, both must lie in [0, 100] for the clip in the model never to bind
+    (``generate`` records them; the tests check them).
+    """
+    effects = {term: values[sector] for term, values in EFFECTS.items()}
+    ranges = {"female": (0.0, 1.0), "age_decades": ((AGE_GROUP_LOWER_BOUNDS[0] - 50) / 10, (OLDEST_AGE - 50) / 10),
+              "efficacy": (-1.5, 1.5), "outcome": (-1.5, 1.5), "govperf": (-1.5, 1.5), "consulted": (0.0, 1.0),
+              "urban": (0.0, 1.0)}
+    low = sum(min(effects[term] * a, effects[term] * b) for term, (a, b) in ranges.items())
+    high = sum(max(effects[term] * a, effects[term] * b) for term, (a, b) in ranges.items())
+    for group in (("educ_upper_secondary", "educ_tertiary"),
+                  ("employ_unemployed", "employ_retired", "employ_student", "employ_other")):
+        options = [0.0] + [effects[term] for term in group]
+        low, high = low + min(options), high + max(options)
+    shifts = np.array([COUNTRY_LEVEL_SHIFTS[sector][country] for country in CANONICAL_COUNTRIES])
+    informed = effects["informed"] + informed_deviation
+    low += float(np.min(shifts + np.minimum(informed, 0.0)))
+    high += float(np.max(shifts + np.maximum(informed, 0.0)))
+    return low, high
 
 
 def _missing_code_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -539,6 +565,7 @@ def generate(seed: int = DEFAULT_SEED, n: int | None = None) -> GeneratedFile:
             return _weighted_index_mean(_item_responses(mu, noise, uniforms, offsets), valid, weights)
 
         intercept, achieved = _calibrate_intercept(weighted_mean, targets[sector])
+        bounds = predictor_bounds(sector, deviations[sector])
         if abs(achieved - targets[sector]) > CALIBRATION_TOLERANCE:
             raise RuntimeError(f"Calibration of {sector} missed: {achieved:.3f} vs {targets[sector]}")
         predictor = intercept + base
@@ -553,6 +580,7 @@ def generate(seed: int = DEFAULT_SEED, n: int | None = None) -> GeneratedFile:
             "sector": sector, "target": targets[sector], "achieved": achieved, "intercept": intercept,
             "clipped_share": float(np.mean((predictor < 0) | (predictor > 100))),
             "predictor_min": float(predictor.min()), "predictor_max": float(predictor.max()),
+            "bound_min": intercept + bounds[0], "bound_max": intercept + bounds[1],
         })
         effect_rows += _effect_rows(sector, intercept, deviations[sector])
 

@@ -68,7 +68,8 @@ def read_sex_age_margins(path: str | Path = SEX_AGE_MARGINS_FILE) -> pd.DataFram
         raise WeightError(f"{path}: no population share for cells {missing.tolist()}")
     shares = table.loc[expected, "population_share"].astype(float)
     if shares.isna().any() or (shares <= 0).any():
-        raise WeightError(f"{path}: population_share must be positive; bad cells {shares[~(shares > 0)].index.tolist()}")
+        bad_cells = shares[~(shares > 0)].index.tolist()
+        raise WeightError(f"{path}: population_share must be positive; bad cells {bad_cells}")
     totals = shares.groupby(level="country").sum()
     off = totals[(totals - 1).abs() > SHARE_SUM_TOLERANCE]
     if len(off):

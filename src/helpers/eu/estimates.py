@@ -1,0 +1,197 @@
+"""Weighted estimates of the 2008 five-country citizen survey with design-based 95% intervals (svy).
+
+Three tidy ("long") tables, each with the columns ``sector, country, estimate, se, ci_low, ci_high, deff,
+df, n, weighting`` (plus the columns named below):
+
+- :func:`index_by_sector`: the five-country co-production index per sector (EU-06 to EU-08), with the
+  cross-country weight by default; ``country`` is :data:`FIVE_COUNTRIES`; adds ``claim_id`` and
+  ``published`` (read from the claims registry, never typed here).
+- :func:`index_by_sector_country`: the index per sector and country, with the within-country weight.
+- :func:`activity_frequencies`: each activity's frequency distribution (never ... always) per country, as
+  proportions (0-1) per category, with the within-country weight; adds ``item``, ``item_label``,
+  ``category`` (code 1-4) and ``category_label``.
+
+Design (assumption A-EU-ANALYSIS-01): the telephone survey drew a separate random sample of adults in each
+country, so the country is the stratum and each respondent is a primary sampling unit (no clusters); the
+weights are the post-stratification weights of :mod:`helpers.eu.weights`. Standard errors are svy's Taylor
+linearisation (with-replacement PSU variance within strata), confidence intervals estimate +- t(df) x SE
+(logit intervals for proportions), and ``deff`` is the design effect against simple random sampling with
+replacement, all from :mod:`helpers.survey`; nothing here computes a variance. Respondents whose index is
+missing (fewer than two valid items) leave the estimate but stay in the design (domain estimation).
+
+Weighting variants for sensitivity analyses (``weighting`` names the one used): the weight column given
+(default), ``weighted=False`` (every respondent weight 1) and ``equal_country_weights=True`` (the given
+weight rescaled so that every country has the same total: an unweighted average of the countries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from helpers.claims import claim_number, load_claims
+from helpers.eu.codebook import (
+    ACTIVITIES,
+    CANONICAL_COUNTRIES,
+    FREQUENCY_LABELS,
+    SECTOR_TARGET_CLAIM,
+    SECTORS,
+)
+from helpers.eu.index import index_column
+from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
+from helpers.survey import survey_mean, survey_proportion
+
+STRATUM_COLUMN: str = "COUNTRY"
+"""The stratum of the design: each country's sample was drawn separately."""
+PSU_COLUMN: str = "RESPID"
+"""The primary sampling unit: the respondent (a random sample of telephone numbers, no clusters)."""
+FIVE_COUNTRIES: str = "Five countries"
+"""``country`` value of the five-country (pooled) estimates."""
+UNWEIGHTED: str = "unweighted"
+EQUAL_COUNTRY_SUFFIX: str = " (equal country totals)"
+_EQUAL_COUNTRY_WEIGHT: str = "__weight_equal_country__"
+
+ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "sector", "country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
+)
+SECTOR_ESTIMATE_COLUMNS: tuple[str, ...] = (*ESTIMATE_COLUMNS, "claim_id", "published")
+FREQUENCY_COLUMNS: tuple[str, ...] = (
+    "sector", "country", "item", "item_label", "category", "category_label",
+    "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Weights
+# ---------------------------------------------------------------------------------------------------------
+
+
+def equal_country_weight(data: pd.DataFrame, weight: str | None) -> pd.Series:
+    """``weight`` (1 when None) rescaled within country so every country's weights sum to n / (number of countries).
+
+    Within a country the relative weights (post-stratification) are kept; across countries each counts
+    the same, whatever its population or sample size.
+    """
+    values = pd.Series(1.0, index=data.index) if weight is None else data[weight].astype(float)
+    country = data[STRATUM_COLUMN].astype(str)
+    country_total = values.groupby(country).transform("sum")
+    return (values * (len(data) / country.nunique()) / country_total).rename(_EQUAL_COUNTRY_WEIGHT)
+
+
+def resolve_weighting(data: pd.DataFrame, weight: str | None, *, weighted: bool = True,
+                      equal_country_weights: bool = False) -> tuple[pd.DataFrame, str | None, str]:
+    """The data (with an added weight column if needed), the weight column to pass to svy, and its label.
+
+    ``weighted=False`` or ``weight=None`` give equal weights (label ``'unweighted'``);
+    ``equal_country_weights=True`` rescales ``weight`` (or 1 when unweighted) to equal country totals.
+    """
+    base = weight if weighted else None
+    if base is not None and base not in data.columns:
+        raise KeyError(f"weight column {base!r} is not in the data (add it with helpers.eu.weights.add_weights)")
+    if equal_country_weights:
+        label = f"{base or UNWEIGHTED}{EQUAL_COUNTRY_SUFFIX}"
+        return data.assign(**{_EQUAL_COUNTRY_WEIGHT: equal_country_weight(data, base)}), _EQUAL_COUNTRY_WEIGHT, label
+    return data, base, base or UNWEIGHTED
+
+
+def _check_index_columns(data: pd.DataFrame, sectors: Sequence[str]) -> None:
+    missing = [index_column(sector) for sector in sectors if index_column(sector) not in data.columns]
+    if missing:
+        raise KeyError(f"index columns {missing} are not in the data (add them with helpers.eu.index.add_indices)")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------------------------------------
+
+
+def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                    equal_country_weights: bool = False, alpha: float = 0.05,
+                    sectors: Sequence[str] = SECTORS, claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Five-country index per sector with design-based CI; columns :data:`SECTOR_ESTIMATE_COLUMNS`.
+
+    Default: the cross-country weight (EU-04), country strata, respondents as PSUs. ``published`` is the
+    sector's value claim (EU-06, EU-07, EU-08) from ``claims`` (default: the project registry).
+    """
+    _check_index_columns(data, sectors)
+    claims = load_claims() if claims is None else claims
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted,
+                                                    equal_country_weights=equal_country_weights)
+    rows = []
+    for sector in sectors:
+        result = survey_mean(frame, index_column(sector), weight=weight_column, strata=STRATUM_COLUMN,
+                             psu=PSU_COLUMN, alpha=alpha)
+        claim_id = SECTOR_TARGET_CLAIM[sector]
+        rows.append(result.assign(sector=sector, country=FIVE_COUNTRIES, weighting=label, claim_id=claim_id,
+                                  published=claim_number(claims, claim_id)))
+    return _tidy(rows, SECTOR_ESTIMATE_COLUMNS)
+
+
+def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
+                            weighted: bool = True, alpha: float = 0.05,
+                            sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Index per sector and country with design-based CI; columns :data:`ESTIMATE_COLUMNS`.
+
+    Default: the within-country weight. (Rescaling weights by a constant within a country, as the
+    cross-country and equal-country weights do, leaves a country's estimate unchanged.)
+    """
+    _check_index_columns(data, sectors)
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    rows = [
+        survey_mean(frame, index_column(sector), weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
+                    by=STRATUM_COLUMN, alpha=alpha)
+        .rename(columns={STRATUM_COLUMN: "country"})
+        .assign(sector=sector, weighting=label)
+        for sector in sectors
+    ]
+    return _order_countries(_tidy(rows, ESTIMATE_COLUMNS))
+
+
+def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
+                         weighted: bool = True, alpha: float = 0.05,
+                         sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Share of respondents per frequency category (never ... always) of every activity, per country.
+
+    Proportions on the 0-1 scale among respondents who answered the item (don't know and refused are
+    missing after cleaning and leave the denominator); logit CIs. Columns :data:`FREQUENCY_COLUMNS`;
+    the categories of an item and country sum to 1.
+    """
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    rows = []
+    for activity in (activity for activity in ACTIVITIES if activity.sector in sectors):
+        if activity.column not in frame.columns:
+            raise KeyError(f"activity item {activity.column!r} is not in the data")
+        for code, category_label in FREQUENCY_LABELS.items():
+            result = survey_proportion(frame, activity.column, code, weight=weight_column, strata=STRATUM_COLUMN,
+                                       psu=PSU_COLUMN, by=STRATUM_COLUMN, alpha=alpha)
+            rows.append(result.rename(columns={STRATUM_COLUMN: "country"}).assign(
+                sector=activity.sector, item=activity.column, item_label=activity.label, category=code,
+                category_label=category_label, weighting=label))
+    table = _tidy(rows, FREQUENCY_COLUMNS)
+    item_rank = {activity.column: rank for rank, activity in enumerate(ACTIVITIES)}
+    country_rank = {country: rank for rank, country in enumerate(CANONICAL_COUNTRIES)}
+    order = np.lexsort((table["category"].to_numpy(), table["country"].map(country_rank).to_numpy(),
+                        table["item"].map(item_rank).to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _tidy(rows: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    table = pd.concat(rows, ignore_index=True)[list(columns)]
+    for column in ("sector", "country", "weighting"):
+        table[column] = table[column].astype(str)
+    return table
+
+
+def _order_countries(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows in sector (codebook) then country (canonical) order."""
+    sector_rank = table["sector"].map({sector: rank for rank, sector in enumerate(SECTORS)})
+    country_rank = table["country"].map({country: rank for rank, country in enumerate(CANONICAL_COUNTRIES)})
+    order = np.lexsort((country_rank.fillna(len(CANONICAL_COUNTRIES)).to_numpy(), sector_rank.to_numpy()))
+    return table.iloc[order].reset_index(drop=True)

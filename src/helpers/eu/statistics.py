@@ -1,0 +1,615 @@
+"""Tests and models of the 2008 citizen survey: sectors (EU-09), countries (EU-09, EU-17), correlates (EU-11..17).
+
+Design-based inference uses svy (:mod:`helpers.survey` builds the ``svy.Sample``): country strata,
+respondents as PSUs, the survey weights of :mod:`helpers.eu.weights` (assumption A-EU-ANALYSIS-01).
+Unweighted comparisons and effect sizes use pingouin. Every function returns a tidy pandas frame.
+
+- :func:`sector_differences` (EU-09): within-respondent differences between the three sector indices:
+  pingouin's repeated-measures ANOVA (generalised eta squared) and Friedman test (Kendall's W), paired
+  t-tests with Holm correction and Cohen's d (unweighted), and the weighted mean paired differences with
+  design-based CIs and t-tests (svy), Holm-corrected. Columns :data:`TEST_COLUMNS`.
+- :func:`country_differences` (EU-09): per sector, the design-based Wald F test that the five country
+  means are equal (svy GLM of the index on country dummies, ``term_test``), and pingouin's unweighted
+  Welch ANOVA (partial eta squared). Columns :data:`TEST_COLUMNS`.
+- :func:`correlates_table` (EU-11..EU-16): per sector, a weighted linear model (svy GLM, gaussian, identity)
+  of the index on the correlates (:data:`CORRELATE_TERMS`) and country fixed effects, with design-based
+  (linearisation, i.e. heteroskedasticity-robust) standard errors. Columns :data:`COEFFICIENT_COLUMNS`.
+- :func:`heterogeneity_tests` (EU-17): (a) family ``sector``: a stacked model of the three indices (three
+  rows per respondent, the respondent as PSU, so the sectors' estimates are correlated as they should be)
+  and, per correlate, the design-based Wald F test that its effect is equal in the three sectors (Holm over
+  the correlates); (b) family ``country_by_sector``: in the same model, the test that the country
+  differences are equal in the three sectors; (c) family ``country``: per sector, the model with every key
+  correlate x country interaction and, per key correlate and sector, the Wald F test that its interactions
+  are all zero (Holm over sectors x key correlates). Columns :data:`HETEROGENEITY_COLUMNS`.
+- :func:`unweighted_effect_sizes`: pingouin's Welch t-test of women versus men (Cohen's d) and Spearman's
+  correlation of the index with self-efficacy, per sector. Columns :data:`TEST_COLUMNS`.
+- :func:`parameter_recovery`: the coefficient table set against the generator's generating values.
+
+svy's ``term_test`` tests the coefficients of one model term; joint tests of interaction terms or of
+equality across sectors are general linear restrictions, which svy does not offer, so :func:`wald_test`
+computes F = (Rb)'(RVR')^-1(Rb)/q from svy's coefficients and design-based covariance, on (q, design df)
+degrees of freedom exactly as svy's ``term_test`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import svy
+from scipy import stats
+
+from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, sector_column
+from helpers.eu.estimates import PSU_COLUMN, STRATUM_COLUMN, resolve_weighting
+from helpers.eu.index import index_column
+from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
+from helpers.survey import make_sample, survey_mean
+
+# ---------------------------------------------------------------------------------------------------------
+# Terms and output columns
+# ---------------------------------------------------------------------------------------------------------
+
+INDEX: str = "index"
+INTERCEPT: str = "intercept"
+_SVY_INTERCEPT: str = "_intercept_"
+REFERENCE_COUNTRY: str = CANONICAL_COUNTRIES[0]
+COUNTRY_TERMS: tuple[str, ...] = tuple(f"country_{country}" for country in CANONICAL_COUNTRIES[1:])
+"""Country fixed effects: one dummy per country but the reference (:data:`REFERENCE_COUNTRY`)."""
+
+CORRELATE_TERMS: tuple[str, ...] = (
+    "female", "age_decades", "efficacy", "outcome", "govperf", "informed", "consulted",
+    "educ_upper_secondary", "educ_tertiary",
+    "employ_unemployed", "employ_retired", "employ_student", "employ_other",
+    "urban",
+)
+"""The correlates (EU-16) as model terms; coding in :func:`correlate_frame` (A-EU-ANALYSIS-04)."""
+
+KEY_TERMS: tuple[str, ...] = ("female", "age_decades", "efficacy", "outcome", "informed", "consulted")
+"""Correlates with a published direction (EU-11 to EU-15); their country interactions test EU-17."""
+
+PUBLISHED_DIRECTIONS: dict[str, tuple[str, int]] = {
+    "female": ("EU-11", 1),
+    "age_decades": ("EU-12", 1),
+    "efficacy": ("EU-13", 1),
+    "outcome": ("EU-14", -1),
+    "informed": ("EU-15", 1),
+    "consulted": ("EU-15", 1),
+}
+"""Claim and published sign of each key correlate."""
+
+CLAIMED_CORRELATES: dict[str, tuple[str, ...]] = {
+    "age": ("age_decades",),
+    "gender": ("female",),
+    "education": ("educ_upper_secondary", "educ_tertiary"),
+    "employment status": ("employ_unemployed", "employ_retired", "employ_student", "employ_other"),
+    "urban or non-urban": ("urban",),
+    "perceived government performance": ("govperf", "outcome"),
+    "information and consultation": ("informed", "consulted"),
+    "self-efficacy": ("efficacy",),
+}
+"""Each correlate named in EU-16 and the model terms that represent it (A-EU-ANALYSIS-04)."""
+
+TEST_COLUMNS: tuple[str, ...] = (
+    "analysis", "sector", "comparison", "statistic_name", "statistic", "df1", "df2", "p_value", "p_adjusted",
+    "effect_size_name", "effect_size", "estimate", "ci_low", "ci_high", "n", "weighting",
+)
+COEFFICIENT_COLUMNS: tuple[str, ...] = (
+    "sector", "term", "term_group", "estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "df", "n",
+    "weighting",
+)
+HETEROGENEITY_COLUMNS: tuple[str, ...] = (
+    "family", "sector", "term", "statistic", "df1", "df2", "p_value", "p_holm", "n", "weighting",
+)
+RECOVERY_COLUMNS: tuple[str, ...] = (
+    "sector", "term", "term_group", "estimate", "se", "ci_low", "ci_high", "generating_value", "error", "z",
+    "covered", "published_sign", "sign_agrees",
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Generic pieces
+# ---------------------------------------------------------------------------------------------------------
+
+
+def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (NaN stays NaN), in the input order."""
+    p = np.asarray(p_values, dtype=float)
+    present = np.flatnonzero(~np.isnan(p))
+    adjusted = np.full(p.shape, np.nan)
+    if present.size == 0:
+        return adjusted
+    order = present[np.argsort(p[present], kind="stable")]
+    m = order.size
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
+
+
+def wald_test(estimates: np.ndarray, covariance: np.ndarray, restrictions: np.ndarray,
+              df_den: float) -> dict[str, float]:
+    """F test of ``restrictions @ estimates == 0``: F = (Rb)'(RVR')^-1(Rb)/q on (q, df_den).
+
+    With svy's design-based covariance ``V`` and design df this is svy's ``term_test`` generalised to any
+    linear restrictions (a joint Wald test, as R's ``regTermTest(method="Wald")``).
+    """
+    restrictions = np.atleast_2d(np.asarray(restrictions, dtype=float))
+    difference = restrictions @ np.asarray(estimates, dtype=float)
+    middle = restrictions @ np.asarray(covariance, dtype=float) @ restrictions.T
+    q = restrictions.shape[0]
+    statistic = float(difference @ np.linalg.solve(middle, difference)) / q
+    return {"statistic": statistic, "df1": float(q), "df2": float(df_den),
+            "p_value": float(stats.f.sf(statistic, q, df_den))}
+
+
+def _as_float(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def _indicator(values: pd.Series, code: int) -> np.ndarray:
+    """1.0 where ``values == code``, 0.0 elsewhere, NaN where missing."""
+    numbers = _as_float(values)
+    return np.where(np.isnan(numbers), np.nan, (numbers == code).astype(float))
+
+
+def _t_p_value(estimate: float, se: float, df: float) -> float:
+    return float(2.0 * stats.t.sf(abs(estimate / se), df)) if se > 0 else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Model frames
+# ---------------------------------------------------------------------------------------------------------
+
+
+def correlate_frame(data: pd.DataFrame, sector: str) -> pd.DataFrame:
+    """One sector's model frame: ``index``, :data:`CORRELATE_TERMS`, :data:`COUNTRY_TERMS` and the design columns.
+
+    Coding (centred so that the intercept is a plausible respondent, A-EU-ANALYSIS-04): female = SEX 2;
+    age_decades = (AGE - 50) / 10; efficacy, outcome, govperf = code (1-4) - 2.5; informed, consulted = yes;
+    education dummies against lower secondary, employment dummies against employed; urban = URBAN 1.
+    Missing answers stay missing (the model drops the respondent: listwise deletion).
+    """
+    educ, employ = data["EDUC"], data["EMPLOY"]
+    columns: dict[str, Any] = {
+        INDEX: _as_float(data[index_column(sector)]),
+        "female": _indicator(data["SEX"], 2),
+        "age_decades": (_as_float(data["AGE"]) - 50.0) / 10.0,
+        "efficacy": _as_float(data[sector_column(sector, "EFFICACY")]) - 2.5,
+        "outcome": _as_float(data[sector_column(sector, "OUTCOME")]) - 2.5,
+        "govperf": _as_float(data[sector_column(sector, "GOVPERF")]) - 2.5,
+        "informed": _indicator(data[sector_column(sector, "INFORMED")], 1),
+        "consulted": _indicator(data[sector_column(sector, "CONSULTED")], 1),
+        "educ_upper_secondary": _indicator(educ, 2),
+        "educ_tertiary": _indicator(educ, 3),
+        "employ_unemployed": _indicator(employ, 2),
+        "employ_retired": _indicator(employ, 3),
+        "employ_student": _indicator(employ, 4),
+        "employ_other": _indicator(employ, 5),
+        "urban": _indicator(data["URBAN"], 1),
+    }
+    country = data[STRATUM_COLUMN].astype(str)
+    columns.update({term: (country == name).astype(float).to_numpy()
+                    for term, name in zip(COUNTRY_TERMS, CANONICAL_COUNTRIES[1:], strict=True)})
+    design = [column for column in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
+              if column in data.columns]
+    return pd.DataFrame(columns, index=data.index).join(data[design])
+
+
+def _fit(frame: pd.DataFrame, terms: Sequence[str], weight: str | None, *, alpha: float,
+         intercept: bool = True) -> Any:
+    """svy GLM (gaussian, identity) of ``index`` on ``terms``; rows with a missing value are dropped."""
+    sample = make_sample(frame, weight=weight, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
+                         analysis=[INDEX, *terms])
+    return sample.glm.fit(y=INDEX, x=list(terms), intercept=intercept, family="gaussian", alpha=alpha)
+
+
+def _coefficients(model: Any) -> pd.DataFrame:
+    table = model.to_polars().to_pandas().rename(columns={
+        "std_err": "se", "conf_low": "ci_low", "conf_high": "ci_high"})
+    table["term"] = table["term"].replace({_SVY_INTERCEPT: INTERCEPT})
+    table["n"] = int(model.fitted.stats.n)
+    return table
+
+
+def _term_group(term: str) -> str:
+    if term == INTERCEPT:
+        return "intercept"
+    if term in COUNTRY_TERMS:
+        return "country"
+    return "correlate"
+
+
+def _model_terms(country_effects: bool) -> list[str]:
+    return [*CORRELATE_TERMS, *(COUNTRY_TERMS if country_effects else ())]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Correlates (EU-11 to EU-16)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def correlates_table(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                     equal_country_weights: bool = False, country_effects: bool = True, alpha: float = 0.05,
+                     sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector, the weighted linear model of the index on the correlates; columns :data:`COEFFICIENT_COLUMNS`.
+
+    Default: cross-country weight, country fixed effects (reference :data:`REFERENCE_COUNTRY`), svy's
+    design-based SEs (country strata, respondents as PSUs), t-based CIs and p-values on the design df.
+    """
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted,
+                                                    equal_country_weights=equal_country_weights)
+    tables = []
+    for sector in sectors:
+        model_frame = correlate_frame(frame, sector).assign(**(
+            {weight_column: frame[weight_column]} if weight_column else {}))
+        table = _coefficients(_fit(model_frame, _model_terms(country_effects), weight_column, alpha=alpha))
+        tables.append(table.assign(sector=sector, weighting=label))
+    table = pd.concat(tables, ignore_index=True)
+    table["term_group"] = table["term"].map(_term_group)
+    return table[list(COEFFICIENT_COLUMNS)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sector differences (EU-09)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def sector_long(data: pd.DataFrame, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Respondents with an index in every sector, long: RESPID, COUNTRY, sector, index (+ weights)."""
+    columns = [index_column(sector) for sector in sectors]
+    complete = data.loc[data[columns].notna().all(axis=1)]
+    keep = [column for column in (PSU_COLUMN, STRATUM_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
+            if column in data.columns]
+    long = complete.melt(id_vars=keep, value_vars=columns, var_name="sector", value_name=INDEX)
+    long["sector"] = long["sector"].str.removeprefix("index_")
+    long[PSU_COLUMN] = long[PSU_COLUMN].astype("int64")
+    return long
+
+
+def _pairs(sectors: Sequence[str]) -> list[tuple[str, str]]:
+    return [(a, b) for i, a in enumerate(sectors) for b in sectors[i + 1:]]
+
+
+def sector_differences(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                       alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Within-respondent differences between the sector indices (EU-09); columns :data:`TEST_COLUMNS`.
+
+    Rows: ``rm_anova`` and ``friedman`` (pingouin, respondents with all three indices), ``paired_t``
+    (pingouin, Holm, Cohen's d; ``estimate`` = unweighted mean difference A - B) and
+    ``weighted_paired_difference`` (svy: weighted mean of index A - index B per respondent with
+    design-based CI and t test, Holm over the pairs).
+    """
+    long = sector_long(data, sectors)
+    n = int(long[PSU_COLUMN].nunique())
+    rows: list[dict[str, Any]] = []
+    anova = pg.rm_anova(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, detailed=False).iloc[0]
+    rows.append({"analysis": "rm_anova", "sector": "all", "comparison": " = ".join(sectors),
+                 "statistic_name": "F", "statistic": anova["F"], "df1": anova["ddof1"], "df2": anova["ddof2"],
+                 "p_value": anova["p_unc"], "effect_size_name": "generalised eta squared",
+                 "effect_size": anova["ng2"], "n": n, "weighting": "unweighted"})
+    friedman = pg.friedman(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN).iloc[0]
+    rows.append({"analysis": "friedman", "sector": "all", "comparison": " = ".join(sectors),
+                 "statistic_name": "Q", "statistic": friedman["Q"], "df1": friedman["ddof1"],
+                 "p_value": friedman["p_unc"], "effect_size_name": "Kendall's W", "effect_size": friedman["W"],
+                 "n": n, "weighting": "unweighted"})
+    pairwise = pg.pairwise_tests(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, padjust="holm",
+                                 effsize="cohen")
+    wide = long.pivot(index=PSU_COLUMN, columns="sector", values=INDEX)
+    for row in pairwise.itertuples(index=False):
+        rows.append({"analysis": "paired_t", "sector": "all", "comparison": f"{row.A} - {row.B}",
+                     "statistic_name": "t", "statistic": row.T, "df1": row.dof, "p_value": row.p_unc,
+                     "p_adjusted": row.p_corr, "effect_size_name": "Cohen's d", "effect_size": row.cohen,
+                     "estimate": float((wide[row.A] - wide[row.B]).mean()), "n": n, "weighting": "unweighted"})
+    rows += _weighted_pair_rows(data, sectors, weight, weighted=weighted, alpha=alpha)
+    return _test_frame(rows)
+
+
+def _weighted_pair_rows(data: pd.DataFrame, sectors: Sequence[str], weight: str | None, *, weighted: bool,
+                        alpha: float) -> list[dict[str, Any]]:
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    rows = []
+    for a, b in _pairs(sectors):
+        difference = frame[index_column(a)].astype(float) - frame[index_column(b)].astype(float)
+        result = survey_mean(frame.assign(__difference__=difference), "__difference__", weight=weight_column,
+                             strata=STRATUM_COLUMN, psu=PSU_COLUMN, alpha=alpha).iloc[0]
+        rows.append({"analysis": "weighted_paired_difference", "sector": "all", "comparison": f"{a} - {b}",
+                     "statistic_name": "t", "statistic": result["estimate"] / result["se"], "df1": result["df"],
+                     "p_value": _t_p_value(result["estimate"], result["se"], result["df"]),
+                     "effect_size_name": "", "estimate": result["estimate"], "ci_low": result["ci_low"],
+                     "ci_high": result["ci_high"], "n": result["n"], "weighting": label})
+    adjusted = holm([row["p_value"] for row in rows])
+    for row, p in zip(rows, adjusted, strict=True):
+        row["p_adjusted"] = p
+    return rows
+
+
+def _test_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    table = pd.DataFrame(rows).reindex(columns=list(TEST_COLUMNS))
+    for column in ("statistic", "df1", "df2", "p_value", "p_adjusted", "effect_size", "estimate", "ci_low",
+                   "ci_high"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    for column in ("analysis", "sector", "comparison", "statistic_name", "effect_size_name", "weighting"):
+        table[column] = table[column].fillna("").astype(str)
+    table["n"] = table["n"].astype("int64")
+    return table
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Country differences (EU-09)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT, weighted: bool = True,
+                        alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector, tests that the five country means are equal (EU-09); columns :data:`TEST_COLUMNS`.
+
+    ``design_wald_f``: svy GLM of the index on country (categorical) with design-based covariance and
+    ``term_test`` (Wald F on (4, design df)); ``estimate`` is the range of the country means (max - min).
+    ``welch_anova``: pingouin, unweighted, partial eta squared. The within-country weight is the default:
+    any weight that differs from it by a constant factor within each country gives the same test.
+    """
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    rows: list[dict[str, Any]] = []
+    for sector in sectors:
+        model_frame = pd.DataFrame({INDEX: _as_float(frame[index_column(sector)]),
+                                    STRATUM_COLUMN: frame[STRATUM_COLUMN].astype(str).to_numpy(),
+                                    PSU_COLUMN: frame[PSU_COLUMN].to_numpy()}, index=frame.index)
+        if weight_column:
+            model_frame[weight_column] = frame[weight_column].to_numpy()
+        sample = make_sample(model_frame, weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
+                             analysis=[INDEX])
+        country = svy.Cat(STRATUM_COLUMN, ref=REFERENCE_COUNTRY)
+        model = sample.glm.fit(y=INDEX, x=[country], family="gaussian", alpha=alpha)
+        test = model.term_test(country)
+        coefficients = np.array([0.0, *(c.est for c in model.fitted.coefs if c.term != _SVY_INTERCEPT)])
+        rows.append({"analysis": "design_wald_f", "sector": sector, "comparison": "all countries equal",
+                     "statistic_name": "F", "statistic": test.value, "df1": test.df_num, "df2": test.df_den,
+                     "p_value": test.p_value, "effect_size_name": "range of country means",
+                     "effect_size": float(np.ptp(coefficients)), "estimate": float(np.ptp(coefficients)),
+                     "n": int(model.fitted.stats.n), "weighting": label})
+        present = model_frame.dropna(subset=[INDEX])
+        welch = pg.welch_anova(data=present, dv=INDEX, between=STRATUM_COLUMN).iloc[0]
+        rows.append({"analysis": "welch_anova", "sector": sector, "comparison": "all countries equal",
+                     "statistic_name": "F", "statistic": welch["F"], "df1": welch["ddof1"], "df2": welch["ddof2"],
+                     "p_value": welch["p_unc"], "effect_size_name": "partial eta squared",
+                     "effect_size": welch["np2"], "n": len(present), "weighting": "unweighted"})
+    return _test_frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Heterogeneity (EU-17)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _stacked_frame(data: pd.DataFrame, sectors: Sequence[str], country_effects: bool) -> tuple[pd.DataFrame, list[str]]:
+    """Three rows per respondent (one per sector); every term interacted with the sector, no common intercept."""
+    base_terms = [INTERCEPT, *_model_terms(country_effects)]
+    parts = []
+    for sector in sectors:
+        frame = correlate_frame(data, sector).assign(**{INTERCEPT: 1.0})
+        part = pd.DataFrame({INDEX: frame[INDEX].to_numpy()}, index=data.index)
+        for other in sectors:
+            for term in base_terms:
+                part[f"{other}:{term}"] = frame[term].to_numpy() if other == sector else 0.0
+        design = [c for c in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
+                  if c in frame.columns]
+        parts.append(part.join(frame[design]))
+    terms = [f"{sector}:{term}" for sector in sectors for term in base_terms]
+    return pd.concat(parts, ignore_index=True), terms
+
+
+def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                         country_effects: bool = True, alpha: float = 0.05,
+                         sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per correlate, the design-based Wald F test that its effect is the same in every sector.
+
+    Stacked model (respondent x sector rows, the respondent as PSU): its coefficients equal the per-sector
+    models' and its covariance includes the between-sector covariances. Family ``sector``: one test per
+    correlate, Holm over the correlates. Family ``country_by_sector`` (with ``country_effects``): one test
+    that the country differences (fixed effects) are the same in every sector, i.e. that national context
+    shifts co-production alike in all sectors. Columns :data:`HETEROGENEITY_COLUMNS`.
+    """
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    stacked, terms = _stacked_frame(frame.assign(**({weight_column: frame[weight_column]} if weight_column else {})),
+                                    sectors, country_effects)
+    model = _fit(stacked, terms, weight_column, alpha=alpha, intercept=False)
+    estimates = np.array([c.est for c in model.fitted.coefs])
+    names = model.keys()
+    df_den = float(model.fitted.coefs[0].wald.df)
+    def equal_across_sectors(model_terms: Sequence[str]) -> np.ndarray:
+        """Restrictions: each term's coefficient in every other sector equals the first sector's."""
+        restrictions = []
+        for term in model_terms:
+            first = names.index(f"{sectors[0]}:{term}")
+            for sector in sectors[1:]:
+                restriction = np.zeros(len(names))
+                restriction[first], restriction[names.index(f"{sector}:{term}")] = 1.0, -1.0
+                restrictions.append(restriction)
+        return np.array(restrictions)
+
+    common = {"n": int(model.fitted.stats.n), "weighting": label}
+    rows = [{"family": "sector", "sector": "all", "term": term, **common,
+             **wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors([term]), df_den)}
+            for term in CORRELATE_TERMS]
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table["p_value"])
+    if country_effects:
+        test = wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors(COUNTRY_TERMS), df_den)
+        table = pd.concat([table, pd.DataFrame([{"family": "country_by_sector", "sector": "all",
+                                                 "term": "country", **common, **test,
+                                                 "p_holm": test["p_value"]}])], ignore_index=True)
+    return table[list(HETEROGENEITY_COLUMNS)]
+
+
+def country_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                          terms: Sequence[str] = KEY_TERMS, alpha: float = 0.05,
+                          sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector and key correlate, the Wald F test that the correlate's effect is the same in every country.
+
+    One model per sector: correlates, country fixed effects and every ``terms`` x country interaction; the
+    test is that a term's (number of countries - 1) interactions are all zero. Holm over all sectors and
+    terms. Columns :data:`HETEROGENEITY_COLUMNS`.
+    """
+    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    rows = []
+    for sector in sectors:
+        model_frame = correlate_frame(frame, sector)
+        if weight_column:
+            model_frame[weight_column] = frame[weight_column].to_numpy()
+        interactions = {f"{term}:{country}": model_frame[term] * model_frame[country]
+                        for term in terms for country in COUNTRY_TERMS}
+        model_frame = model_frame.assign(**interactions)
+        model = _fit(model_frame, [*_model_terms(True), *interactions], weight_column, alpha=alpha)
+        estimates = np.array([c.est for c in model.fitted.coefs])
+        names = model.keys()
+        df_den = float(model.fitted.coefs[0].wald.df)
+        for term in terms:
+            restrictions = np.zeros((len(COUNTRY_TERMS), len(names)))
+            for row, country in enumerate(COUNTRY_TERMS):
+                restrictions[row, names.index(f"{term}:{country}")] = 1.0
+            rows.append({"family": "country", "sector": sector, "term": term,
+                         **wald_test(estimates, model.fitted.cov_matrix, restrictions, df_den),
+                         "n": int(model.fitted.stats.n), "weighting": label})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table["p_value"])
+    return table[list(HETEROGENEITY_COLUMNS)]
+
+
+def heterogeneity_tests(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+                        alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """:func:`sector_heterogeneity` and :func:`country_heterogeneity` in one table (EU-17)."""
+    return pd.concat([
+        sector_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
+        country_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
+    ], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unweighted comparisons and effect sizes (pingouin)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def unweighted_effect_sizes(data: pd.DataFrame, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector: Welch t-test women vs men (Cohen's d, CI of the difference) and Spearman's rho of the
+    index with self-efficacy (ordinal 1-4), both unweighted (pingouin). Columns :data:`TEST_COLUMNS`."""
+    rows: list[dict[str, Any]] = []
+    sex = _as_float(data["SEX"])
+    for sector in sectors:
+        index = _as_float(data[index_column(sector)])
+        women, men = index[(sex == 2) & ~np.isnan(index)], index[(sex == 1) & ~np.isnan(index)]
+        ttest = pg.ttest(women, men).iloc[0]
+        rows.append({"analysis": "ttest_women_vs_men", "sector": sector, "comparison": "women - men",
+                     "statistic_name": "t", "statistic": ttest["T"], "df1": ttest["dof"], "p_value": ttest["p_val"],
+                     "effect_size_name": "Cohen's d", "effect_size": ttest["cohen_d"],
+                     "estimate": float(women.mean() - men.mean()), "ci_low": ttest["CI95"][0],
+                     "ci_high": ttest["CI95"][1], "n": len(women) + len(men), "weighting": "unweighted"})
+        efficacy = _as_float(data[sector_column(sector, "EFFICACY")])
+        both = ~np.isnan(index) & ~np.isnan(efficacy)
+        corr = pg.corr(index[both], efficacy[both], method="spearman").iloc[0]
+        rows.append({"analysis": "spearman_index_efficacy", "sector": sector, "comparison": "index ~ efficacy",
+                     "statistic_name": "rho", "statistic": corr["r"], "p_value": corr["p_val"],
+                     "effect_size_name": "Spearman's rho", "effect_size": corr["r"], "estimate": corr["r"],
+                     "ci_low": corr["CI95"][0], "ci_high": corr["CI95"][1], "n": int(corr["n"]),
+                     "weighting": "unweighted"})
+    return _test_frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parameter recovery (synthetic data)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def informed_shares(data: pd.DataFrame, weight: str | None = FIVE_COUNTRY_WEIGHT,
+                    sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Weighted share informed (among those who answered) per sector and country: sector, country, share.
+
+    A point estimate (no inference) used to state what the country terms of the model estimate when the
+    effect of being informed differs by country (see :func:`generating_values`).
+    """
+    rows = []
+    country = data[STRATUM_COLUMN].astype(str)
+    weights = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+    for sector in sectors:
+        informed = _indicator(data[sector_column(sector, "INFORMED")], 1)
+        answered = ~np.isnan(informed)
+        frame = pd.DataFrame({"country": country.to_numpy()[answered], "w": weights[answered],
+                              "wx": weights[answered] * informed[answered]})
+        totals = frame.groupby("country", sort=False)[["w", "wx"]].sum()
+        rows += [{"sector": sector, "country": name, "share": float(total.wx / total.w)}
+                 for name, total in totals.iterrows()]
+    return pd.DataFrame(rows)
+
+
+def generating_values(effects: pd.DataFrame, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The generator's values (``GeneratedFile.effects``) as the model's terms: sector, term, generating_value.
+
+    Correlates: the pooled values (``country == 'all'``; the generator's country deviations of the informed
+    effect sum to zero with population-share weights, so the pooled slope targets the pooled value).
+    With a common informed slope in the model, each country's level absorbs its deviation d_c times its
+    share informed p_c (``shares``, from :func:`informed_shares`; none given: p_c = 0), so the model's
+    intercept (reference country, every term 0) estimates alpha + shift_ref + d_ref p_ref and a country
+    term estimates (shift_c + d_c p_c) - (shift_ref + d_ref p_ref).
+    """
+    pooled = effects.loc[effects["country"] == "all"]
+    by_country = effects.loc[effects["country"] != "all"].pivot_table(
+        index=["sector", "country"], columns="term", values="value", aggfunc="first")
+    rows = [{"sector": row.sector, "term": row.term, "generating_value": float(row.value)}
+            for row in pooled.itertuples(index=False) if row.term != INTERCEPT]
+    share = {} if shares is None else {(r.sector, r.country): r.share for r in shares.itertuples(index=False)}
+    slope = pooled.set_index(["sector", "term"])["value"]
+
+    def level(sector: str, country: str) -> float:
+        """Country shift plus the informed deviation times the share informed."""
+        values = by_country.loc[(sector, country)]
+        deviation = float(values.get("informed", np.nan)) - float(slope.get((sector, "informed"), np.nan))
+        deviation = 0.0 if np.isnan(deviation) else deviation
+        return float(values.get("country_shift", 0.0)) + deviation * share.get((sector, country), 0.0)
+
+    for row in pooled.loc[pooled["term"] == INTERCEPT].itertuples(index=False):
+        if (row.sector, REFERENCE_COUNTRY) not in by_country.index:
+            continue
+        reference = level(row.sector, REFERENCE_COUNTRY)
+        rows.append({"sector": row.sector, "term": INTERCEPT, "generating_value": float(row.value) + reference})
+        rows += [{"sector": row.sector, "term": term, "generating_value": level(row.sector, country) - reference}
+                 for term, country in zip(COUNTRY_TERMS, CANONICAL_COUNTRIES[1:], strict=True)
+                 if (row.sector, country) in by_country.index]
+    return pd.DataFrame(rows)
+
+
+def parameter_recovery(coefficients: pd.DataFrame, effects: pd.DataFrame,
+                       data: pd.DataFrame | None = None, *, weight: str | None = FIVE_COUNTRY_WEIGHT) -> pd.DataFrame:
+    """Estimated coefficients against the generating values; columns :data:`RECOVERY_COLUMNS`.
+
+    ``effects`` is ``GeneratedFile.effects``; ``data`` (the analysed respondents) gives the shares informed
+    that the intercept and country terms depend on (:func:`generating_values`). ``covered``: the CI holds
+    the generating value; ``z`` = (estimate - value) / se; ``published_sign`` is the claimed sign
+    (EU-11..EU-15) of a key correlate, 0 otherwise; ``sign_agrees``: the estimate has the generating
+    value's sign (NA where the generating value is 0).
+    """
+    shares = None if data is None else informed_shares(data, weight)
+    table = coefficients.merge(generating_values(effects, shares), on=["sector", "term"], how="inner",
+                               validate="1:1")
+    table["error"] = table["estimate"] - table["generating_value"]
+    table["z"] = table["error"] / table["se"]
+    table["covered"] = (table["ci_low"] <= table["generating_value"]) & (table["generating_value"] <= table["ci_high"])
+    signs = {term: sign for term, (_, sign) in PUBLISHED_DIRECTIONS.items()}
+    table["published_sign"] = table["term"].map(signs).fillna(0).astype("int64")
+    truth_sign = np.sign(table["generating_value"].to_numpy())
+    agrees = np.sign(table["estimate"].to_numpy()) == truth_sign
+    table["sign_agrees"] = pd.array(np.where(truth_sign == 0, None, agrees), dtype="boolean")
+    return table[list(RECOVERY_COLUMNS)].reset_index(drop=True)
+
+
+def recovery_summary(recovery: pd.DataFrame, key_terms: Mapping[str, Any] | Sequence[str] = KEY_TERMS) -> dict[str, Any]:
+    """Counts for a report: coefficients, share covered, key correlates' signs and coverage, largest |z|."""
+    key = recovery["term"].isin(list(key_terms))
+    return {
+        "n_coefficients": len(recovery),
+        "share_covered": float(recovery["covered"].mean()),
+        "n_key": int(key.sum()),
+        "key_signs_right": bool(recovery.loc[key, "sign_agrees"].fillna(True).all()),
+        "key_covered": int(recovery.loc[key, "covered"].sum()),
+        "max_abs_z": float(recovery["z"].abs().max()),
+    }
