@@ -23,6 +23,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers.paths import CLAIMS_FILE
+from helpers.validation import InputFileError, read_csv_checked
+from helpers.validation import format_schema_errors  # noqa: F401  (re-exported: it used to live here)
 
 CLAIM_ID_PATTERN: str = r"^(OECD|EU)-\d\d$"
 CLAIM_KINDS: tuple[str, ...] = ("value", "rank", "direction", "design", "definition")
@@ -54,17 +56,23 @@ SCORECARD_COLUMNS: tuple[str, ...] = (
 PASS: str = "pass"
 FAIL: str = "fail"
 
-# Header line + 1: a frame index i is line i + 2 of the CSV file.
-_FIRST_DATA_LINE_OFFSET: int = 2
+NUMERIC_KINDS: tuple[str, ...] = ("value", "rank")
+"""Kinds of claim whose ``value`` must be a number."""
 
 
-class ClaimsRegistryError(ValueError):
-    """The claims registry is missing columns or has rows that break its schema."""
+class ClaimsRegistryError(InputFileError):
+    """The claims registry is unreadable, is missing columns or has rows that break its schema."""
 
 
 # --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
+
+
+def _numeric_value_for_numeric_kinds(claims: pd.DataFrame) -> pd.Series:
+    """Dataframe check: a value or rank claim has a number in ``value``."""
+    is_number = pd.to_numeric(claims["value"].str.strip(), errors="coerce").notna()
+    return is_number | ~claims["kind"].isin(list(NUMERIC_KINDS))
 
 
 def claims_schema() -> pa.DataFrameSchema:
@@ -82,47 +90,20 @@ def claims_schema() -> pa.DataFrameSchema:
             "unit": pa.Column(str),
             "statement": pa.Column(str),
         },
+        checks=[pa.Check(_numeric_value_for_numeric_kinds, name="value is a number for value and rank claims")],
         name="claims registry",
         strict=False,
         coerce=False,
     )
 
 
-def format_schema_errors(errors: pa.errors.SchemaErrors, file: str | os.PathLike[str]) -> str:
-    """Describe every failure of a lazy pandera validation: file, column, check and file lines.
-
-    Row numbers are given as lines of the CSV file (line 1 is the header), so a reader can open the
-    file at the offending line. Used for the claims registry and for vendor survey files.
-    """
-    cases = errors.failure_cases.copy()
-    # A dataframe-wide check reports one failure per column of a failing row: collapse those to
-    # one entry naming the columns once (more than five columns: the check is about whole rows).
-    frame_wide = (cases["schema_context"] == "DataFrameSchema") & (cases["check"] != "column_in_dataframe")
-    for check, group in cases.loc[frame_wide].groupby("check", sort=True):
-        columns = list(dict.fromkeys(group["column"].astype(str)))
-        label = ", ".join(columns) if len(columns) <= 5 else "whole rows"
-        cases.loc[group.index, "column"] = label
-        cases.loc[group.index, "failure_case"] = "(see row)"
-    lines: list[str] = [f"{file}: schema failures"]
-    for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
-        check_text = check if len(str(check)) <= 100 else f"{str(check)[:97]}..."
-        indices = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
-        values = sorted({repr(v) for v in group["failure_case"] if v != "(see row)"})
-        values_text = f" (values: {', '.join(values)})" if values else ""
-        if indices.empty:
-            lines.append(f"  column '{column}': check {check_text} failed{values_text}")
-            continue
-        file_lines = sorted(int(i) + _FIRST_DATA_LINE_OFFSET for i in indices.unique())
-        lines.append(
-            f"  column '{column}': check {check_text} failed on rows at file lines "
-            f"{', '.join(map(str, file_lines))}{values_text}"
-        )
-    return "\n".join(lines)
-
-
 def read_claims_text(path: str | os.PathLike[str] = CLAIMS_FILE) -> pd.DataFrame:
-    """Read the registry with every column as text; empty cells stay empty strings."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    """Read the registry with every column as text; empty cells stay empty strings.
+
+    Raises :class:`ClaimsRegistryError` for an unreadable file (empty, header only, not UTF-8, not
+    comma-delimited, truncated, ragged lines) or missing columns, naming the file, columns and lines.
+    """
+    return read_csv_checked(path, required_columns=CLAIM_COLUMNS, error_type=ClaimsRegistryError)
 
 
 def load_claims(path: str | os.PathLike[str] = CLAIMS_FILE, *, study: str | None = None) -> pd.DataFrame:
@@ -134,9 +115,6 @@ def load_claims(path: str | os.PathLike[str] = CLAIMS_FILE, *, study: str | None
     """
     path = Path(path)
     claims = read_claims_text(path)
-    missing = [column for column in CLAIM_COLUMNS if column not in claims.columns]
-    if missing:
-        raise ClaimsRegistryError(f"{path}: missing required column(s): {', '.join(missing)}")
     try:
         claims_schema().validate(claims, lazy=True)
     except pa.errors.SchemaErrors as errors:

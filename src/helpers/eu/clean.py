@@ -18,8 +18,19 @@ this order, logging every changed cell and every dropped record (``codebook.CLEA
    codebook does not document for that column): the cell becomes missing, the record is kept.
 
 Cell changes of steps 1-2 are logged for every delivered record (they precede the duplicate check); those of
-step 5 only for the records that remain. The result is validated with a pandera schema (lazy: every failure
-at once; the error names the file, the columns, the checks and the rows).
+step 5 only for the records that remain. The result is validated with a pandera schema (lazy).
+
+What cleaning does not resolve stops it with one ``CleaningError`` that lists every problem at once, naming
+the file, the column(s) and the rows (0-based record positions, as ``source_row`` in the log): values that are
+not whole numbers in a numeric column, unknown country labels, more conflicting duplicates than
+``MAX_CONFLICTING_DUPLICATE_SHARE`` of the records, more codes outside the codebook in one column than
+``MAX_UNDOCUMENTED_CODE_SHARE`` (a different coding scheme, not keying slips), schema failures of the cleaned
+data (ids, dates outside the fieldwork window, SEX), and a SYNTHETIC column mixing 0 and 1. The two shares
+never refuse ``MIN_TOLERATED_RECORDS`` records or fewer, so a small file may have a few such records.
+
+``read_respondent_file`` first checks the file itself (for CSV with ``helpers.validation.read_csv_checked``:
+empty, header-only, not UTF-8, not comma-delimited, truncated, ragged lines; for SPSS/Stata: unreadable or
+without records) and the columns (missing ones named, with a guess for renamed ones).
 """
 
 from __future__ import annotations
@@ -48,15 +59,30 @@ from helpers.eu.codebook import (
     VARIABLE_BY_NAME,
     fieldwork_window,
 )
+from helpers.validation import (
+    InputFileError,
+    format_row_numbers,
+    format_values,
+    problems_message,
+    read_csv_checked,
+    renamed_columns_hint,
+)
 
 DROPPED: str = "(record dropped)"
 """``new_value`` of a log entry for a dropped record."""
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(column for column in RAW_COLUMNS if column not in TEXT_COLUMNS)
 LOG_COLUMNS: tuple[str, ...] = ("source_row", "RESPID", "column", "old_value", "new_value", "reason")
 MAX_ROWS_IN_MESSAGE: int = 20
+MAX_CONFLICTING_DUPLICATE_SHARE: float = 0.01
+"""Largest share of the delivered records that may be dropped as conflicting duplicates (ids whose records differ)."""
+MAX_UNDOCUMENTED_CODE_SHARE: float = 0.05
+"""Largest share of the delivered records that may carry a code outside the codebook in any one column."""
+MIN_TOLERATED_RECORDS: int = 10
+"""The two shares above never refuse this many records or fewer (1% of a small file is less than one record)."""
+ROWS_NOTE: str = "rows are 0-based record positions, as source_row in the cleaning log (row 0 = first record)"
 
 
-class CleaningError(ValueError):
+class CleaningError(InputFileError):
     """The file cannot be cleaned as it is: the message names the file, the column(s) and the rows."""
 
 
@@ -92,33 +118,60 @@ def read_respondent_file(path: str | Path, column_map: Mapping[str, str] | None 
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text_names = {name: "str" for name in _file_names(TEXT_COLUMNS, column_map)}
-        frame = pd.read_csv(path, dtype=text_names, keep_default_na=False, na_values=[""])
+        frame = read_csv_checked(path, dtype=text_names, na_values=[""], error_type=CleaningError)
         value_labels, column_labels = {}, {}
     elif suffix in (".sav", ".zsav", ".dta"):
-        reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
-        options = {} if suffix == ".dta" else {"user_missing": True}
-        frame, meta = reader(str(path), apply_value_formats=False, **options)
-        value_labels = dict(meta.variable_value_labels)
-        column_labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
+        frame, value_labels, column_labels = _read_labelled_file(path)
     else:
         raise CleaningError(f"{path}: unsupported file type {suffix!r} (expected .csv, .sav or .dta)")
-    not_in_file = sorted(set(column_map) - set(frame.columns))
-    if not_in_file:
-        raise CleaningError(f"{path}: column_map names columns that are not in the file: {not_in_file}")
+    problems = _column_problems(list(frame.columns), column_map)
+    if frame.empty and not problems:
+        problems.append(f"the file has {len(frame.columns)} columns but no records")
+    if problems:
+        raise CleaningError(problems_message(path, problems))
     frame = frame.rename(columns=column_map)
-    repeated = sorted(frame.columns[frame.columns.duplicated()].unique())
-    if repeated:
-        raise CleaningError(f"{path}: after renaming, columns {repeated} appear more than once")
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise CleaningError(f"{path}: missing required columns {missing} (file has {list(frame.columns)}); "
-                            "map the file's names to the codebook's with column_map={file_name: codebook_name}")
     ordered = [column for column in RAW_COLUMNS if column in frame.columns]
     frame = frame[ordered + [column for column in frame.columns if column not in ordered]]
     frame.attrs["source_file"] = str(path)
     frame.attrs["value_labels"] = {column_map.get(name, name): labels for name, labels in value_labels.items()}
     frame.attrs["column_labels"] = {column_map.get(name, name): label for name, label in column_labels.items()}
     return frame
+
+
+def _read_labelled_file(path: Path) -> tuple[pd.DataFrame, dict, dict]:
+    """Read an SPSS (.sav, .zsav) or Stata (.dta) file: the frame, value labels and column labels by file name."""
+    if path.stat().st_size == 0:
+        raise CleaningError(f"{path}: the file is empty (0 bytes)")
+    is_stata = path.suffix.lower() == ".dta"
+    reader = pyreadstat.read_dta if is_stata else pyreadstat.read_sav
+    options = {} if is_stata else {"user_missing": True}
+    try:
+        frame, meta = reader(str(path), apply_value_formats=False, **options)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as error:
+        kind = "a Stata" if is_stata else "an SPSS"
+        raise CleaningError(f"{path}: cannot be read as {kind} file (damaged or truncated?): {error}") from None
+    value_labels = dict(meta.variable_value_labels)
+    column_labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
+    return frame, value_labels, column_labels
+
+
+def _column_problems(file_columns: list[str], column_map: Mapping[str, str]) -> list[str]:
+    """Names in ``column_map`` that the file lacks, columns repeated after renaming, missing required columns."""
+    problems = []
+    not_in_file = sorted(set(column_map) - set(file_columns))
+    if not_in_file:
+        problems.append(f"column_map names columns that are not in the file: {not_in_file}"
+                        f"{renamed_columns_hint(not_in_file, file_columns, column_map.values())}")
+    renamed = [column_map.get(name, name) for name in file_columns]
+    repeated = sorted({name for name in renamed if renamed.count(name) > 1})
+    if repeated:
+        problems.append(f"after renaming, columns {repeated} appear more than once")
+    missing = [column for column in REQUIRED_COLUMNS if column not in renamed]
+    if missing:
+        problems.append(f"missing required columns {missing}{renamed_columns_hint(missing, renamed, RAW_COLUMNS)} "
+                        f"(file has {renamed}); map the file's names to the codebook's with "
+                        "column_map={file_name: codebook_name}")
+    return problems
 
 
 def _file_names(columns: tuple[str, ...], column_map: Mapping[str, str]) -> list[str]:
@@ -161,7 +214,13 @@ def _as_text(values: pd.Series) -> np.ndarray:
 def _check_required(raw: pd.DataFrame, source_name: str) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in raw.columns]
     if missing:
-        raise CleaningError(f"{source_name}: missing required columns {missing}")
+        hint = renamed_columns_hint(missing, list(raw.columns), RAW_COLUMNS)
+        raise CleaningError(f"{source_name}: missing required columns {missing}{hint}")
+
+
+def _rows(rows) -> str:
+    """``'rows [1, 3]'`` (at most MAX_ROWS_IN_MESSAGE listed, then '(and N more)')."""
+    return format_row_numbers(rows, label="rows", limit=MAX_ROWS_IN_MESSAGE, bracketed=True)
 
 
 def _strip_whitespace(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
@@ -180,27 +239,27 @@ def _strip_whitespace(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFr
     return frame.assign(**updates), logs
 
 
-def _harmonise_countries(frame: pd.DataFrame, source_name: str) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Map COUNTRY labels to the canonical names; unknown or missing labels are an error."""
+def _harmonise_countries(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+    """Map COUNTRY labels to the canonical names; unknown or missing labels are kept and reported as a problem."""
     labels = frame["COUNTRY"].astype("str")
     keys = labels.str.split().str.join(" ").str.casefold()
     canonical = keys.map(COUNTRY_ALIASES)
     unknown = canonical.isna().to_numpy(dtype=bool)
+    problems = []
     if unknown.any():
         bad = labels[unknown]
         listing = "; ".join(
-            f"{label!r} at rows {rows[:MAX_ROWS_IN_MESSAGE]}"
+            f"{label!r} at {_rows(rows)}"
             for label, rows in bad.groupby(bad.fillna("<missing>"), sort=True).groups.items()
-            for rows in [list(rows)]
         )
-        raise CleaningError(f"{source_name}: column COUNTRY has {int(unknown.sum())} unknown or missing labels: "
-                            f"{listing} (known: {list(CANONICAL_COUNTRIES)} and the aliases in "
-                            "helpers.eu.codebook.COUNTRY_ALIASES)")
-    changed = (canonical != labels).to_numpy(dtype=bool)
+        problems.append(f"column COUNTRY has {int(unknown.sum())} unknown or missing labels: {listing} "
+                        f"(known: {list(CANONICAL_COUNTRIES)} and the aliases in "
+                        "helpers.eu.codebook.COUNTRY_ALIASES)")
+    changed = (~unknown & (canonical != labels)).to_numpy(dtype=bool)
     logs = []
     if changed.any():
         logs.append(_log_entries(frame, changed, "COUNTRY", labels, canonical, "country_label_harmonised"))
-    return frame.assign(COUNTRY=canonical.astype("str")), logs
+    return frame.assign(COUNTRY=canonical.fillna(labels).astype("str")), logs, problems
 
 
 def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -215,10 +274,11 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(INTDATE=parsed.astype("datetime64[s]"))
 
 
-def _to_integers(frame: pd.DataFrame, source_name: str) -> pd.DataFrame:
-    """Numeric codebook columns as nullable integers; text or fractional values are an error naming rows."""
+def _to_integers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Numeric codebook columns as nullable integers; text or fractional values become missing and are
+    reported, by column, as problems naming the column, the rows and the values."""
     updates = {}
-    problems = []
+    problems = {}
     for column in NUMERIC_COLUMNS:
         if column not in frame.columns:
             continue
@@ -226,14 +286,11 @@ def _to_integers(frame: pd.DataFrame, source_name: str) -> pd.DataFrame:
         numbers = pd.to_numeric(values, errors="coerce")
         bad = (numbers.isna() & values.notna()) | (numbers.notna() & (numbers % 1 != 0))
         if bad.any():
-            rows = frame.index[bad.to_numpy()][:MAX_ROWS_IN_MESSAGE].tolist()
-            problems.append(f"column {column}: not whole numbers at rows {rows}"
-                            f" (values {values[bad].astype(str).unique()[:5].tolist()})")
-            continue
+            problems[column] = (f"column {column}: not whole numbers at {_rows(frame.index[bad.to_numpy()])} "
+                                f"(values {format_values(values[bad].astype(str), limit=5)})")
+            numbers = numbers.mask(bad)
         updates[column] = numbers.astype("Int64")
-    if problems:
-        raise CleaningError(f"{source_name}: " + "; ".join(problems))
-    return frame.assign(**updates)
+    return frame.assign(**updates), problems
 
 
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
@@ -308,31 +365,67 @@ def respondent_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, coerce=False, name="eu2008 respondents (cleaned)")
 
 
-def _validate(frame: pd.DataFrame, source_name: str) -> None:
+def _schema_problems(frame: pd.DataFrame, already_reported: set[str]) -> list[str]:
+    """Every failure of the cleaned data against ``respondent_schema`` (one problem listing them), leaving
+    out the columns in ``already_reported`` (their values were reported by an earlier check)."""
     try:
         respondent_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
+        cases = cases.loc[~cases["column"].isin(already_reported)]
         lines = []
         for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
-            rows = sorted(int(row) for row in group["index"].dropna().unique())
-            values = group["failure_case"].astype(str).unique()[:5].tolist()
-            lines.append(f"  column {column}, check {check}: {len(group)} failures at rows "
-                         f"{rows[:MAX_ROWS_IN_MESSAGE]}{' ...' if len(rows) > MAX_ROWS_IN_MESSAGE else ''} "
-                         f"(values {values})")
-        raise CleaningError(f"{source_name}: the cleaned data fail validation:\n" + "\n".join(lines)) from None
+            rows = group["index"].dropna().astype(int)
+            values = format_values(group["failure_case"].astype(str), limit=5)
+            lines.append(f"  column {column}, check {check}: {len(group)} failures at {_rows(rows)} (values {values})")
+        if lines:
+            return ["the cleaned data fail validation:\n" + "\n".join(lines)]
+    return []
 
 
-def _synthetic_flag(frame: pd.DataFrame, source_name: str) -> bool:
-    """True if every record carries SYNTHETIC = 1; False without the column or with all 0; mixed is an error."""
+def _too_many(count: int, n_records: int, share: float) -> bool:
+    """Whether ``count`` records exceed ``share`` of ``n_records`` (never when at most MIN_TOLERATED_RECORDS)."""
+    return count > max(MIN_TOLERATED_RECORDS, share * n_records)
+
+
+def _conflicting_duplicate_problems(log: pd.DataFrame, n_records: int, share: float) -> list[str]:
+    """A problem when more records than ``share`` of the file were dropped as conflicting duplicates."""
+    dropped = log.loc[log["reason"] == "conflicting_duplicate_dropped"]
+    if not _too_many(len(dropped), n_records, share):
+        return []
+    ids = format_values(dropped["RESPID"].astype(str), limit=10)
+    return [f"column RESPID: {len(dropped)} of {n_records} records ({len(dropped) / n_records:.1%}) share an id "
+            f"with a record that differs (conflicting duplicates, ids {ids}) at {_rows(dropped['source_row'])}; "
+            f"cleaning drops at most {share:.0%} of the records for this: ask the vendor which records are right"]
+
+
+def _undocumented_code_problems(log: pd.DataFrame, n_records: int, share: float) -> list[str]:
+    """A problem for each column where more records than ``share`` carry codes outside the codebook."""
+    undocumented = log.loc[log["reason"] == "undocumented_code_to_missing"]
+    problems = []
+    for column, entries in undocumented.groupby("column", sort=False):
+        if _too_many(len(entries), n_records, share):
+            documented = sorted(VARIABLE_BY_NAME[column].documented_codes)
+            problems.append(
+                f"column {column}: {len(entries)} of {n_records} records ({len(entries) / n_records:.1%}) have codes "
+                f"outside the codebook (values {format_values(entries['old_value'], limit=5)}; documented "
+                f"{documented}) at {_rows(entries['source_row'])}; more than {share:.0%} suggests another coding "
+                "scheme: map the codes first"
+            )
+    return problems
+
+
+def _synthetic_flag(frame: pd.DataFrame) -> tuple[bool, list[str]]:
+    """True if every record carries SYNTHETIC = 1; False without the column or with all 0; mixed is a problem."""
     if "SYNTHETIC" not in frame.columns or frame.empty:
-        return False
+        return False, []
     values = set(frame["SYNTHETIC"].dropna().astype(int).unique().tolist())
     if values == {1}:
-        return True
+        return True, []
     if values <= {0}:
-        return False
-    raise CleaningError(f"{source_name}: column SYNTHETIC mixes synthetic and real records")
+        return False, []
+    mixed = f"column SYNTHETIC mixes synthetic and real records (values {sorted(values)})"
+    return False, [mixed]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -340,26 +433,46 @@ def _synthetic_flag(frame: pd.DataFrame, source_name: str) -> bool:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def clean(raw: pd.DataFrame, source_name: str) -> CleaningResult:
+def clean(
+    raw: pd.DataFrame,
+    source_name: str,
+    *,
+    max_conflicting_share: float = MAX_CONFLICTING_DUPLICATE_SHARE,
+    max_undocumented_share: float = MAX_UNDOCUMENTED_CODE_SHARE,
+) -> CleaningResult:
     """Clean a raw respondent frame (see the module docstring for the steps); ``source_name`` names the file
-    in every message. The log's ``source_row`` is the 0-based row position in ``raw``."""
+    in every message. The log's ``source_row`` is the 0-based row position in ``raw``.
+
+    Raises ``CleaningError`` listing every problem cleaning cannot resolve (module docstring), all at once.
+    """
     _check_required(raw, source_name)
     frame = raw.reset_index(drop=True)
     frame, logs = _strip_whitespace(frame)
-    frame = _to_integers(frame, source_name)
-    frame, country_logs = _harmonise_countries(frame, source_name)
+    frame, type_problems = _to_integers(frame)
+    frame, country_logs, country_problems = _harmonise_countries(frame)
     frame = _parse_dates(frame)
     frame, duplicate_logs = _resolve_duplicates(frame)
     frame, age_logs = _drop_bad_ages(frame)
     frame, code_logs = _recode_non_answers(frame)
-    _validate(frame, source_name)
     log = _assemble_log(logs + country_logs + duplicate_logs + age_logs + code_logs)
+    already_reported = set(type_problems) | ({"COUNTRY"} if country_problems else set())
+    data_are_synthetic, synthetic_problems = _synthetic_flag(frame)
+    problems = [
+        *type_problems.values(),
+        *country_problems,
+        *_conflicting_duplicate_problems(log, len(raw), max_conflicting_share),
+        *_undocumented_code_problems(log, len(raw), max_undocumented_share),
+        *_schema_problems(frame, already_reported),
+        *synthetic_problems,
+    ]
+    if problems:
+        raise CleaningError(f"{problems_message(source_name, problems)}\n  ({ROWS_NOTE})")
     counts_by_reason = log["reason"].value_counts()
     return CleaningResult(
         data=frame.reset_index(drop=True),
         log=log,
         counts={reason: int(counts_by_reason.get(reason, 0)) for reason in CLEANING_REASONS},
-        data_are_synthetic=_synthetic_flag(frame, source_name),
+        data_are_synthetic=data_are_synthetic,
     )
 
 

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from svy import errors as svy_errors
 
 from helpers.claims import claim_number, load_claims
 from helpers.eu.codebook import (
@@ -156,25 +157,49 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
 
     Proportions on the 0-1 scale among respondents who answered the item (don't know and refused are
     missing after cleaning and leave the denominator); logit CIs. Columns :data:`FREQUENCY_COLUMNS`;
-    the categories of an item and country sum to 1.
+    the categories of an item and country sum to 1. A category that nobody (or everybody) in a country
+    chose has estimate 0 (or 1), SE 0 and no CI or design effect (svy cannot compute them there).
     """
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
     rows = []
     for activity in (activity for activity in ACTIVITIES if activity.sector in sectors):
         if activity.column not in frame.columns:
             raise KeyError(f"activity item {activity.column!r} is not in the data")
+        answered = frame.loc[frame[activity.column].notna()].groupby(STRATUM_COLUMN).size()
         for code, category_label in FREQUENCY_LABELS.items():
-            result = survey_proportion(frame, activity.column, code, weight=weight_column, strata=STRATUM_COLUMN,
-                                       psu=PSU_COLUMN, by=STRATUM_COLUMN, alpha=alpha)
-            rows.append(result.rename(columns={STRATUM_COLUMN: "country"}).assign(
-                sector=activity.sector, item=activity.column, item_label=activity.label, category=code,
-                category_label=category_label, weighting=label))
+            result = _category_share(frame, activity.column, code, weight_column, alpha)
+            result = _complete_countries(result, answered)
+            rows.append(result.assign(sector=activity.sector, item=activity.column, item_label=activity.label,
+                                      category=code, category_label=category_label, weighting=label))
     table = _tidy(rows, FREQUENCY_COLUMNS)
     item_rank = {activity.column: rank for rank, activity in enumerate(ACTIVITIES)}
     country_rank = {country: rank for rank, country in enumerate(CANONICAL_COUNTRIES)}
     order = np.lexsort((table["category"].to_numpy(), table["country"].map(country_rank).to_numpy(),
                         table["item"].map(item_rank).to_numpy()))
     return table.iloc[order].reset_index(drop=True)
+
+
+def _category_share(frame: pd.DataFrame, item: str, code: int, weight: str | None, alpha: float) -> pd.DataFrame:
+    """svy share of ``item == code`` per country; without design effect where svy cannot compute one
+    (a share of exactly 0 or 1 in some country makes svy raise on the design effect)."""
+    options = {"weight": weight, "strata": STRATUM_COLUMN, "psu": PSU_COLUMN, "by": STRATUM_COLUMN, "alpha": alpha}
+    try:
+        return survey_proportion(frame, item, code, **options)
+    except svy_errors.MethodError:
+        return survey_proportion(frame, item, code, deff=None, **options)
+
+
+def _complete_countries(result: pd.DataFrame, answered: pd.Series) -> pd.DataFrame:
+    """One row per country that answered the item: a country missing from svy's result (nobody chose the
+    category) gets estimate 0 and SE 0, with its number of respondents and df = respondents - 1."""
+    result = result.rename(columns={STRATUM_COLUMN: "country"})
+    missing = [country for country in answered.index if country not in set(result["country"])]
+    if not missing:
+        return result
+    counts = answered.loc[missing].to_numpy()
+    filler = pd.DataFrame({"country": missing, "estimate": 0.0, "se": 0.0, "ci_low": np.nan, "ci_high": np.nan,
+                           "deff": np.nan, "df": counts - 1, "n": counts})
+    return pd.concat([result, filler], ignore_index=True) if len(result) else filler
 
 
 # ---------------------------------------------------------------------------------------------------------

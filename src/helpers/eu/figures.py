@@ -279,7 +279,11 @@ def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
     weighting = ", ".join(sorted(set(data["weighting"])))
     _decorate(fig, axes, f"{TITLES['coefficients']}; weight: {weighting}", synthetic=synthetic)
     height = fig.get_figheight()
-    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.85 / height, bottom=0.9 / height, wspace=0.08)
+    has_countries = coefficients["term"].str.startswith("country_").any()
+    country_note = " Country fixed effects in the models, not shown." if has_countries else ""
+    fig.text(0.01, 0.42 / height, "Blue: correlates with a published direction (EU-11 to EU-15); grey: the other "
+             f"correlates.{country_note}", ha="left", va="bottom", fontsize=8)
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.85 / height, bottom=1.05 / height, wspace=0.08)
     return fig, data
 
 

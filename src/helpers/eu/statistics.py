@@ -164,7 +164,8 @@ def _t_p_value(estimate: float, se: float, df: float) -> float:
 
 
 def correlate_frame(data: pd.DataFrame, sector: str) -> pd.DataFrame:
-    """One sector's model frame: ``index``, :data:`CORRELATE_TERMS`, :data:`COUNTRY_TERMS` and the design columns.
+    """One sector's model frame: ``index``, :data:`CORRELATE_TERMS`, a dummy ``country_<name>`` per country and the
+    design columns.
 
     Coding (centred so that the intercept is a plausible respondent, A-EU-ANALYSIS-04): female = SEX 2;
     age_decades = (AGE - 50) / 10; efficacy, outcome, govperf = code (1-4) - 2.5; informed, consulted = yes;
@@ -190,8 +191,7 @@ def correlate_frame(data: pd.DataFrame, sector: str) -> pd.DataFrame:
         "urban": _indicator(data["URBAN"], 1),
     }
     country = data[STRATUM_COLUMN].astype(str)
-    columns.update({term: (country == name).astype(float).to_numpy()
-                    for term, name in zip(COUNTRY_TERMS, CANONICAL_COUNTRIES[1:], strict=True)})
+    columns.update({f"country_{name}": (country == name).astype(float).to_numpy() for name in CANONICAL_COUNTRIES})
     design = [column for column in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
               if column in data.columns]
     return pd.DataFrame(columns, index=data.index).join(data[design])
@@ -216,13 +216,20 @@ def _coefficients(model: Any) -> pd.DataFrame:
 def _term_group(term: str) -> str:
     if term == INTERCEPT:
         return "intercept"
-    if term in COUNTRY_TERMS:
+    if term.startswith("country_"):
         return "country"
     return "correlate"
 
 
-def _model_terms(country_effects: bool) -> list[str]:
-    return [*CORRELATE_TERMS, *(COUNTRY_TERMS if country_effects else ())]
+def country_terms(data: pd.DataFrame) -> list[str]:
+    """The country dummies a model of ``data`` can hold: every country present but the first present
+    (:data:`REFERENCE_COUNTRY` when it is present, as in the survey)."""
+    present = set(data[STRATUM_COLUMN].astype(str))
+    return [f"country_{country}" for country in [c for c in CANONICAL_COUNTRIES if c in present][1:]]
+
+
+def _model_terms(country_effects: bool, data: pd.DataFrame) -> list[str]:
+    return [*CORRELATE_TERMS, *(country_terms(data) if country_effects else ())]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -244,7 +251,8 @@ def correlates_table(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WE
     for sector in sectors:
         model_frame = correlate_frame(frame, sector).assign(**(
             {weight_column: frame[weight_column]} if weight_column else {}))
-        table = _coefficients(_fit(model_frame, _model_terms(country_effects), weight_column, alpha=alpha))
+        terms = _model_terms(country_effects, model_frame)
+        table = _coefficients(_fit(model_frame, terms, weight_column, alpha=alpha))
         tables.append(table.assign(sector=sector, weighting=label))
     table = pd.concat(tables, ignore_index=True)
     table["term_group"] = table["term"].map(_term_group)
@@ -360,7 +368,8 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
             model_frame[weight_column] = frame[weight_column].to_numpy()
         sample = make_sample(model_frame, weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
                              analysis=[INDEX])
-        country = svy.Cat(STRATUM_COLUMN, ref=REFERENCE_COUNTRY)
+        reference = next(c for c in CANONICAL_COUNTRIES if c in set(model_frame[STRATUM_COLUMN]))
+        country = svy.Cat(STRATUM_COLUMN, ref=reference)
         model = sample.glm.fit(y=INDEX, x=[country], family="gaussian", alpha=alpha)
         test = model.term_test(country)
         coefficients = np.array([0.0, *(c.est for c in model.fitted.coefs if c.term != _SVY_INTERCEPT)])
@@ -385,7 +394,7 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
 
 def _stacked_frame(data: pd.DataFrame, sectors: Sequence[str], country_effects: bool) -> tuple[pd.DataFrame, list[str]]:
     """Three rows per respondent (one per sector); every term interacted with the sector, no common intercept."""
-    base_terms = [INTERCEPT, *_model_terms(country_effects)]
+    base_terms = [INTERCEPT, *_model_terms(country_effects, data)]
     parts = []
     for sector in sectors:
         frame = correlate_frame(data, sector).assign(**{INTERCEPT: 1.0})
@@ -435,8 +444,8 @@ def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTR
             for term in CORRELATE_TERMS]
     table = pd.DataFrame(rows)
     table["p_holm"] = holm(table["p_value"])
-    if country_effects:
-        test = wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors(COUNTRY_TERMS), df_den)
+    if country_effects and country_terms(frame):
+        test = wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors(country_terms(frame)), df_den)
         table = pd.concat([table, pd.DataFrame([{"family": "country_by_sector", "sector": "all",
                                                  "term": "country", **common, **test,
                                                  "p_holm": test["p_value"]}])], ignore_index=True)
@@ -458,16 +467,17 @@ def country_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNT
         model_frame = correlate_frame(frame, sector)
         if weight_column:
             model_frame[weight_column] = frame[weight_column].to_numpy()
+        dummies = country_terms(model_frame)
         interactions = {f"{term}:{country}": model_frame[term] * model_frame[country]
-                        for term in terms for country in COUNTRY_TERMS}
+                        for term in terms for country in dummies}
         model_frame = model_frame.assign(**interactions)
-        model = _fit(model_frame, [*_model_terms(True), *interactions], weight_column, alpha=alpha)
+        model = _fit(model_frame, [*_model_terms(True, model_frame), *interactions], weight_column, alpha=alpha)
         estimates = np.array([c.est for c in model.fitted.coefs])
         names = model.keys()
         df_den = float(model.fitted.coefs[0].wald.df)
         for term in terms:
-            restrictions = np.zeros((len(COUNTRY_TERMS), len(names)))
-            for row, country in enumerate(COUNTRY_TERMS):
+            restrictions = np.zeros((len(dummies), len(names)))
+            for row, country in enumerate(dummies):
                 restrictions[row, names.index(f"{term}:{country}")] = 1.0
             rows.append({"family": "country", "sector": sector, "term": term,
                          **wald_test(estimates, model.fitted.cov_matrix, restrictions, df_den),

@@ -3,10 +3,13 @@
 Steps, each a small function:
 
 1. :func:`read_vendor_file` reads every column as text (so codes such as ``7`` or an empty cell are
-   seen as delivered, not silently converted).
-2. :func:`check_required_columns` names the file and every missing column.
+   seen as delivered, not silently converted), after :func:`helpers.validation.read_csv_checked` has
+   checked the file itself: not empty, not header-only, UTF-8, comma-delimited, not truncated, no ragged
+   lines, every required column present (missing ones named, with a guess for renamed ones).
+2. :func:`check_required_columns` names the file and every missing column (for frames built elsewhere).
 3. :func:`validate_vendor_frame` checks the file against the codebook with a pandera schema, lazily:
-   every failure is reported at once, naming the file, the column and the file lines.
+   every failure is reported at once (codes outside the codebook, unknown countries or service areas,
+   a respondent id repeated for the same service area), naming the file, the column and the file lines.
 4. :func:`recode_responses` maps vendor codes (1, 2, 8, 9) to yes / no / dont_know / not_answered.
 5. :func:`clean_vendor_file` drops rows whose every item is not answered (logged with the reason)
    and melts the rest into one row per respondent x service area x item.
@@ -23,9 +26,15 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.claims import format_schema_errors
 from helpers.oecd import codebook
 from helpers.paths import CLAIMS_FILE, OECD_RAW_FILE
+from helpers.validation import (
+    FIRST_DATA_LINE,
+    InputFileError,
+    format_schema_errors,
+    missing_columns_problem,
+    read_csv_checked,
+)
 
 REQUIRED_COLUMNS: tuple[str, ...] = (*codebook.ID_COLUMNS, *codebook.ITEM_COLUMNS)
 LONG_COLUMNS: tuple[str, ...] = (
@@ -40,11 +49,11 @@ LONG_COLUMNS: tuple[str, ...] = (
 )
 DROPPED_COLUMNS: tuple[str, ...] = ("line", "respondent_id", "country", "cofog_code", "reason")
 REASON_ALL_NOT_ANSWERED = "every item not answered (code 9): break-off, no information"
-_LINE_OFFSET = 2  # frame index 0 is line 2 of the file (line 1 is the header)
+_LINE_OFFSET = FIRST_DATA_LINE  # frame index + 2 is the file line (line 1 is the header)
 
 
-class VendorFileError(ValueError):
-    """A vendor file lacks required columns or breaks the codebook."""
+class VendorFileError(InputFileError):
+    """A vendor file is unreadable, lacks required columns or breaks the codebook."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +68,18 @@ class CleanedSurvey:
 
 
 def read_vendor_file(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a vendor CSV with every column as text; empty cells stay empty strings."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    """Read a vendor CSV with every column as text; empty cells stay empty strings.
+
+    Raises VendorFileError listing every problem of the file itself (see the module docstring).
+    """
+    return read_csv_checked(path, required_columns=REQUIRED_COLUMNS, error_type=VendorFileError)
 
 
 def check_required_columns(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Raise VendorFileError naming the file and every required column it lacks."""
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise VendorFileError(f"{path}: missing required column(s): {', '.join(missing)}")
+    problem = missing_columns_problem(REQUIRED_COLUMNS, list(frame.columns))
+    if problem:
+        raise VendorFileError(f"{path}: {problem}")
 
 
 def _country_matches_codebook(countries: pd.DataFrame):

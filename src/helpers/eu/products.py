@@ -1,0 +1,55 @@
+"""The EU study's processed data products: where each lives and how it is read back by later steps."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.eu.clean import CleaningResult
+from helpers.outputs import write_csv, write_parquet
+from helpers.provenance import read_data_provenance
+
+RESPONDENTS = "respondents.parquet"
+CLEANING_LOG = "cleaning_log.csv"
+CLEANING_COUNTS = "cleaning_counts.csv"
+
+
+def write_cleaned(cleaning: CleaningResult, respondents: pd.DataFrame, folder: str | os.PathLike[str]) -> None:
+    """Write the analysed respondents (Parquet keeps the types), the cleaning log and the counts by reason."""
+    folder = Path(folder)
+    write_parquet(respondents, folder / RESPONDENTS)
+    write_csv(cleaning.log, folder / CLEANING_LOG)
+    counts = pd.DataFrame({"reason": list(cleaning.counts), "count": list(cleaning.counts.values())})
+    write_csv(counts, folder / CLEANING_COUNTS)
+
+
+def read_respondents(folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """The cleaned, weighted respondents with their index columns."""
+    return pd.read_parquet(Path(folder) / RESPONDENTS)
+
+
+def read_cleaning(folder: str | os.PathLike[str]) -> CleaningResult:
+    """The cleaning result as written by step 1 (log, counts and the synthetic flag; data = respondents)."""
+    folder = Path(folder)
+    log = pd.read_csv(folder / CLEANING_LOG, dtype=str, keep_default_na=False)
+    counts_table = pd.read_csv(folder / CLEANING_COUNTS)
+    counts = dict(zip(counts_table["reason"], counts_table["count"].astype(int), strict=True))
+    synthetic = bool(read_data_provenance(folder)["data_are_synthetic"])
+    return CleaningResult(data=read_respondents(folder), log=log, counts=counts, data_are_synthetic=synthetic)
+
+
+#: The weighting schemes a user can choose for the five-country estimates (sensitivity analyses).
+WEIGHTING_CHOICES: dict[str, dict[str, bool]] = {
+    "population": {"weighted": True, "equal_country_weights": False},  # EU-04, the published scheme
+    "equal_countries": {"weighted": True, "equal_country_weights": True},
+    "unweighted": {"weighted": False, "equal_country_weights": False},
+}
+
+
+def weighting_options(weighting: str) -> dict[str, bool]:
+    """Keyword arguments of the estimate functions for a weighting scheme named in a notebook parameter."""
+    if weighting not in WEIGHTING_CHOICES:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTING_CHOICES)}; got {weighting!r}")
+    return dict(WEIGHTING_CHOICES[weighting])

@@ -1,0 +1,254 @@
+"""helpers.eu.estimates and helpers.eu.figures: svy estimates against hand computations, the committed file,
+weighting variants, and deterministic figures with the SYNTHETIC label and source line.
+
+Hand computations use Taylor linearisation of the weighted mean ybar = sum(w y) / sum(w) with country strata
+and respondents as PSUs: z_i = w_i (y_i - ybar) / sum(w), var = sum_h n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2,
+df = respondents - strata.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from scipy import stats
+
+from helpers.claims import claim_number, load_claims
+from helpers.eu import clean, index, weights
+from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_TARGET_CLAIM, SECTORS
+from helpers.eu.estimates import (
+    ESTIMATE_COLUMNS,
+    FIVE_COUNTRIES,
+    FREQUENCY_COLUMNS,
+    SECTOR_ESTIMATE_COLUMNS,
+    UNWEIGHTED,
+    activity_frequencies,
+    equal_country_weight,
+    index_by_sector,
+    index_by_sector_country,
+)
+from helpers.eu.figures import (
+    SOURCE,
+    SYNTHETIC_LABEL,
+    plot_activity_frequencies,
+    plot_coefficients,
+    plot_index_by_country,
+    plot_index_by_sector,
+    save_eu_figure,
+)
+from helpers.eu.index import round_half_up
+from helpers.eu.statistics import correlates_table
+from helpers.paths import EU_RAW_FILE
+
+ENVIRONMENT_ITEMS = [activity.column for activity in ACTIVITIES if activity.sector == "environment"]
+
+
+@pytest.fixture(scope="module")
+def claims() -> pd.DataFrame:
+    return load_claims()
+
+
+@pytest.fixture(scope="module")
+def committed() -> pd.DataFrame:
+    """The committed synthetic file through clean -> weights -> index."""
+    result = clean.clean(clean.read_respondent_file(EU_RAW_FILE), str(EU_RAW_FILE))
+    return index.add_indices(weights.add_weights(result.data))
+
+
+@pytest.fixture(scope="module")
+def sector_estimates(committed: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    return index_by_sector(committed, claims=claims)
+
+
+def six_respondents() -> pd.DataFrame:
+    """Two countries (strata) of three respondents.
+
+    Denmark: index 60, 40, 50 with weights 1, 2, 1; France: 70, 80, 90 with weights 2, 1, 1.
+    Activity answers (all three environment items): Denmark 1, 2, 2; France 4, 4, missing.
+    """
+    frame = pd.DataFrame({
+        "RESPID": [1, 2, 3, 4, 5, 6],
+        "COUNTRY": ["Denmark"] * 3 + ["France"] * 3,
+        "index_environment": [60.0, 40.0, 50.0, 70.0, 80.0, 90.0],
+        "weight_five_country": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
+        "weight_country": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
+    })
+    for item in ENVIRONMENT_ITEMS:
+        frame[item] = pd.array([1, 2, 2, 4, 4, None], dtype="Int64")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hand computations
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_five_country_mean_by_hand(claims: pd.DataFrame) -> None:
+    # sum(w) = 8, sum(w y) = 60 + 80 + 50 + 140 + 80 + 90 = 500, ybar = 62.5.
+    # z: Denmark -0.3125, -5.625, -1.5625 (mean -2.5); France 1.875, 2.1875, 3.4375 (mean 2.5).
+    # Squared deviations: Denmark 4.78515625 + 9.765625 + 0.87890625 = 15.4296875;
+    # France 0.390625 + 0.09765625 + 0.87890625 = 1.3671875; var = 3/2 * 16.796875 = 25.1953125; df = 6 - 2.
+    table = index_by_sector(six_respondents(), sectors=("environment",), claims=claims)
+    assert tuple(table.columns) == SECTOR_ESTIMATE_COLUMNS
+    row = table.iloc[0]
+    se = math.sqrt(25.1953125)
+    assert row["estimate"] == pytest.approx(62.5)
+    assert row["se"] == pytest.approx(se)
+    assert row["df"] == 4 and row["n"] == 6
+    assert row["ci_low"] == pytest.approx(62.5 - stats.t.ppf(0.975, 4) * se)
+    assert row["ci_high"] == pytest.approx(62.5 + stats.t.ppf(0.975, 4) * se)
+    assert row["country"] == FIVE_COUNTRIES and row["weighting"] == "weight_five_country"
+    assert row["claim_id"] == "EU-06" and row["published"] == claim_number(claims, "EU-06")
+    assert np.isfinite(row["deff"])
+
+
+def test_alpha_changes_only_the_interval(claims: pd.DataFrame) -> None:
+    wide = index_by_sector(six_respondents(), sectors=("environment",), claims=claims, alpha=0.10).iloc[0]
+    assert wide["se"] == pytest.approx(math.sqrt(25.1953125))
+    assert wide["ci_high"] - wide["estimate"] == pytest.approx(stats.t.ppf(0.95, 4) * wide["se"])
+
+
+def test_country_means_by_hand() -> None:
+    # Denmark: (60 + 80 + 50) / 4 = 47.5; z = 3.125, -3.75, 0.625 (mean 0); var = 3/2 * 24.21875 = 36.328125.
+    # France: (140 + 80 + 90) / 4 = 77.5; z = 2(-7.5)/4, 2.5/4, 12.5/4 = -3.75, 0.625, 3.125 (mean 0);
+    # var = 3/2 * (14.0625 + 0.390625 + 9.765625) = 36.328125 as well.
+    table = index_by_sector_country(six_respondents(), sectors=("environment",))
+    assert tuple(table.columns) == ESTIMATE_COLUMNS
+    assert list(table["country"]) == ["Denmark", "France"]
+    assert table["estimate"].tolist() == pytest.approx([47.5, 77.5])
+    assert table["se"].tolist() == pytest.approx([math.sqrt(36.328125)] * 2)
+    assert table["df"].tolist() == [2, 2]
+    assert table["weighting"].unique().tolist() == ["weight_country"]
+
+
+def test_unweighted_and_equal_country_variants_by_hand(claims: pd.DataFrame) -> None:
+    frame = six_respondents().assign(weight_five_country=[1.0, 2.0, 1.0, 2.0, 2.0, 1.0])
+    # Unweighted: (60 + 40 + 50 + 70 + 80 + 90) / 6 = 65.
+    unweighted = index_by_sector(frame, sectors=("environment",), claims=claims, weighted=False).iloc[0]
+    assert unweighted["estimate"] == pytest.approx(65.0) and unweighted["weighting"] == UNWEIGHTED
+    # Weighted: Denmark 190 / 4, France (140 + 160 + 90) / 5 = 78; pooled 580 / 9.
+    weighted = index_by_sector(frame, sectors=("environment",), claims=claims).iloc[0]
+    assert weighted["estimate"] == pytest.approx(580 / 9)
+    # Equal country totals: the plain average of the country means, (47.5 + 78) / 2 = 62.75.
+    equal = index_by_sector(frame, sectors=("environment",), claims=claims, equal_country_weights=True).iloc[0]
+    assert equal["estimate"] == pytest.approx(62.75)
+    assert equal["weighting"] == "weight_five_country (equal country totals)"
+    rescaled = equal_country_weight(frame, "weight_five_country")
+    assert rescaled.groupby(frame["COUNTRY"]).sum().tolist() == pytest.approx([3.0, 3.0])
+
+
+def test_activity_shares_by_hand() -> None:
+    # Denmark: weights 1, 2, 1 answer 1, 2, 2 -> never 1/4, occasionally 3/4, often 0, always 0.
+    # SE of 1/4: z = 0.1875, -0.125, -0.0625 (mean 0), var = 3/2 * 0.0546875 = 0.08203125.
+    # France: the two who answered said "always" (the missing answer leaves the denominator) -> always 1.
+    table = activity_frequencies(six_respondents(), sectors=("environment",))
+    assert tuple(table.columns) == FREQUENCY_COLUMNS
+    recycle = table.loc[table["item"] == "ENV_RECYCLE"].set_index(["country", "category"])
+    assert recycle.loc[("Denmark", 1), "estimate"] == pytest.approx(0.25)
+    assert recycle.loc[("Denmark", 1), "se"] == pytest.approx(math.sqrt(0.08203125))
+    assert recycle.loc[("Denmark", 2), "estimate"] == pytest.approx(0.75)
+    assert recycle.loc[("Denmark", 3), "estimate"] == 0.0 and recycle.loc[("Denmark", 3), "se"] == 0.0
+    assert recycle.loc[("France", 4), "estimate"] == pytest.approx(1.0)
+    assert recycle.loc[("France", 4), "n"] == 2
+    sums = table.groupby(["item", "country"])["estimate"].sum()
+    assert sums.to_numpy() == pytest.approx(np.ones(len(sums)))
+
+
+def test_missing_weight_or_index_is_an_error(claims: pd.DataFrame) -> None:
+    with pytest.raises(KeyError, match="weight column"):
+        index_by_sector(six_respondents(), sectors=("environment",), weight="no_such_weight", claims=claims)
+    with pytest.raises(KeyError, match="index columns"):
+        index_by_sector(six_respondents(), claims=claims)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The committed file
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_committed_index_rounds_to_the_published_values(sector_estimates: pd.DataFrame,
+                                                        claims: pd.DataFrame) -> None:
+    assert list(sector_estimates["sector"]) == list(SECTORS)
+    for row in sector_estimates.itertuples():
+        published = claim_number(claims, SECTOR_TARGET_CLAIM[row.sector])
+        assert row.published == published
+        assert round_half_up(row.estimate) == published
+        assert row.ci_low < row.estimate < row.ci_high
+        assert 1.0 < row.deff < 3.0  # post-stratification and country rescaling inflate the variance
+
+
+def test_committed_unweighted_index_misses_the_published_values(committed: pd.DataFrame,
+                                                                claims: pd.DataFrame) -> None:
+    unweighted = index_by_sector(committed, claims=claims, weighted=False)
+    assert (unweighted["weighting"] == UNWEIGHTED).all()
+    assert any(round_half_up(row.estimate) != row.published for row in unweighted.itertuples())
+
+
+def test_committed_country_table(committed: pd.DataFrame) -> None:
+    table = index_by_sector_country(committed)
+    assert len(table) == len(SECTORS) * len(CANONICAL_COUNTRIES)
+    assert list(table["country"][:5]) == list(CANONICAL_COUNTRIES)
+    counts = committed["COUNTRY"].value_counts()
+    for row in table.itertuples():
+        assert row.n <= counts[row.country]
+        assert row.ci_low < row.estimate < row.ci_high
+
+
+def test_committed_activity_table(committed: pd.DataFrame) -> None:
+    table = activity_frequencies(committed)
+    assert len(table) == len(ACTIVITIES) * len(CANONICAL_COUNTRIES) * 4
+    sums = table.groupby(["item", "country"])["estimate"].sum()
+    assert sums.to_numpy() == pytest.approx(np.ones(len(sums)))
+    assert ((table["ci_low"] >= 0) & (table["ci_high"] <= 1)).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _texts(fig: Figure) -> str:
+    texts = [text.get_text() for text in fig.texts]
+    for ax in fig.axes:
+        texts += [text.get_text() for text in ax.texts] + [ax.get_title(), ax.get_xlabel()]
+    if fig._suptitle is not None:
+        texts.append(fig._suptitle.get_text())
+    return "\n".join(texts)
+
+
+def test_sector_figure_marks_published_values_and_is_deterministic(sector_estimates: pd.DataFrame, tmp_path) -> None:
+    fig, data = plot_index_by_sector(sector_estimates, synthetic=True)
+    assert isinstance(fig, Figure)
+    assert list(data["sector"]) == list(SECTORS)
+    text = _texts(fig)
+    assert SYNTHETIC_LABEL in text and "Löffler" in text and "Parrado" in text
+    for row in data.itertuples():
+        assert f"published {row.published:g}" in text
+    first = save_eu_figure(fig, data, tmp_path / "a")
+    second = save_eu_figure(plot_index_by_sector(sector_estimates, synthetic=True)[0], data, tmp_path / "b")
+    for one, other in zip(first, second, strict=True):
+        assert one.read_bytes() == other.read_bytes(), one.name
+    real, _ = plot_index_by_sector(sector_estimates, synthetic=False)
+    assert SYNTHETIC_LABEL not in _texts(real) and SOURCE in _texts(real).replace("\n", " ")
+
+
+def test_other_figures_have_label_source_and_data(committed: pd.DataFrame, sector_estimates: pd.DataFrame) -> None:
+    countries = index_by_sector_country(committed)
+    frequencies = activity_frequencies(committed, sectors=("environment",))
+    coefficients = correlates_table(committed, sectors=("health",))
+    figures = {
+        "country": plot_index_by_country(countries, synthetic=True, five_country=sector_estimates),
+        "activities": plot_activity_frequencies(frequencies, synthetic=True),
+        "coefficients": plot_coefficients(coefficients, synthetic=True),
+    }
+    for name, (fig, data) in figures.items():
+        assert isinstance(fig, Figure), name
+        text = _texts(fig)
+        assert SYNTHETIC_LABEL in text and "Löffler" in text, name
+        assert not data.empty, name
+    assert set(figures["country"][1]["country"]) == {*CANONICAL_COUNTRIES, FIVE_COUNTRIES}
+    assert set(figures["activities"][1]["item"]) == set(ENVIRONMENT_ITEMS)
+    assert set(figures["coefficients"][1]["sector"]) == {"health"}
