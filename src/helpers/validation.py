@@ -8,7 +8,8 @@ lists every problem found, not only the first. The pieces:
 - :func:`read_csv_checked`: read a CSV after checking that it exists, is not empty, is UTF-8, is
   comma-delimited, has data rows, has the same number of fields on every line (a short last line without a
   line end means a truncated file) and has the required columns (with a guess for renamed ones).
-- :func:`format_row_numbers`, :func:`file_lines`, :func:`problems_message`: the wording of the messages.
+- :func:`format_row_numbers`, :func:`file_lines`, :func:`problems_message`: the wording of the messages;
+  :func:`missing_columns_problem` and :func:`closest_names` name missing columns and guess renamed ones.
 - :func:`positive_number_problems`, :func:`unknown_values_problem`, :func:`repeated_key_problem`: small
   column checks that return a problem (text) instead of raising, so a reader can collect all of them.
 - :func:`format_schema_errors`: every failure of a lazy pandera validation, by column and check.
@@ -105,8 +106,8 @@ def raise_problems(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def renamed_column_guesses(missing: Iterable[str], present: Iterable[str]) -> dict[str, str]:
-    """For each missing column, the present (unexpected) column it most resembles, if any (case ignored)."""
+def closest_names(missing: Iterable[str], present: Iterable[str]) -> dict[str, str]:
+    """For each missing name, the present name it most resembles (difflib, case ignored), if any is close."""
     candidates = {name.casefold(): name for name in present}
     guesses = {}
     for column in missing:
@@ -119,7 +120,7 @@ def renamed_column_guesses(missing: Iterable[str], present: Iterable[str]) -> di
 def renamed_columns_hint(missing: Sequence[str], present: Iterable[str], expected: Iterable[str] = ()) -> str:
     """``" (renamed? 'cofog' looks like COFOG)"`` for missing columns resembling unexpected ones, else ``""``."""
     unexpected = [name for name in present if name not in set(expected) | set(missing)]
-    guesses = renamed_column_guesses(missing, unexpected)
+    guesses = closest_names(missing, unexpected)
     if not guesses:
         return ""
     pairs = ", ".join(f"{found!r} looks like {column}" for column, found in guesses.items())

@@ -79,7 +79,7 @@ MAX_UNDOCUMENTED_CODE_SHARE: float = 0.05
 """Largest share of the delivered records that may carry a code outside the codebook in any one column."""
 MIN_TOLERATED_RECORDS: int = 10
 """The two shares above never refuse this many records or fewer (1% of a small file is less than one record)."""
-ROWS_NOTE: str = "rows are 0-based record positions, as source_row in the cleaning log (row 0 = first record)"
+ROWS_NOTE: str = "rows are 0-based record positions, row 0 being the first record, as source_row in the cleaning log"
 
 
 class CleaningError(InputFileError):
@@ -365,9 +365,10 @@ def respondent_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, coerce=False, name="eu2008 respondents (cleaned)")
 
 
-def _schema_problems(frame: pd.DataFrame, already_reported: set[str]) -> list[str]:
-    """Every failure of the cleaned data against ``respondent_schema`` (one problem listing them), leaving
-    out the columns in ``already_reported`` (their values were reported by an earlier check)."""
+def _schema_problems(frame: pd.DataFrame, delivered: pd.DataFrame, already_reported: set[str]) -> list[str]:
+    """Every failure of the cleaned data against ``respondent_schema`` (one problem listing them), with the
+    values as ``delivered`` (a SEX code 3 rather than the missing value cleaning made of it), leaving out the
+    columns in ``already_reported`` (their values were reported by an earlier check)."""
     try:
         respondent_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -376,8 +377,12 @@ def _schema_problems(frame: pd.DataFrame, already_reported: set[str]) -> list[st
         lines = []
         for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
             rows = group["index"].dropna().astype(int)
-            values = format_values(group["failure_case"].astype(str), limit=5)
-            lines.append(f"  column {column}, check {check}: {len(group)} failures at {_rows(rows)} (values {values})")
+            if column in delivered.columns and len(rows):
+                values = format_values(delivered.loc[rows, column].astype(str), limit=5)
+            else:
+                values = format_values(group["failure_case"].astype(str), limit=5)
+            lines.append(f"  column {column}, check {check}: {len(group)} failures at {_rows(rows)} "
+                         f"(values as delivered {values})")
         if lines:
             return ["the cleaned data fail validation:\n" + "\n".join(lines)]
     return []
@@ -399,14 +404,14 @@ def _conflicting_duplicate_problems(log: pd.DataFrame, n_records: int, share: fl
             f"cleaning drops at most {share:.0%} of the records for this: ask the vendor which records are right"]
 
 
-def _undocumented_code_problems(log: pd.DataFrame, n_records: int, share: float) -> list[str]:
-    """A problem for each column where more records than ``share`` carry codes outside the codebook."""
+def _undocumented_code_problems(log: pd.DataFrame, n_records: int, share: float) -> dict[str, str]:
+    """A problem, by column, where more records than ``share`` carry codes outside the codebook."""
     undocumented = log.loc[log["reason"] == "undocumented_code_to_missing"]
-    problems = []
+    problems = {}
     for column, entries in undocumented.groupby("column", sort=False):
         if _too_many(len(entries), n_records, share):
             documented = sorted(VARIABLE_BY_NAME[column].documented_codes)
-            problems.append(
+            problems[column] = (
                 f"column {column}: {len(entries)} of {n_records} records ({len(entries) / n_records:.1%}) have codes "
                 f"outside the codebook (values {format_values(entries['old_value'], limit=5)}; documented "
                 f"{documented}) at {_rows(entries['source_row'])}; more than {share:.0%} suggests another coding "
@@ -455,14 +460,15 @@ def clean(
     frame, age_logs = _drop_bad_ages(frame)
     frame, code_logs = _recode_non_answers(frame)
     log = _assemble_log(logs + country_logs + duplicate_logs + age_logs + code_logs)
-    already_reported = set(type_problems) | ({"COUNTRY"} if country_problems else set())
+    code_problems = _undocumented_code_problems(log, len(raw), max_undocumented_share)
+    already_reported = set(type_problems) | set(code_problems) | ({"COUNTRY"} if country_problems else set())
     data_are_synthetic, synthetic_problems = _synthetic_flag(frame)
     problems = [
         *type_problems.values(),
         *country_problems,
         *_conflicting_duplicate_problems(log, len(raw), max_conflicting_share),
-        *_undocumented_code_problems(log, len(raw), max_undocumented_share),
-        *_schema_problems(frame, already_reported),
+        *code_problems.values(),
+        *_schema_problems(frame, raw.reset_index(drop=True), already_reported),
         *synthetic_problems,
     ]
     if problems:

@@ -11,10 +11,16 @@
 Both steps use svy's ``Sample.weighting.poststratify`` (svy 0.35, polars underneath): the first with one
 control total per (country, sex, age group) cell, the second with one per country. The vendor file has no
 design weight, so the base weight is 1. Missing, zero, negative or non-finite weights raise ``WeightError``.
+
+The two population files are checked before use (``helpers.validation.read_csv_checked``, then their own
+rules): a problem raises ``PopulationFileError`` listing every problem at once with the file, the column and
+the file lines (missing, non-numeric, zero or negative populations or shares; unknown sex labels or age
+groups; repeated countries or cells; countries or cells without a row; shares not summing to 1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +37,17 @@ from helpers.eu.codebook import (
     SEX_CODES,
 )
 from helpers.paths import POPULATIONS_FILE
+from helpers.validation import (
+    InputFileError,
+    file_lines,
+    format_row_numbers,
+    positive_number_problems,
+    raise_problems,
+    read_csv_checked,
+    closest_names,
+    repeated_key_problem,
+    unknown_values_problem,
+)
 
 AGE_GROUP_COLUMN: str = "age_group"
 WITHIN_COUNTRY_WEIGHT: str = "weight_country"
@@ -39,8 +56,16 @@ SHARE_SUM_TOLERANCE: float = 0.005
 """Largest accepted distance of a country's margin shares from 1 (rounded shares); they are then normalised."""
 
 
+POPULATION_COLUMNS: tuple[str, ...] = ("country", "population_millions")
+MARGIN_COLUMNS: tuple[str, ...] = ("country", "sex", "age_group", "population_share")
+
+
 class WeightError(ValueError):
     """Weights could not be computed, or came out missing, zero, negative or infinite."""
+
+
+class PopulationFileError(WeightError, InputFileError):
+    """A population or sex x age margins file is unreadable or breaks its rules (weights cannot be computed)."""
 
 
 def age_group(age: pd.Series) -> pd.Series:
@@ -54,49 +79,103 @@ def age_group(age: pd.Series) -> pd.Series:
                      name=AGE_GROUP_COLUMN)
 
 
+def missing_countries_problem(table: pd.DataFrame, what: str) -> str | None:
+    """The canonical countries without a row in ``table``, with a guess among its unknown labels."""
+    present = set(table["country"])
+    missing = [country for country in CANONICAL_COUNTRIES if country not in present]
+    if not missing:
+        return None
+    unknown = sorted(present - set(CANONICAL_COUNTRIES))
+    guesses = closest_names(missing, unknown)
+    hint = "".join(f"; {found!r} looks like {country}" for country, found in guesses.items())
+    return f"column country: no {what} for {', '.join(missing)}{hint}"
+
+
 def read_sex_age_margins(path: str | Path = SEX_AGE_MARGINS_FILE) -> pd.DataFrame:
-    """Margins as (country, SEX code, age_group, population_share), shares normalised to 1 within country."""
-    table = pd.read_csv(path)
+    """Margins as (country, SEX code, age_group, population_share), shares normalised to 1 within country.
+
+    Raises ``PopulationFileError`` listing every problem of the file (module docstring).
+    """
+    table = read_csv_checked(path, required_columns=MARGIN_COLUMNS, error_type=PopulationFileError)
     sex_code = {label: code for code, label in SEX_CODES.items()}
-    unknown_sex = sorted(set(table["sex"]) - set(sex_code))
-    if unknown_sex:
-        raise WeightError(f"{path}: column sex has unknown labels {unknown_sex}")
+    shares, problems = positive_number_problems(table, "population_share")
+    problems += [problem for problem in (
+        unknown_values_problem(table, "sex", sex_code),
+        unknown_values_problem(table, "age_group", AGE_GROUPS),
+        repeated_key_problem(table, ["country", "sex", "age_group"]),
+        missing_countries_problem(table, "population shares"),
+    ) if problem]
+    table = table.assign(SEX=table["sex"].map(sex_code), population_share=shares)
+    problems += missing_cells_problems(table, sex_code.values())
+    if not problems:
+        problems += share_sum_problems(table)
+    raise_problems(path, problems, PopulationFileError)
     expected = pd.MultiIndex.from_product([CANONICAL_COUNTRIES, sorted(sex_code.values()), AGE_GROUPS])
-    table = table.assign(SEX=table["sex"].map(sex_code)).set_index(["country", "SEX", "age_group"])
-    missing = expected.difference(table.index)
-    if len(missing):
-        raise WeightError(f"{path}: no population share for cells {missing.tolist()}")
-    shares = table.loc[expected, "population_share"].astype(float)
-    if shares.isna().any() or (shares <= 0).any():
-        bad_cells = shares[~(shares > 0)].index.tolist()
-        raise WeightError(f"{path}: population_share must be positive; bad cells {bad_cells}")
-    totals = shares.groupby(level="country").sum()
-    off = totals[(totals - 1).abs() > SHARE_SUM_TOLERANCE]
-    if len(off):
-        raise WeightError(f"{path}: shares do not sum to 1 within {off.index.tolist()}: {off.round(4).tolist()}")
-    normalised = shares / shares.groupby(level="country").transform("sum")
-    return normalised.rename("population_share").reset_index()
+    cells = table.set_index(["country", "SEX", "age_group"])["population_share"].loc[expected]
+    normalised = cells / cells.groupby(level="country").transform("sum")
+    return normalised.rename("population_share").rename_axis(["country", "SEX", "age_group"]).reset_index()
+
+
+def missing_cells_problems(table: pd.DataFrame, sex_codes: Iterable[int]) -> list[str]:
+    """Cells (sex x age group) without a row, for each canonical country that has some rows."""
+    present = set(zip(table["country"], table["SEX"], table["age_group"], strict=True))
+    problems = []
+    for country in CANONICAL_COUNTRIES:
+        if country not in set(table["country"]):
+            continue  # reported by missing_countries_problem
+        missing = [(SEX_CODES[sex], group) for sex in sorted(sex_codes) for group in AGE_GROUPS
+                   if (country, sex, group) not in present]
+        if missing:
+            cells = ", ".join(f"{sex} {group}" for sex, group in missing)
+            problems.append(f"columns sex, age_group: no population share for {country}: {cells}")
+    return problems
+
+
+def share_sum_problems(table: pd.DataFrame) -> list[str]:
+    """Countries whose shares do not sum to 1 within SHARE_SUM_TOLERANCE, with their file lines."""
+    canonical = table.loc[table["country"].isin(CANONICAL_COUNTRIES)]
+    problems = []
+    for country, rows in canonical.groupby("country", sort=True):
+        total = float(rows["population_share"].sum())
+        if abs(total - 1) > SHARE_SUM_TOLERANCE:
+            lines = format_row_numbers(file_lines(rows, [True] * len(rows)))
+            problems.append(f"column population_share: the shares of {country} sum to {total:.4f}, not 1 "
+                            f"(tolerance {SHARE_SUM_TOLERANCE}) on {lines}")
+    return problems
 
 
 def read_population_shares(path: str | Path = POPULATIONS_FILE) -> pd.Series:
-    """Each country's share of the five countries' population (EU-04), indexed by country."""
-    population = pd.read_csv(path).set_index("country")["population_millions"].astype(float)
-    missing = sorted(set(CANONICAL_COUNTRIES) - set(population.index))
-    if missing:
-        raise WeightError(f"{path}: no population for {missing}")
-    population = population.loc[list(CANONICAL_COUNTRIES)]
-    if (population <= 0).any():
-        raise WeightError(f"{path}: populations must be positive")
+    """Each country's share of the five countries' population (EU-04), indexed by country.
+
+    Raises ``PopulationFileError`` listing every problem of the file (module docstring).
+    """
+    table = read_csv_checked(path, required_columns=POPULATION_COLUMNS, error_type=PopulationFileError)
+    population, problems = positive_number_problems(table, "population_millions")
+    problems += [problem for problem in (
+        repeated_key_problem(table, ["country"]),
+        missing_countries_problem(table, "population"),
+    ) if problem]
+    raise_problems(path, problems, PopulationFileError)
+    population = pd.Series(population.to_numpy(), index=table["country"]).loc[list(CANONICAL_COUNTRIES)]
     return (population / population.sum()).rename("population_share")
 
 
 def check_weights(weights: pd.Series | np.ndarray, name: str = "weight") -> None:
-    """Raise ``WeightError`` naming the rows if any weight is missing, not finite, zero or negative."""
+    """Raise ``WeightError`` naming the column and, by kind, the rows of missing, infinite, zero or negative weights."""
     values = pd.Series(weights).astype("float64")
-    bad = values.isna() | ~np.isfinite(values.fillna(0.0)) | (values <= 0)
+    kinds = {
+        "missing": values.isna(),
+        "infinite": np.isinf(values),
+        "zero": values == 0,
+        "negative": values < 0,
+    }
+    bad = kinds["missing"] | kinds["infinite"] | kinds["zero"] | kinds["negative"]
     if bad.any():
-        raise WeightError(f"{name}: {int(bad.sum())} missing, infinite, zero or negative weights at rows "
-                          f"{values.index[bad.to_numpy()][:20].tolist()}")
+        listing = "; ".join(
+            f"{kind} at {format_row_numbers(values.index[mask.to_numpy()], label='rows', bracketed=True)}"
+            for kind, mask in kinds.items() if mask.any()
+        )
+        raise WeightError(f"{name}: {int(bad.sum())} missing, infinite, zero or negative weights: {listing}")
 
 
 def _sample_frame(data: pd.DataFrame, base_weight: np.ndarray) -> pl.DataFrame:
