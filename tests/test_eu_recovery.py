@@ -62,7 +62,7 @@ def committed_recovery() -> pd.DataFrame:
     generated = synthetic.generate(synthetic.DEFAULT_SEED)
     raw = clean.read_respondent_file(EU_RAW_FILE)
     same = raw.reset_index(drop=True).astype(str).equals(generated.data.astype(str))
-    assert same, f"{EU_RAW_FILE} is not generate({synthetic.DEFAULT_SEED}): regenerate it (python -m helpers.eu.synthetic)"
+    assert same, f"{EU_RAW_FILE} is not generate({synthetic.DEFAULT_SEED}): regenerate it (helpers.eu.synthetic)"
     return recovery_of(analysed(raw, str(EU_RAW_FILE)), generated.effects)
 
 

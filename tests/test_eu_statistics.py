@@ -65,8 +65,9 @@ def tables(committed: pd.DataFrame, claims: pd.DataFrame) -> dict[str, pd.DataFr
 
 
 @pytest.fixture(scope="module")
-def scorecard(committed, cleaning, claims, tables) -> pd.DataFrame:
-    return eu_scorecard(committed, cleaning, claims, **tables)
+def scorecard(committed, cleaning, claims) -> pd.DataFrame:
+    """The scorecard as a notebook calls it: every table computed inside with the defaults."""
+    return eu_scorecard(committed, cleaning, claims)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -107,13 +107,16 @@ def raise_problems(
 
 
 def closest_names(missing: Iterable[str], present: Iterable[str]) -> dict[str, str]:
-    """For each missing name, the present name it most resembles (difflib, case ignored), if any is close."""
+    """For each missing name, the present name it most resembles, if any: close by difflib, or one of the two
+    containing the other (``URBAN`` in ``URBANISATION``); case is ignored."""
     candidates = {name.casefold(): name for name in present}
     guesses = {}
     for column in missing:
-        close = difflib.get_close_matches(column.casefold(), list(candidates), n=1, cutoff=0.6)
-        if close:
-            guesses[column] = candidates[close[0]]
+        key = column.casefold()
+        close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+        containing = [name for name in candidates if len(key) >= 3 and (key in name or name in key) and len(name) >= 3]
+        if close or containing:
+            guesses[column] = candidates[(close or containing)[0]]
     return guesses
 
 
@@ -233,11 +236,11 @@ def field_count_problems(header: list[str], records: list[tuple[int, list[str]]]
             "the file looks truncated (cut off while copying or downloading?)"
         )
     if short:
-        problems.append(f"{format_row_numbers(line for line, _ in short)} have fewer fields than the header's "
-                        f"{expected} (e.g. line {short[0][0]} has {short[0][1]})")
+        problems.append(f"fewer fields than the header's {expected} on {format_row_numbers(line for line, _ in short)} "
+                        f"(line {short[0][0]} has {short[0][1]})")
     if long:
-        problems.append(f"{format_row_numbers(line for line, _ in long)} have more fields than the header's "
-                        f"{expected} (e.g. line {long[0][0]} has {long[0][1]}): an unquoted comma in a value?")
+        problems.append(f"more fields than the header's {expected} on {format_row_numbers(line for line, _ in long)} "
+                        f"(line {long[0][0]} has {long[0][1]}): an unquoted comma in a value?")
     return problems
 
 

@@ -168,8 +168,9 @@ def _column_problems(file_columns: list[str], column_map: Mapping[str, str]) -> 
         problems.append(f"after renaming, columns {repeated} appear more than once")
     missing = [column for column in REQUIRED_COLUMNS if column not in renamed]
     if missing:
+        unknown = [name for name in renamed if name not in RAW_COLUMNS]
         problems.append(f"missing required columns {missing}{renamed_columns_hint(missing, renamed, RAW_COLUMNS)} "
-                        f"(file has {renamed}); map the file's names to the codebook's with "
+                        f"(columns not in the codebook: {unknown}); map the file's names to the codebook's with "
                         "column_map={file_name: codebook_name}")
     return problems
 
@@ -401,7 +402,8 @@ def _conflicting_duplicate_problems(log: pd.DataFrame, n_records: int, share: fl
     ids = format_values(dropped["RESPID"].astype(str), limit=10)
     return [f"column RESPID: {len(dropped)} of {n_records} records ({len(dropped) / n_records:.1%}) share an id "
             f"with a record that differs (conflicting duplicates, ids {ids}) at {_rows(dropped['source_row'])}; "
-            f"cleaning drops at most {share:.0%} of the records for this: ask the vendor which records are right"]
+            f"cleaning drops at most {share:.0%} of the records (or {MIN_TOLERATED_RECORDS}) this way: ask the vendor "
+            "which records are right"]
 
 
 def _undocumented_code_problems(log: pd.DataFrame, n_records: int, share: float) -> dict[str, str]:

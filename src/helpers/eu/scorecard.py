@@ -109,7 +109,7 @@ def delivered_respondents(data: pd.DataFrame, cleaning: CleaningResult) -> dict[
     """Respondents analysed, dropped by the cleaning (distinct ids) and delivered (their sum); duplicate copies."""
     log = cleaning.log
     dropped = log.loc[(log["new_value"] == DROPPED) & (log["reason"] != "exact_duplicate_dropped")]
-    ids = dropped["RESPID"]
+    ids = dropped["RESPID"].astype("string").replace("", pd.NA)  # a log read back from CSV holds text
     n_dropped = int(ids.dropna().nunique() + ids.isna().sum())
     return {"analysed": len(data), "dropped": n_dropped, "delivered": len(data) + n_dropped,
             "duplicate_copies": int(cleaning.counts.get("exact_duplicate_dropped", 0))}
@@ -162,7 +162,8 @@ def weighting_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, coeffici
     passed = bool(difference.max() <= WEIGHT_SHARE_TOLERANCE) and used == [weight]
     return {"status": _status(passed),
             "published": "each country weighted by its representation in the EU",
-            "reproduced": "; ".join(f"{country} {weight_shares.get(country, math.nan):.4f}" for country in shares.index),
+            "reproduced": "; ".join(f"{country} {weight_shares.get(country, math.nan):.4f}"
+                                    for country in shares.index),
             "detail": f"weight shares vs population shares (data/raw/eu2008_populations.csv): largest difference "
                       f"{difference.max():.2e}; five-country estimates and models weighted by {', '.join(used)} "
                       f"(required: {weight})"}
@@ -328,9 +329,9 @@ def heterogeneity_check(heterogeneity: pd.DataFrame, alpha: float) -> dict[str, 
         + ("; ".join(f"F({row.df1:.0f}, {row.df2:.0f}) = {row.statistic:.1f}, p = {row.p_value:.2g}"
                      for row in country_by_sector.itertuples()) or "not tested")
     )
+    interactions = f"interaction(s) {', '.join(country_terms)}" if country_terms else "no significant interaction"
     return {"status": _status(bool(sector_terms) and national),
-            "reproduced": f"sector: {len(sector_terms)} correlate(s) differ; countries: "
-                          f"{'interaction(s) ' + ', '.join(country_terms) if country_terms else 'no significant interaction'}"
+            "reproduced": f"sector: {len(sector_terms)} correlate(s) differ; countries: {interactions}"
                           f"{'; country differences vary by sector' if levels_differ else ''}",
             "detail": detail}
 

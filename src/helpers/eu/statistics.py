@@ -33,7 +33,7 @@ degrees of freedom exactly as svy's ``term_test`` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -418,7 +418,8 @@ def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTR
     models' and its covariance includes the between-sector covariances. Family ``sector``: one test per
     correlate, Holm over the correlates. Family ``country_by_sector`` (with ``country_effects``): one test
     that the country differences (fixed effects) are the same in every sector, i.e. that national context
-    shifts co-production alike in all sectors. Columns :data:`HETEROGENEITY_COLUMNS`.
+    shifts co-production alike in all sectors. Columns :data:`HETEROGENEITY_COLUMNS` (``n``: respondent x
+    sector rows used).
     """
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
     stacked, terms = _stacked_frame(frame.assign(**({weight_column: frame[weight_column]} if weight_column else {})),
@@ -427,6 +428,7 @@ def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTR
     estimates = np.array([c.est for c in model.fitted.coefs])
     names = model.keys()
     df_den = float(model.fitted.coefs[0].wald.df)
+
     def equal_across_sectors(model_terms: Sequence[str]) -> np.ndarray:
         """Restrictions: each term's coefficient in every other sector equals the first sector's."""
         restrictions = []
@@ -612,7 +614,7 @@ def parameter_recovery(coefficients: pd.DataFrame, effects: pd.DataFrame,
     return table[list(RECOVERY_COLUMNS)].reset_index(drop=True)
 
 
-def recovery_summary(recovery: pd.DataFrame, key_terms: Mapping[str, Any] | Sequence[str] = KEY_TERMS) -> dict[str, Any]:
+def recovery_summary(recovery: pd.DataFrame, key_terms: Sequence[str] = KEY_TERMS) -> dict[str, Any]:
     """Counts for a report: coefficients, share covered, key correlates' signs and coverage, largest |z|."""
     key = recovery["term"].isin(list(key_terms))
     return {

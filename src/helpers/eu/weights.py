@@ -107,8 +107,7 @@ def read_sex_age_margins(path: str | Path = SEX_AGE_MARGINS_FILE) -> pd.DataFram
     ) if problem]
     table = table.assign(SEX=table["sex"].map(sex_code), population_share=shares)
     problems += missing_cells_problems(table, sex_code.values())
-    if not problems:
-        problems += share_sum_problems(table)
+    problems += share_sum_problems(table)
     raise_problems(path, problems, PopulationFileError)
     expected = pd.MultiIndex.from_product([CANONICAL_COUNTRIES, sorted(sex_code.values()), AGE_GROUPS])
     cells = table.set_index(["country", "SEX", "age_group"])["population_share"].loc[expected]
@@ -132,10 +131,19 @@ def missing_cells_problems(table: pd.DataFrame, sex_codes: Iterable[int]) -> lis
 
 
 def share_sum_problems(table: pd.DataFrame) -> list[str]:
-    """Countries whose shares do not sum to 1 within SHARE_SUM_TOLERANCE, with their file lines."""
-    canonical = table.loc[table["country"].isin(CANONICAL_COUNTRIES)]
+    """Countries whose shares do not sum to 1 within SHARE_SUM_TOLERANCE, with their file lines.
+
+    Only countries with exactly one positive share in each sex x age-group cell are summed (the others are
+    reported by the checks on cells and shares).
+    """
+    cells_per_country = len(SEX_CODES) * len(AGE_GROUPS)
     problems = []
-    for country, rows in canonical.groupby("country", sort=True):
+    for country in CANONICAL_COUNTRIES:
+        rows = table.loc[table["country"] == country]
+        cells = set(zip(rows["SEX"], rows["age_group"], strict=True))
+        complete = len(rows) == cells_per_country and len(cells) == cells_per_country and rows["SEX"].notna().all()
+        if not complete or not (rows["population_share"] > 0).all():
+            continue
         total = float(rows["population_share"].sum())
         if abs(total - 1) > SHARE_SUM_TOLERANCE:
             lines = format_row_numbers(file_lines(rows, [True] * len(rows)))
