@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 import pytest
 
 from helpers import pipeline
@@ -121,6 +122,14 @@ def test_truncated_inside_a_quoted_field(tmp_path: Path) -> None:
     path.write_text(text[: text.index('"', text.index("\nOECD-02")) + 10], encoding="utf-8")  # inside 'source'
     with pytest.raises(ClaimsRegistryError, match=r"claims\.csv: line 3: .*never closes: the file looks truncated"):
         load_claims(path)
+
+
+def test_truncated_spss_file(tmp_path: Path) -> None:
+    whole, cut = tmp_path / "whole.sav", tmp_path / "citizens.sav"
+    pyreadstat.write_sav(read_respondent_file(EU_RAW_FILE).head(5).drop(columns=["INTDATE"]), str(whole))
+    cut.write_bytes(whole.read_bytes()[:400])
+    with pytest.raises(CleaningError, match=r"citizens\.sav: cannot be read as an SPSS file \(damaged or truncated\?\)"):
+        read_respondent_file(cut)
 
 
 def test_ragged_lines_are_all_named(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ without records) and the columns (missing ones named, with a guess for renamed o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,7 +219,7 @@ def _check_required(raw: pd.DataFrame, source_name: str) -> None:
         raise CleaningError(f"{source_name}: missing required columns {missing}{hint}")
 
 
-def _rows(rows) -> str:
+def _rows(rows: Iterable[int]) -> str:
     """``'rows [1, 3]'`` (at most MAX_ROWS_IN_MESSAGE listed, then '(and N more)')."""
     return format_row_numbers(rows, label="rows", limit=MAX_ROWS_IN_MESSAGE, bracketed=True)
 
@@ -379,7 +379,7 @@ def _schema_problems(frame: pd.DataFrame, delivered: pd.DataFrame, already_repor
         for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
             rows = group["index"].dropna().astype(int)
             if column in delivered.columns and len(rows):
-                values = format_values(delivered.loc[rows, column].astype(str), limit=5)
+                values = format_values(_as_text(delivered.loc[rows, column]), limit=5)
             else:
                 values = format_values(group["failure_case"].astype(str), limit=5)
             lines.append(f"  column {column}, check {check}: {len(group)} failures at {_rows(rows)} "

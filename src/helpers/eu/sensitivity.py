@@ -1,0 +1,82 @@
+"""Sensitivity of the headline numbers (the five-country index by sector) to the analyst's choices.
+
+Variants: the published weighting (each country by its population, EU-04), equal country weights, no
+weights, and the index built from another item set (by default only the activities that the sources name,
+leaving out the items we assumed; see the assumptions log, A-EU-02).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from helpers.eu.codebook import ACTIVITIES, SECTORS
+from helpers.eu.estimates import index_by_sector
+from helpers.eu.figures import POINT_COLOUR, PUBLISHED_COLOUR, _decorate, _sector_title
+from helpers.eu.index import add_indices
+
+VARIANT_LABELS: dict[str, str] = {
+    "population": "published scheme: population weights (EU-04)",
+    "equal_countries": "equal weight for each country",
+    "unweighted": "no weights",
+    "item_set": "index from another item set",
+}
+SENSITIVITY_COLUMNS: tuple[str, ...] = (
+    "variant", "variant_label", "sector", "estimate", "ci_low", "ci_high", "published", "difference",
+)
+
+
+def published_activity_items() -> dict[str, list[str]]:
+    """Per sector, the activity items named in the sources (the assumed ones left out)."""
+    return {
+        sector: [a.column for a in ACTIVITIES if a.sector == sector and a.source.startswith("published")]
+        for sector in SECTORS
+    }
+
+
+def headline_variants(
+    respondents: pd.DataFrame,
+    claims: pd.DataFrame,
+    *,
+    alternative_items: Mapping[str, Sequence[str]] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The five-country index by sector under each variant, with the published value and the difference."""
+    alternative_items = alternative_items or published_activity_items()
+    variants = {
+        "population": index_by_sector(respondents, claims=claims, alpha=alpha),
+        "equal_countries": index_by_sector(respondents, claims=claims, alpha=alpha, equal_country_weights=True),
+        "unweighted": index_by_sector(respondents, claims=claims, alpha=alpha, weighted=False),
+        "item_set": index_by_sector(add_indices(respondents, alternative_items), claims=claims, alpha=alpha),
+    }
+    frames = [
+        table.assign(variant=name, variant_label=VARIANT_LABELS[name], difference=table["estimate"] - table["published"])
+        for name, table in variants.items()
+    ]
+    return pd.concat(frames, ignore_index=True)[list(SENSITIVITY_COLUMNS)]
+
+
+def plot_headline_variants(variants: pd.DataFrame, *, synthetic: bool) -> Figure:
+    """One panel per sector: each variant's estimate with its interval, the published value as a line."""
+    figure = Figure(figsize=(10, 3.8))
+    axes = figure.subplots(1, len(SECTORS), sharey=True)
+    names = list(VARIANT_LABELS)
+    for ax, sector in zip(axes, SECTORS, strict=True):
+        rows = variants.loc[variants["sector"] == sector].set_index("variant").reindex(names)
+        positions = range(len(names))
+        ax.errorbar(
+            rows["estimate"], positions,
+            xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+            fmt="o", color=POINT_COLOUR, capsize=3,
+        )
+        published = rows["published"].iloc[0]
+        ax.axvline(published, color=PUBLISHED_COLOUR, linestyle="--", linewidth=1)
+        ax.set_title(f"{_sector_title(sector)}\n(published {published:g}, dashed line)", fontsize=9)
+        ax.set_xlabel("Index (0-100)")
+        ax.set_ylim(len(names) - 0.5, -0.5)
+    axes[0].set_yticks(range(len(names)), [VARIANT_LABELS[n] for n in names], fontsize=8)
+    figure.subplots_adjust(left=0.27, right=0.98, top=0.78, bottom=0.2, wspace=0.08)
+    _decorate(figure, list(axes), "How the headline index moves with the analyst's choices", synthetic=synthetic)
+    return figure
