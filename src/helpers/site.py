@@ -109,12 +109,13 @@ def read_provenance(processed_dir: Path, study: str) -> dict[str, Any] | None:
 def discover_study_names(reports_dir: Path, processed_dir: Path, manifest: dict[str, Any]) -> list[str]:
     """Study names from the manifest, figure folders, scorecards, PDFs and processed data with provenance."""
     names = {str(step.get("study")) for step in manifest.get("steps", {}).values() if step.get("study")}
-    figures = reports_dir / "figures"
-    names |= {p.name for p in figures.iterdir() if p.is_dir()} if figures.is_dir() else set()
     names |= {p.name.removesuffix("_scorecard.csv") for p in visible_files(reports_dir / "tables", "*_scorecard.csv")}
     names |= {p.name.removesuffix("_report.pdf") for p in visible_files(reports_dir, "*_report.pdf")}
     if processed_dir.is_dir():
         names |= {p.name for p in processed_dir.iterdir() if (p / "provenance.json").is_file()}
+    figures = reports_dir / "figures"
+    folders = [p.name for p in figures.iterdir() if p.is_dir()] if figures.is_dir() else []
+    names |= {study_of(folder, sorted(names)) if names else folder for folder in folders}  # figures/<study>_extra/
     return sorted(names)
 
 
@@ -134,9 +135,10 @@ def report_pages(reports_dir: Path) -> dict[str, dict[str, Path]]:
 
 
 def study_figures(figures_dir: Path, study: str) -> list[Figure]:
-    """Figures in ``figures/<study>/``, one per stem that has a PNG, SVG or CSV, sorted by stem."""
+    """Figures in ``figures/<study>/`` and ``figures/<study>_*/``, one per stem that has a PNG, SVG or CSV, sorted by stem."""
     files: dict[str, dict[str, Path]] = {}
-    for file in visible_files(figures_dir / study):
+    folders = [figures_dir / study, *sorted(figures_dir.glob(f"{study}_*"))]
+    for file in [f for folder in folders if folder.is_dir() for f in visible_files(folder)]:
         extension = file.suffix.lstrip(".").lower()
         if extension in FIGURE_FORMATS:
             files.setdefault(file.stem, {})[extension] = file
