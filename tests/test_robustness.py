@@ -110,3 +110,19 @@ def test_a_second_run_in_the_same_folder_stops_with_a_clear_message(tmp_path: Pa
     finally:
         first.wait(timeout=300)
     assert first.returncode == 0
+
+
+def test_changing_one_study_parameter_reruns_only_that_study(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_pipeline(out, "--no-export").returncode == 0
+    again = run_pipeline(out, "--no-export", "-p", "oecd2010_figures.confidence_level=0.9")
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    ran = {line.split("]")[1].split(":")[0].strip() for line in lines if "running" in line}
+    skipped = {line.split("]")[1].split(":")[0].strip() for line in lines if "skipped" in line}
+    assert "oecd2010_figures" in ran
+    assert "oecd2010_clean" in skipped
+    assert {name for name in skipped | ran if name.startswith("eu2008")} == {n for n in skipped if n.startswith("eu2008")}
+    assert any(name.startswith("eu2008") for name in skipped)
+    nothing = run_pipeline(out, "--no-export", "-p", "oecd2010_figures.confidence_level=0.9")
+    assert "running" not in nothing.stdout  # a no-op re-run skips every step
