@@ -25,6 +25,7 @@ import platform
 import re
 import subprocess
 import sys
+import textwrap
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -449,7 +450,7 @@ def execute_step(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
         line = failing_source_line(error.source, error.traceback)
         message = (
             f"step '{step.name}' failed in cell {error.cell_index} ({line})\n"
-            f"  {error.ename}: {error.evalue}\n"
+            f"  {error.ename}: {textwrap.indent(str(error.evalue), '    ').lstrip()}\n"
             f"  executed notebook kept at {executed_notebook}"
         )
         return StepResult(step.name, "failed", time.perf_counter() - started, str(executed_notebook), message)

@@ -149,8 +149,10 @@ def read_text_checked(path: str | os.PathLike[str], error_type: type[Exception] 
     if not path.is_file():
         raise error_type(f"{path}: file not found")
     data = path.read_bytes()
+    if not data:
+        raise error_type(f"{path}: the file is empty (0 bytes); expected a header line and data rows")
     if not data.strip():
-        raise error_type(f"{path}: the file is empty ({len(data)} bytes); expected a header line and data rows")
+        raise error_type(f"{path}: the file has only blank lines ({len(data)} bytes); expected a header line and data rows")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -273,8 +275,9 @@ def read_csv_checked(
         frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, na_values=list(na_values))
     except (pd.errors.ParserError, ValueError) as error:
         raise error_type(f"{path}: cannot be read as CSV: {error}") from None
-    if len(frame) == len(layout.record_lines):
-        frame.index = pd.Index([line - FIRST_DATA_LINE for line in layout.record_lines])
+    index_of_lines = [line - FIRST_DATA_LINE for line in layout.record_lines]
+    if len(frame) == len(index_of_lines) and index_of_lines != list(range(len(frame))):
+        frame.index = pd.Index(index_of_lines)  # blank lines or quoted line breaks: keep index + 2 = file line
     return frame
 
 
