@@ -461,8 +461,26 @@ def execute_step(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
 
 
 def run_step_in_worker(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
-    """Entry point for a worker process (keeps the kernel's output off the parent's terminal)."""
-    return execute_step(step, executed_notebook, cwd)
+    """Entry point for a worker process: the kernel's own log lines go to ``<step>.log``, not the terminal.
+
+    The kernel is a child of this worker and inherits its standard output and error, so both are pointed
+    at a log file beside the executed notebook; the step's result and any error come back as a value.
+    """
+    log_file = executed_notebook.with_suffix(".log")
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "w", encoding="utf-8") as log:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            return execute_step(step, executed_notebook, cwd)
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
 
 
 def relative(path: Path | str, root: Path) -> str:
