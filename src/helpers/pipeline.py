@@ -28,7 +28,7 @@ import sys
 import textwrap
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -103,14 +103,13 @@ class Locations:
 
 @dataclass
 class StepResult:
-    """What happened to one step; ``record`` goes into the run manifest."""
+    """What happened to one step (the manifest entry is built from it by :func:`record_for`)."""
 
     name: str
     status: str  # "succeeded", "failed", "skipped"
     duration_seconds: float = 0.0
     executed_notebook: str = ""
     message: str = ""
-    record: dict[str, Any] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------------
