@@ -112,7 +112,8 @@ SECTOR_FIGURE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool) -> tuple[Figure, pd.DataFrame]:
+def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool,
+                         confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
     """Five-country index per sector (point and 95% CI) with the published value (diamond, 'published 61')."""
     _require(estimates, SECTOR_FIGURE_COLUMNS, "plot_index_by_sector")
     data = estimates.iloc[np.argsort(_sector_order(estimates["sector"]), kind="stable")]
@@ -123,7 +124,7 @@ def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool) -> tuple[F
     ax.errorbar(data["estimate"], positions, xerr=np.vstack([data["estimate"] - data["ci_low"],
                                                              data["ci_high"] - data["estimate"]]),
                 fmt="o", color=POINT_COLOUR, ecolor="black", elinewidth=1.2, capsize=4, markersize=7,
-                label="reproduced, 95% CI" + (" (synthetic)" if synthetic else ""), zorder=3)
+                label=f"reproduced, {confidence_level:.0%} CI" + (" (synthetic)" if synthetic else ""), zorder=3)
     has_published = data["published"].notna().to_numpy()
     ax.scatter(data.loc[has_published, "published"], positions[has_published] + 0.28, marker="D", s=40,
                color=PUBLISHED_COLOUR, zorder=3, label="published value")
@@ -152,7 +153,8 @@ COUNTRY_FIGURE_COLUMNS: tuple[str, ...] = ("sector", "country", "estimate", "ci_
 
 
 def plot_index_by_country(estimates: pd.DataFrame, *, synthetic: bool,
-                          five_country: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
+                          five_country: pd.DataFrame | None = None,
+                          confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
     """Index per country (point and 95% CI), one panel per sector; the five-country estimate (from
     ``five_country``, e.g. ``index_by_sector``) as a dashed line when given."""
     _require(estimates, COUNTRY_FIGURE_COLUMNS, "plot_index_by_country")
@@ -186,7 +188,7 @@ def plot_index_by_country(estimates: pd.DataFrame, *, synthetic: bool,
     low, high = float(data["ci_low"].min()), float(data["ci_high"].max())
     axes[0].set_xlim(max(0.0, low - 4.0), min(100.0, high + 5.0))
     weighting = ", ".join(sorted(set(estimates["weighting"])))
-    _decorate(fig, axes, f"{TITLES['country']}; weight: {weighting}; 95% CIs", synthetic=synthetic)
+    _decorate(fig, axes, f"{TITLES['country']}; weight: {weighting}; {confidence_level:.0%} CIs", synthetic=synthetic)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.8, bottom=0.2, wspace=0.08)
     return fig, data
 
@@ -253,7 +255,7 @@ COEFFICIENT_FIGURE_COLUMNS: tuple[str, ...] = (
 
 
 def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
-                      terms: tuple[str, ...] = CORRELATE_TERMS) -> tuple[Figure, pd.DataFrame]:
+                      terms: tuple[str, ...] = CORRELATE_TERMS, confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
     """Point and 95% CI per correlate (index points per unit), one panel per sector; correlates with a
     published direction (EU-11..EU-15) in blue, the others in grey; a line at zero."""
     _require(coefficients, COEFFICIENT_FIGURE_COLUMNS, "plot_coefficients")
@@ -275,7 +277,7 @@ def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
         ax.set_title(f"{_sector_title(sector)} (n = {int(rows['n'].iloc[0]) if len(rows) else 0})", fontsize=10)
         ax.set_yticks(range(len(terms)), [TERM_LABELS.get(term, term) for term in terms], fontsize=8)
         ax.set_ylim(len(terms) - 0.5, -0.5)
-        ax.set_xlabel("Index points (95% CI)")
+        ax.set_xlabel(f"Index points ({confidence_level:.0%} CI)")
     weighting = ", ".join(sorted(set(data["weighting"])))
     _decorate(fig, axes, f"{TITLES['coefficients']}; weight: {weighting}", synthetic=synthetic)
     height = fig.get_figheight()

@@ -71,7 +71,7 @@ def published_annotation(published_value: float, published_rank: object) -> str:
     return "no published value"
 
 
-def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool) -> Figure:
+def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool, confidence_level: float = 0.95) -> Figure:
     """Draw one figure: bars with CIs, published markers, SYNTHETIC label (if ``synthetic``), source line.
 
     Each item has a bar (reproduced percent) with its 95% CI and, on a line just below the bar, the
@@ -96,7 +96,7 @@ def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool) -> Fig
         ecolor="black",
         elinewidth=1.2,
         capsize=4,
-        label="95% CI (officials as clusters)",
+        label=f"{confidence_level:.0%} CI (officials as clusters)",
     )
     has_value = data["published_value"].notna().to_numpy()
     ax.scatter(

@@ -1,0 +1,400 @@
+"""Helpers for running the compendium on real respondent files (docs/real_data.md).
+
+Three groups:
+
+- **Writing and inspecting files.** :func:`write_as` writes a data frame as CSV, SPSS ``.sav`` or Stata
+  ``.dta`` (with value labels, as a survey vendor would); :func:`file_columns` reads only a file's column
+  names; :func:`flow_mapping` renders a ``column_map`` as the YAML flow mapping that ``-p`` takes.
+- **Which analyses a file supports.** :data:`ANALYSES` names, for every figure and analysis of the 2008
+  citizen survey, the codebook columns it needs, the tables, figures and claims it produces, and whether it
+  can run on part of its columns (the index and the activity figure: yes, on the items present; a
+  regression model: no). :func:`missing_variables` returns, per analysis, the needed columns a file or a
+  cleaned frame lacks (absent, or without a single valid answer, which after cleaning is the same thing);
+  :func:`missing_notes` and :func:`notes_display` turn that into the note a report shows
+  ("Not available in this file: ..."); :func:`skipped_outputs` lists the tables, figures and claims that
+  cannot be produced.
+- **Command line.** ``python -m helpers.real_data check FILE [--column-map YAML]`` says, before any run,
+  which codebook columns the file lacks and what that means for each figure and analysis;
+  ``python -m helpers.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
+  with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
+
+:data:`OPTIONAL_COLUMNS` is a *proposal* (see docs/real_data.md, "Missing variables"): today every codebook
+column but ``SYNTHETIC`` is required by ``helpers.eu.clean``, so a file that lacks any of them is refused
+with a message naming the column. Nothing here changes that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from helpers.eu.codebook import ACTIVITIES, RAW_COLUMNS, SECTOR_NAMES, SECTORS, activity_items, sector_column
+from helpers.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
+
+FORMATS: dict[str, str] = {".csv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
+"""File suffix -> format written by :func:`write_as` and read by ``helpers.eu.clean.read_respondent_file``."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writing and inspecting respondent files
+# ---------------------------------------------------------------------------------------------------------
+
+
+def write_as(
+    frame: pd.DataFrame,
+    path: str | Path,
+    format: str | None = None,  # noqa: A002  (the word users know)
+    value_labels: Mapping[str, Mapping[int | float, str]] | None = None,
+    *,
+    column_labels: Mapping[str, str] | None = None,
+    user_missing: Mapping[str, Sequence[int | float]] | None = None,
+) -> Path:
+    """Write ``frame`` as ``csv``, ``sav`` (SPSS) or ``dta`` (Stata); ``format`` defaults to the suffix.
+
+    ``value_labels`` (column -> {code: label}) and ``column_labels`` go into the SPSS/Stata metadata (a CSV
+    has none). ``user_missing`` (column -> codes) declares SPSS user-missing values, as vendors often do for
+    don't know (8) and refused (9); the compendium reads them back as codes. Stata keeps value labels on
+    numeric columns only, so labels on a text column are refused for ``dta`` rather than silently lost.
+    """
+    path = Path(path)
+    kind = format or FORMATS.get(path.suffix.lower())
+    if kind not in {"csv", "sav", "dta"}:
+        raise ValueError(f"{path}: unknown format {format or path.suffix!r}; expected csv, sav or dta")
+    labels = {column: dict(codes) for column, codes in (value_labels or {}).items()}
+    unknown = sorted((set(labels) | set(column_labels or {}) | set(user_missing or {})) - set(frame.columns))
+    if unknown:
+        raise KeyError(f"labels or missing codes given for columns not in the frame: {unknown}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        frame.to_csv(path, index=False, lineterminator="\n")
+        return path
+    import pyreadstat
+
+    if kind == "sav":
+        pyreadstat.write_sav(
+            frame, str(path), column_labels=dict(column_labels or {}) or None, variable_value_labels=labels or None,
+            missing_ranges={column: list(codes) for column, codes in (user_missing or {}).items()} or None,
+            compress=path.suffix.lower() == ".zsav",
+        )
+        return path
+    text_labelled = [column for column in labels if not pd.api.types.is_numeric_dtype(frame[column])]
+    if text_labelled:
+        raise TypeError(f"Stata keeps value labels on numeric columns only; text columns: {text_labelled}")
+    if user_missing:
+        raise ValueError("user_missing is an SPSS feature; Stata files keep 8 and 9 as ordinary codes")
+    pyreadstat.write_dta(frame, str(path), column_labels=dict(column_labels or {}) or None,
+                         variable_value_labels=labels or None)
+    return path
+
+
+def file_columns(path: str | Path) -> list[str]:
+    """The column names of a CSV, SPSS or Stata file, without reading its records."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind == "csv":
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return next(csv.reader(handle), [])
+    if kind in {"sav", "dta"}:
+        import pyreadstat
+
+        reader = pyreadstat.read_dta if kind == "dta" else pyreadstat.read_sav
+        _, meta = reader(str(path), metadataonly=True)
+        return list(meta.column_names)
+    raise ValueError(f"{path}: unsupported file type {path.suffix!r} (expected .csv, .sav or .dta)")
+
+
+def flow_mapping(mapping: Mapping[str, object]) -> str:
+    """``mapping`` as a one-line YAML flow mapping, e.g. ``{land: COUNTRY, q_sex: SEX}``, for ``-p name=...``.
+
+    The runner reads ``-p`` values as YAML, so the result parses back to ``mapping`` (names that YAML would
+    read as numbers or booleans are quoted).
+    """
+    text = yaml.safe_dump(dict(mapping), default_flow_style=True, sort_keys=False, width=1 << 30,
+                          allow_unicode=True).strip()
+    if yaml.safe_load(text) != dict(mapping):  # pragma: no cover - safe_dump round-trips by design
+        raise ValueError(f"cannot write {mapping!r} as a YAML flow mapping")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Which analyses need which columns
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One figure or analysis of the 2008 citizen survey and what it needs.
+
+    ``partial``: the analysis still runs, on the columns present, when some of its columns are missing (an
+    index on the items present, the activity figure without an item); otherwise it cannot run at all.
+    ``tables`` are file stems in ``data/processed/eu2008_estimates``, ``figures`` stems in
+    ``reports/figures/eu2008``, ``claims`` ids in ``data/raw/claims.csv``.
+    """
+
+    name: str
+    title: str
+    partial: bool
+    tables: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+
+
+SECTOR_CLAIM: dict[str, str] = {"environment": "EU-06", "health": "EU-07", "safety": "EU-08"}
+
+CORRELATE_PERSON_COLUMNS: tuple[str, ...] = ("SEX", "AGE", "EDUC", "EMPLOY", "URBAN")
+CORRELATE_SECTOR_ROLES: tuple[str, ...] = ("OUTCOME", "GOVPERF", "INFORMED", "CONSULTED", "EFFICACY")
+
+ANALYSES: dict[str, Analysis] = {
+    **{
+        f"index_{sector}": Analysis(
+            f"index_{sector}",
+            f"co-production index of {SECTOR_NAMES[sector]}",
+            partial=True,
+            figures=("eu2008_index_by_sector", "eu2008_index_by_country"),
+            claims=(SECTOR_CLAIM[sector], "EU-10"),
+        )
+        for sector in SECTORS
+    },
+    "activity_frequencies": Analysis(
+        "activity_frequencies", "activity frequencies by country", partial=True,
+        tables=("activity_frequencies",), figures=("eu2008_activity_frequencies",),
+    ),
+    "correlates": Analysis(
+        "correlates", "the correlates models (one per sector) and their heterogeneity tests",
+        partial=False,
+        tables=("coefficients", "heterogeneity_tests"), figures=("eu2008_correlates",),
+        claims=("EU-11", "EU-12", "EU-13", "EU-14", "EU-15", "EU-16", "EU-17"),
+    ),
+    "effect_sizes": Analysis(
+        "effect_sizes", "the unweighted effect sizes (women vs men; index and self-efficacy)", partial=False,
+        tables=("effect_sizes",),
+    ),
+    "fieldwork": Analysis("fieldwork", "the fieldwork dates", partial=False, claims=("EU-01",)),
+}
+"""Every figure and analysis of the 2008 survey that depends on particular codebook columns. The weights
+and the cleaning need RESPID, COUNTRY, SEX and AGE; they are not listed because nothing runs without them."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("RESPID", "COUNTRY", "INTDATE", "SEX", "AGE")
+"""Proposed: the columns without which nothing can be computed (cleaning, weighting cells, fieldwork)."""
+
+UNUSED_COLUMNS: tuple[str, ...] = tuple(sector_column(sector, "WILLING") for sector in SECTORS)
+"""Codebook columns no figure, table or claim uses (willingness to do more): absent, they change nothing."""
+
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
+    column for column in RAW_COLUMNS if column not in REQUIRED_COLUMNS and column != "SYNTHETIC"
+)
+"""Proposed: every other codebook column. Absent, the analyses that need it are skipped or narrowed, with a
+note in the report; each sector's index still needs at least one of its activity items."""
+
+
+def analysis_requirements(index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
+    """Per analysis of :data:`ANALYSES`, the codebook columns it needs.
+
+    ``index_items`` (sector -> items, as the ``index_items`` parameter of notebook 20) replaces a sector's
+    default items; sectors it does not name keep the codebook's items.
+    """
+    items = dict(index_items or {})
+    correlates = (*CORRELATE_PERSON_COLUMNS,
+                  *(sector_column(sector, role) for sector in SECTORS for role in CORRELATE_SECTOR_ROLES))
+    return {
+        **{f"index_{sector}": tuple(items.get(sector) or activity_items(sector)) for sector in SECTORS},
+        "activity_frequencies": tuple(activity.column for activity in ACTIVITIES),
+        "correlates": correlates,
+        "effect_sizes": ("SEX", *(sector_column(sector, "EFFICACY") for sector in SECTORS)),
+        "fieldwork": ("INTDATE",),
+    }
+
+
+def lacking(frame: pd.DataFrame | Iterable[str], columns: Iterable[str]) -> list[str]:
+    """The ``columns`` that ``frame`` lacks: absent, or (for a data frame) without one non-missing value.
+
+    ``frame`` may also be a list of column names (a file's header): then only absence counts.
+    """
+    if isinstance(frame, pd.DataFrame):
+        return [column for column in columns if column not in frame.columns or not frame[column].notna().any()]
+    present = set(frame)
+    return [column for column in columns if column not in present]
+
+
+def missing_variables(frame: pd.DataFrame | Iterable[str],
+                      required: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Per figure or analysis of ``required``, the codebook columns ``frame`` lacks (see :func:`lacking`).
+
+    Only analyses that lack something are returned, in the order of ``required``: an empty result means the
+    file supports every analysis. An all-missing column counts as missing: after cleaning, a column whose
+    every answer was don't know, refused or empty carries as little as an absent one, and the models would
+    otherwise fail with an unhelpful error (or an index would quietly lose an item).
+    """
+    result = {}
+    for analysis, columns in required.items():
+        missing = lacking(frame, columns)
+        if missing:
+            result[analysis] = missing
+    return result
+
+
+def _analysis(name: str) -> Analysis:
+    return ANALYSES.get(name) or Analysis(name, name.replace("_", " "), partial=False)
+
+
+def missing_note(analysis: str, columns: Sequence[str], required: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The note a report shows for ``analysis`` when ``columns`` are missing (one sentence or two)."""
+    spec = _analysis(analysis)
+    needed = list((required or analysis_requirements()).get(analysis, ()))
+    present = [column for column in needed if column not in columns]
+    listed = ", ".join(columns)
+    if analysis.startswith("index_") and present:
+        sector = analysis.removeprefix("index_")
+        claim = SECTOR_CLAIM.get(sector, "")
+        return (f"Not available in this file: {listed}. The {spec.title} is built from the other items "
+                f"({', '.join(present)}) and is not comparable with the published value{f' ({claim})' if claim else ''}"
+                " as it stands.")
+    if spec.partial and present:
+        figures = f" ({', '.join(spec.figures)})" if spec.figures else ""
+        return f"Not available in this file: {listed}. The figure of {spec.title}{figures} is drawn without them."
+    outputs = [f"{kind} {', '.join(names)}" for kind, names in
+               (("table" if len(spec.tables) == 1 else "tables", spec.tables),
+                ("figure" if len(spec.figures) == 1 else "figures", spec.figures)) if names]
+    skipped = f" ({'; '.join(outputs)})" if outputs else ""
+    claims = (f"; {'claim' if len(spec.claims) == 1 else 'claims'} {', '.join(spec.claims)} cannot be checked"
+              if spec.claims else "")
+    return f"Not available in this file: {listed}. Not computed: {spec.title}{skipped}{claims}."
+
+
+def missing_notes(missing: Mapping[str, Sequence[str]],
+                  required: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """One note per analysis of ``missing`` (the result of :func:`missing_variables`)."""
+    return [missing_note(analysis, columns, required) for analysis, columns in missing.items()]
+
+
+_NOTE_STYLE = ("padding:0.6em 1em;margin:0.5em 0;border:2px solid #b26a00;background-color:#fff4e5;"
+               "color:#5f3700;font-weight:bold;")
+
+
+def notes_display(missing: Mapping[str, Sequence[str]],
+                  required: Mapping[str, Sequence[str]] | None = None) -> RichDisplay | None:
+    """The notes as one display (HTML, Markdown, LaTeX, text) for a report; None when nothing is missing.
+
+    In a notebook: ``display(notes)`` if it is not None; it shows in JupyterLab, the reviewer and replicator
+    HTML and the PDF, like the run banner.
+    """
+    notes = missing_notes(missing, required)
+    if not notes:
+        return None
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return RichDisplay(
+        html=f'<div class="missing-variables" role="note" style="{_NOTE_STYLE}"><ul style="margin:0;">{items}</ul></div>',
+        markdown="\n>\n".join(f"> **{escape_markdown(note)}**" for note in notes) + "\n",
+        latex="\n".join([r"\begin{itemize}", *(rf"\item \textbf{{{escape_latex(note)}}}" for note in notes),
+                         r"\end{itemize}"]) + "\n",
+        text="\n".join(notes),
+    )
+
+
+def skipped_outputs(missing: Mapping[str, Sequence[str]],
+                    required: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
+    """The tables, figures and claims that cannot be produced: those of analyses that cannot run at all.
+
+    An analysis that runs on part of its columns (:attr:`Analysis.partial`) skips nothing unless every one of
+    its columns is missing.
+    """
+    required = required or analysis_requirements()
+    skipped: dict[str, list[str]] = {"tables": [], "figures": [], "claims": []}
+    for analysis, columns in missing.items():
+        spec = _analysis(analysis)
+        if spec.partial and len(columns) < len(required.get(analysis, columns)):
+            continue
+        for kind, names in (("tables", spec.tables), ("figures", spec.figures), ("claims", spec.claims)):
+            skipped[kind] += [name for name in names if name not in skipped[kind]]
+    return skipped
+
+
+def available_index_items(frame: pd.DataFrame | Iterable[str],
+                          index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
+    """Per sector, the index items (``index_items`` or the codebook's) that ``frame`` has.
+
+    Raises ``ValueError`` naming the sectors without any item: an index cannot be built from nothing.
+    """
+    required = analysis_requirements(index_items)
+    result, empty = {}, []
+    for sector in SECTORS:
+        items = required[f"index_{sector}"]
+        missing = lacking(frame, items)
+        result[sector] = [item for item in items if item not in missing]
+        if not result[sector]:
+            empty.append(f"{sector} (items {', '.join(items)})")
+    if empty:
+        raise ValueError(f"no activity item of {'; '.join(empty)} in the data: the index cannot be built")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) -> str:
+    """What ``python -m helpers.real_data check`` prints: columns the file lacks and what they affect."""
+    column_map = dict(column_map or {})
+    columns = file_columns(path)
+    renamed = [column_map.get(name, name) for name in columns]
+    lines = [f"{path}: {len(columns)} columns"]
+    not_in_file = sorted(set(column_map) - set(columns))
+    if not_in_file:
+        lines.append(f"  column_map names columns that are not in the file: {not_in_file}")
+    unknown = [name for name in renamed if name not in RAW_COLUMNS]
+    if unknown:
+        lines.append(f"  columns not in the codebook (ignored by the analysis): {unknown}")
+    absent = [column for column in RAW_COLUMNS if column not in renamed and column != "SYNTHETIC"]
+    lines.append("  codebook columns missing: " + (", ".join(absent) if absent else "none"))
+    if absent:
+        lines.append("  today's cleaning (helpers.eu.clean) requires every codebook column but SYNTHETIC: "
+                     "the run will stop at eu2008_clean naming them")
+        notes = missing_notes(missing_variables(renamed, analysis_requirements()))
+        lines += ["  what they would affect:", *(f"    - {note}" for note in notes)]
+        if any(column in UNUSED_COLUMNS for column in absent):
+            lines.append(f"    - {', '.join(c for c in absent if c in UNUSED_COLUMNS)}: used by no figure or claim")
+    lines.append("  SYNTHETIC column: " + ("present (the run reports synthetic data when it is 1 on every row)"
+                                          if "SYNTHETIC" in renamed else "absent (the run reports real data)"))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.real_data", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="which codebook columns a respondent file lacks, and what for")
+    check.add_argument("file")
+    check.add_argument("--column-map", default="{}", help="YAML mapping, your name -> codebook name")
+    digest = commands.add_parser("hash", help="the file's sha256 (compare with a run's provenance.json)")
+    digest.add_argument("file")
+    digest.add_argument("--processed", help="a processed folder with provenance.json to compare with")
+    arguments = parser.parse_args(argv)
+    if arguments.command == "check":
+        column_map = yaml.safe_load(arguments.column_map) or {}
+        if not isinstance(column_map, dict):
+            parser.error("--column-map must be a YAML mapping, e.g. '{land: COUNTRY}'")
+        print(check_report(arguments.file, column_map))
+        return 0
+    sha256 = file_sha256(arguments.file)
+    print(f"{sha256}  {arguments.file}")
+    if arguments.processed:
+        record = json.loads((Path(arguments.processed) / "provenance.json").read_text(encoding="utf-8"))
+        if record.get("sha256") != sha256:
+            print(f"DIFFERENT from {arguments.processed}/provenance.json: {record.get('sha256')} "
+                  f"({record.get('source_file')})")
+            return 1
+        print(f"same as {arguments.processed}/provenance.json ({record.get('source_file')})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
