@@ -141,11 +141,61 @@ def substitute_placeholders(value: Any, placeholders: dict[str, str]) -> Any:
     return value
 
 
+PARAMETER_CACHE_NAME = "notebook_parameters.json"
+_parameter_cache: dict[str, Any] = {"file": None, "entries": {}, "changed": False}
+
+
 def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
-    """The names, inferred types and defaults in a notebook's ``parameters`` cell (papermill's inspection)."""
+    """The names, inferred types and defaults in a notebook's ``parameters`` cell (papermill's inspection).
+
+    Cached by the notebook's sha256 and papermill's version (in memory, and in
+    ``build/notebook_parameters.json`` once :func:`use_parameter_cache` named it), because importing
+    papermill alone takes seconds: a run with nothing to do then does not import it at all.
+    """
+    key = f"{hashlib.sha256(notebook.read_bytes()).hexdigest()} papermill {_papermill_version()}"
+    entries = _parameter_cache["entries"]
+    cached = entries.get(str(notebook))
+    if cached is not None and cached.get("key") == key:
+        return json.loads(json.dumps(cached["parameters"]))
     import papermill
 
-    return papermill.inspect_notebook(str(notebook))
+    parameters = papermill.inspect_notebook(str(notebook))
+    try:
+        entries[str(notebook)] = {"key": key, "parameters": json.loads(json.dumps(parameters))}
+        _parameter_cache["changed"] = True
+    except (TypeError, ValueError):  # not plain JSON: inspect again next time
+        entries.pop(str(notebook), None)
+    return parameters
+
+
+def _papermill_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("papermill")
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def use_parameter_cache(cache_file: Path) -> None:
+    """Read the cached notebook inspections from ``cache_file`` (a missing or damaged file is an empty cache)."""
+    entries: dict[str, Any] = {}
+    if cache_file.is_file():
+        try:
+            loaded = json.loads(cache_file.read_text(encoding="utf-8"))
+            entries = loaded if isinstance(loaded, dict) else {}
+        except (OSError, json.JSONDecodeError):
+            entries = {}
+    _parameter_cache.update(file=cache_file, entries=entries, changed=False)
+
+
+def save_parameter_cache() -> None:
+    """Write the cache back when an inspection was added (atomically)."""
+    if _parameter_cache["file"] is not None and _parameter_cache["changed"]:
+        from helpers.outputs import write_json
+
+        write_json(_parameter_cache["entries"], _parameter_cache["file"])
+        _parameter_cache["changed"] = False
 
 
 def steps_from_document(document: dict[str, Any], pipeline_file: Path, locations: Locations) -> list[Step]:
@@ -459,6 +509,16 @@ def execute_step(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
     return StepResult(step.name, "succeeded", time.perf_counter() - started, str(executed_notebook))
 
 
+def _import_papermill_before_forking() -> None:
+    """Import papermill (and nbformat) in this process before the first step is handed to a worker.
+
+    The workers are forked when the first step is submitted and inherit what is imported here, so
+    papermill is imported once rather than once per worker (seconds each); the export that follows reuses
+    it too. A run that skips every step never gets here and never imports it.
+    """
+    import papermill  # noqa: F401
+
+
 def run_step_in_worker(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
     """Entry point for a worker process: the kernel's own log lines go to ``<step>.log``, not the terminal.
 
@@ -580,6 +640,7 @@ def run_steps(
                     continue
                 executed = locations.executed / f"{name}.ipynb"
                 say(f"[{count}/{len(steps)}] {name}: running {relative(step.notebook, locations.root)}")
+                _import_papermill_before_forking()
                 running[pool.submit(run_step_in_worker, step, executed, locations.root)] = (step, fingerprint)
             if ready and not running:
                 continue  # every ready step was skipped; the steps they unblock are ready now
@@ -642,8 +703,11 @@ def prepare(args: argparse.Namespace) -> tuple[list[Step], Locations]:
     """Load the pipeline, apply ``-p`` and ``--only``; every check happens before anything runs."""
     root = paths.PROJECT_ROOT
     locations = Locations(root=root, out=(args.out or root).resolve())
+    use_parameter_cache(locations.build / PARAMETER_CACHE_NAME)
     steps = load_pipeline((args.pipeline or root / "pipeline.yaml").resolve(), locations)
     steps = apply_overrides(steps, args.parameter)
+    if args.command == "run":
+        save_parameter_cache()
     return select_steps(steps, args.only), locations
 
 
@@ -679,7 +743,7 @@ def run_command(args: argparse.Namespace, steps: list[Step], locations: Location
         if not args.no_export:
             from helpers.reporting import export_reports
 
-            export_reports(steps, results, locations)
+            export_reports(steps, results, locations, jobs=args.jobs)
         print(f"pipeline: finished in {time.perf_counter() - started:.1f} s; reports in {locations.reports}")
     return 0
 

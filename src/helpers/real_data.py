@@ -18,9 +18,9 @@ Three groups:
   ``python -m helpers.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
   with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
 
-:data:`OPTIONAL_COLUMNS` is a *proposal* (see docs/real_data.md, "Missing variables"): today every codebook
-column but ``SYNTHETIC`` is required by ``helpers.eu.clean``, so a file that lacks any of them is refused
-with a message naming the column. Nothing here changes that.
+:data:`PROPOSED_OPTIONAL_COLUMNS` is a *proposal* (docs/real_data.md, "Missing variables"): today every
+codebook column but ``SYNTHETIC`` is required by ``helpers.eu.clean``, so a file that lacks any of them is
+refused with a message naming the column. Nothing here changes that.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ import pandas as pd
 import yaml
 
 from helpers.eu.codebook import ACTIVITIES, RAW_COLUMNS, SECTOR_NAMES, SECTORS, activity_items, sector_column
+from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
 from helpers.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
+from helpers.validation import renamed_columns_hint
 
 FORMATS: dict[str, str] = {".csv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 """File suffix -> format written by :func:`write_as` and read by ``helpers.eu.clean.read_respondent_file``."""
@@ -183,14 +185,14 @@ ANALYSES: dict[str, Analysis] = {
 """Every figure and analysis of the 2008 survey that depends on particular codebook columns. The weights
 and the cleaning need RESPID, COUNTRY, SEX and AGE; they are not listed because nothing runs without them."""
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("RESPID", "COUNTRY", "INTDATE", "SEX", "AGE")
+PROPOSED_REQUIRED_COLUMNS: tuple[str, ...] = ("RESPID", "COUNTRY", "INTDATE", "SEX", "AGE")
 """Proposed: the columns without which nothing can be computed (cleaning, weighting cells, fieldwork)."""
 
 UNUSED_COLUMNS: tuple[str, ...] = tuple(sector_column(sector, "WILLING") for sector in SECTORS)
 """Codebook columns no figure, table or claim uses (willingness to do more): absent, they change nothing."""
 
-OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
-    column for column in RAW_COLUMNS if column not in REQUIRED_COLUMNS and column != "SYNTHETIC"
+PROPOSED_OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
+    column for column in RAW_COLUMNS if column not in PROPOSED_REQUIRED_COLUMNS and column != "SYNTHETIC"
 )
 """Proposed: every other codebook column. Absent, the analyses that need it are skipped or narrowed, with a
 note in the report; each sector's index still needs at least one of its activity items."""
@@ -292,7 +294,8 @@ def notes_display(missing: Mapping[str, Sequence[str]],
         return None
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return RichDisplay(
-        html=f'<div class="missing-variables" role="note" style="{_NOTE_STYLE}"><ul style="margin:0;">{items}</ul></div>',
+        html=(f'<div class="missing-variables" role="note" style="{_NOTE_STYLE}">'
+              f'<ul style="margin:0;">{items}</ul></div>'),
         markdown="\n>\n".join(f"> **{escape_markdown(note)}**" for note in notes) + "\n",
         latex="\n".join([r"\begin{itemize}", *(rf"\item \textbf{{{escape_latex(note)}}}" for note in notes),
                          r"\end{itemize}"]) + "\n",
@@ -305,13 +308,13 @@ def skipped_outputs(missing: Mapping[str, Sequence[str]],
     """The tables, figures and claims that cannot be produced: those of analyses that cannot run at all.
 
     An analysis that runs on part of its columns (:attr:`Analysis.partial`) skips nothing unless every one of
-    its columns is missing.
+    its columns (in ``required``, default :func:`analysis_requirements`) is missing.
     """
     required = required or analysis_requirements()
     skipped: dict[str, list[str]] = {"tables": [], "figures": [], "claims": []}
     for analysis, columns in missing.items():
         spec = _analysis(analysis)
-        if spec.partial and len(columns) < len(required.get(analysis, columns)):
+        if spec.partial and any(column not in columns for column in required.get(analysis, ())):
             continue
         for kind, names in (("tables", spec.tables), ("figures", spec.figures), ("claims", spec.claims)):
             skipped[kind] += [name for name in names if name not in skipped[kind]]
@@ -320,21 +323,93 @@ def skipped_outputs(missing: Mapping[str, Sequence[str]],
 
 def available_index_items(frame: pd.DataFrame | Iterable[str],
                           index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
-    """Per sector, the index items (``index_items`` or the codebook's) that ``frame`` has.
+    """Per sector, the index items that ``frame`` has: the codebook's default items that are present, or, for a
+    sector named in ``index_items``, exactly those items.
 
-    Raises ``ValueError`` naming the sectors without any item: an index cannot be built from nothing.
+    Raises ``ValueError`` when an item asked for in ``index_items`` is missing (an explicit choice is not
+    narrowed silently) or when a sector has no item at all (an index cannot be built from nothing).
     """
+    index_items = dict(index_items or {})
     required = analysis_requirements(index_items)
-    result, empty = {}, []
+    result, problems = {}, []
     for sector in SECTORS:
         items = required[f"index_{sector}"]
         missing = lacking(frame, items)
         result[sector] = [item for item in items if item not in missing]
-        if not result[sector]:
-            empty.append(f"{sector} (items {', '.join(items)})")
-    if empty:
-        raise ValueError(f"no activity item of {'; '.join(empty)} in the data: the index cannot be built")
+        if missing and index_items.get(sector):
+            problems.append(f"index_items asks for {', '.join(missing)} ({sector}), which the data lack")
+        elif not result[sector]:
+            problems.append(f"no activity item of {sector} ({', '.join(items)}) in the data: its index cannot be built")
+    if problems:
+        raise ValueError("; ".join(problems))
     return result
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a respondent file supports: per analysis the missing columns, and the requirements they refer to.
+
+    Built in the cleaning step with :func:`availability` (and kept in ``provenance.json`` through
+    :meth:`provenance_extra`), read back in later steps with :func:`read_availability`.
+    """
+
+    missing: dict[str, list[str]]
+    required: dict[str, tuple[str, ...]]
+
+    @property
+    def notes(self) -> list[str]:
+        """One note per affected analysis (empty when the file supports every analysis)."""
+        return missing_notes(self.missing, self.required)
+
+    @property
+    def skipped(self) -> dict[str, list[str]]:
+        """The ``tables``, ``figures`` and ``claims`` that cannot be produced (:func:`skipped_outputs`)."""
+        return skipped_outputs(self.missing, self.required)
+
+    def display(self) -> RichDisplay | None:
+        """The notes as a report display (:func:`notes_display`); None when nothing is missing."""
+        return notes_display(self.missing, self.required)
+
+    def present(self, analysis: str) -> list[str]:
+        """The columns of ``analysis`` the file has (e.g. the activity items of the activity figure)."""
+        return [column for column in self.required[analysis] if column not in self.missing.get(analysis, ())]
+
+    def claim_notes(self) -> dict[str, str]:
+        """Claim id -> the note of the analysis behind it, for every claim a missing variable affects.
+
+        Claims in ``skipped["claims"]`` cannot be checked at all; the others (e.g. EU-07 when the health index
+        lost an item) are checked on what the file has, and the note belongs beside the result.
+        """
+        notes: dict[str, str] = {}
+        for analysis, columns in self.missing.items():
+            note = missing_note(analysis, columns, self.required)
+            for claim in _analysis(analysis).claims:
+                notes[claim] = f"{notes[claim]} {note}" if claim in notes else note
+        return notes
+
+    def provenance_extra(self) -> dict[str, object]:
+        """What the cleaning step writes into provenance.json (``write_data_provenance(extra=...)``)."""
+        return {"missing_variables": {analysis: list(columns) for analysis, columns in self.missing.items()}}
+
+
+def availability(frame: pd.DataFrame | Iterable[str],
+                 index_items: Mapping[str, Sequence[str]] | None = None) -> Availability:
+    """:class:`Availability` of a (cleaned) respondent frame; ``index_items`` as used for the index."""
+    required = analysis_requirements(index_items)
+    return Availability(missing_variables(frame, required), required)
+
+
+def read_availability(processed_dir: str | Path) -> Availability:
+    """:class:`Availability` recorded by the cleaning step in ``processed_dir/provenance.json``.
+
+    Processed data written before the record existed (no ``missing_variables`` key) count as complete.
+    """
+    record = json.loads((Path(processed_dir) / "provenance.json").read_text(encoding="utf-8"))
+    recorded = record.get("missing_variables") or {}
+    required = analysis_requirements(record.get("index_items"))
+    order = [*required, *(analysis for analysis in recorded if analysis not in required)]  # JSON sorts the keys
+    missing = {analysis: list(recorded[analysis]) for analysis in order if analysis in recorded}
+    return Availability(missing, required)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -355,10 +430,13 @@ def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) 
     if unknown:
         lines.append(f"  columns not in the codebook (ignored by the analysis): {unknown}")
     absent = [column for column in RAW_COLUMNS if column not in renamed and column != "SYNTHETIC"]
-    lines.append("  codebook columns missing: " + (", ".join(absent) if absent else "none"))
+    hint = renamed_columns_hint(absent, unknown, RAW_COLUMNS) if absent and unknown else ""
+    lines.append("  codebook columns missing: " + (", ".join(absent) if absent else "none") + hint)
     if absent:
-        lines.append("  today's cleaning (helpers.eu.clean) requires every codebook column but SYNTHETIC: "
-                     "the run will stop at eu2008_clean naming them")
+        stopping = [column for column in absent if column in CLEANING_REQUIRED_COLUMNS]
+        if stopping:
+            lines.append(f"  required by the cleaning (helpers.eu.codebook.REQUIRED_COLUMNS): {', '.join(stopping)}: "
+                         "the run stops at eu2008_clean naming them")
         notes = missing_notes(missing_variables(renamed, analysis_requirements()))
         lines += ["  what they would affect:", *(f"    - {note}" for note in notes)]
         if any(column in UNUSED_COLUMNS for column in absent):

@@ -3,17 +3,24 @@
 For each study the executed notebooks of its steps become reviewer HTML (no code), replicator HTML
 (with code) and one PDF (``helpers.export``). The assumptions-and-caveats log and the data log are
 rendered next to them, so the links in every report's banner work offline.
+
+Studies that must be exported are exported in parallel processes (at most one per core, or ``jobs``):
+the PDF route sets ``SOURCE_DATE_EPOCH`` in the process environment while xelatex runs, so the exports
+must not share a process. The two logs are rendered by the last study exported in study order, as when
+the studies were exported one after the other. ``helpers.export`` (which imports nbformat, slow to
+import) is imported only when something is exported: a run with nothing to export stays fast.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.export import export_study, study_report_paths
 from helpers.outputs import write_json
 from helpers.site import build_index
 
@@ -34,48 +41,94 @@ def fingerprint_of_files(files: list[Path]) -> str:
 
 
 def read_export_state(build_dir: Path) -> dict[str, Any]:
-    """Fingerprints of the last successful export per study."""
+    """Per study, the fingerprint of its last successful export and the report files it wrote."""
     state_file = build_dir / EXPORT_STATE
     return json.loads(state_file.read_text(encoding="utf-8")) if state_file.is_file() else {}
 
 
 def expected_outputs(executed: list[Path], reports_dir: Path, study: str) -> list[Path]:
     """The report files a study's export writes (the PDF only when the LaTeX tools exist)."""
-    from helpers.export import missing_pdf_tools
+    from helpers.export import missing_pdf_tools, study_report_paths
 
     outputs = list(study_report_paths(executed, reports_dir, study).values())
     return [p for p in outputs if p.suffix != ".pdf" or not missing_pdf_tools()]
 
 
-def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say: Any = print) -> list[Path]:
-    """Export every study whose executed notebooks or docs changed since its last export."""
+def is_exported(record: Any, fingerprint: str, executed: list[Path], reports_dir: Path, study: str) -> bool:
+    """Whether the last export of ``study`` had this fingerprint and its report files are all still there.
+
+    The files are those recorded at the export; a record without them (older state files) is checked
+    against :func:`expected_outputs`. An export made without the LaTeX tools (no PDF) is redone once the
+    tools are there.
+    """
+    if isinstance(record, str):  # state written before the outputs were recorded
+        return record == fingerprint and all(path.is_file() for path in expected_outputs(executed, reports_dir, study))
+    if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
+        return False
+    outputs = [Path(path) for path in record.get("outputs", [])]
+    if not outputs or not all(path.is_file() for path in outputs):
+        return False
+    if any(path.suffix == ".pdf" for path in outputs):
+        return True
+    from helpers.export import missing_pdf_tools
+
+    return bool(missing_pdf_tools())
+
+
+def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
+    """Export one study (in a worker process); ``with_logs`` also renders the assumptions and data logs."""
+    from helpers.export import export_study
+
+    exported = export_study(
+        executed,
+        reports_dir,
+        study,
+        STUDY_TITLES.get(study, study),
+        assumptions_md=paths.ASSUMPTIONS_LOG if with_logs else None,
+        data_log_md=paths.DATA_LOG if with_logs else None,
+    )
+    return list(exported.written)
+
+
+def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say: Any = print,
+                   jobs: int | None = None) -> list[Path]:
+    """Export every study whose executed notebooks or docs changed since its last export, in parallel."""
     state = read_export_state(locations.build)
     documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG]
     written: list[Path] = []
-    studies = sorted({step.study for step in steps})
-    for study in studies:
+    pending: list[tuple[str, list[Path], str]] = []
+    for study in sorted({step.study for step in steps}):
         executed = [locations.executed / f"{step.name}.ipynb" for step in steps if step.study == study]
         if not all(path.is_file() for path in executed):
             say(f"export {study}: skipped, not every step of the study has an executed notebook")
             continue
         fingerprint = fingerprint_of_files(executed + documents)
-        outputs = expected_outputs(executed, locations.reports, study)
-        if state.get(study) == fingerprint and all(path.is_file() for path in outputs):
+        if is_exported(state.get(study), fingerprint, executed, locations.reports, study):
             say(f"export {study}: skipped (executed notebooks unchanged)")
             continue
-        say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
-        exported = export_study(
-            executed,
-            locations.reports,
-            study,
-            STUDY_TITLES.get(study, study),
-            assumptions_md=paths.ASSUMPTIONS_LOG,
-            data_log_md=paths.DATA_LOG,
-        )
-        written.extend(exported.written)
-        state[study] = fingerprint
-        write_json(state, locations.build / EXPORT_STATE)
+        pending.append((study, executed, fingerprint))
+    if pending:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+        last = pending[-1][0]
+        for study, _, _ in pending:
+            say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
+        arguments = [(executed, locations.reports, study, study == last) for study, executed, _ in pending]
+        if workers == 1:
+            outcomes: list[list[Path] | BaseException] = [export_one_study(*item) for item in arguments]
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(export_one_study, *item) for item in arguments]
+                outcomes = [future.exception() or future.result() for future in futures]
+        for (study, executed, fingerprint), files in zip(pending, outcomes, strict=True):
+            if isinstance(files, BaseException):
+                continue
+            written.extend(files)
+            outputs = expected_outputs(executed, locations.reports, study)
+            state[study] = {"fingerprint": fingerprint, "outputs": [str(path) for path in outputs]}
+            write_json(state, locations.build / EXPORT_STATE)
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            raise failures[0]
     written.append(build_index(locations.reports, locations.processed))
     say(f"wrote {written[-1]}")
     return written
-

@@ -14,6 +14,11 @@ nested in strata); nothing here computes a variance by hand. Rows whose analysis
 are left out of the estimate but stay in the design (svy's ``drop_nulls=True``, a domain estimate),
 so the variance still sees every PSU.
 
+Several variables on one design (:func:`survey_means`, :func:`survey_level_shares`) share one
+``svy.Sample``: the design is built once and svy caches its strata and PSU codes, while each variable is
+still estimated on its own (svy checks missing values only in the columns of the analysis at hand), so
+each result is the one the single-variable function gives. This is what keeps large files fast.
+
 svy calls used: ``svy.Design(stratum=, psu=, wgt=, singleton=)``, ``svy.Sample(polars_frame,
 design)``, ``sample.estimation.mean(y, by=, alpha=, deff=, drop_nulls=True)``,
 ``sample.estimation.prop(y, by=, alpha=, ci_method=, deff=, drop_nulls=True)`` and
@@ -32,6 +37,8 @@ import svy
 
 ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "deff", "df", "n")
 _INDICATOR: str = "__is_level__"
+LEVEL: str = "level"
+"""Column of :func:`survey_level_shares` holding the value whose share a row estimates."""
 _SVY_RENAMES: dict[str, str] = {"est": "estimate", "lci": "ci_low", "uci": "ci_high"}
 
 Columns = str | Sequence[str] | None
@@ -56,16 +63,30 @@ def _to_polars(data: pd.DataFrame, analysis: Sequence[str], design: Sequence[str
     """Keep the needed columns: identifiers (strata, PSUs, ``by``) as text, analysis columns as float.
 
     Identifiers must not be missing (a missing PSU or group would silently become a group "nan").
+    Built column by column straight into polars (no intermediate pandas frame): integer identifiers are
+    cast to text by polars, which writes the same decimal strings as pandas ``astype(str)``; analysis
+    columns keep NaN as missing (null), as ``pl.from_pandas`` does.
     """
-    frame = pd.DataFrame(index=range(len(data)))
+    columns: dict[str, pl.Series] = {}  # a name given twice keeps its first position and its last values
     for column in dict.fromkeys([*design, *by]):
-        if data[column].isna().any():
-            rows = np.flatnonzero(data[column].isna().to_numpy())[:10].tolist()
+        values = data[column]
+        missing = values.isna().to_numpy()
+        if missing.any():
+            rows = np.flatnonzero(missing)[:10].tolist()
             raise ValueError(f"design or by column {column!r} has missing values (row positions {rows} ...)")
-        frame[column] = data[column].astype(str).to_numpy()
+        columns[column] = _identifier_text(column, values)
     for column in analysis:
-        frame[column] = pd.to_numeric(data[column], errors="raise").astype(float).to_numpy()
-    return pl.from_pandas(frame)
+        numbers = pd.to_numeric(data[column], errors="raise").astype(float).to_numpy()
+        columns[column] = pl.Series(column, numbers, nan_to_null=True)
+    return pl.DataFrame(list(columns.values()))
+
+
+def _identifier_text(name: str, values: pd.Series) -> pl.Series:
+    """An identifier column as text, exactly as ``values.astype(str)`` writes it."""
+    if pd.api.types.is_integer_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=getattr(values.dtype, "numpy_dtype", values.dtype))
+        return pl.Series(name, numbers).cast(pl.String)
+    return pl.Series(name, values.astype(str), dtype=pl.String)
 
 
 def make_sample(
@@ -105,12 +126,12 @@ def _single_or_tuple(columns: Columns) -> str | tuple[str, ...] | None:
     return listed[0] if len(listed) == 1 else tuple(listed)
 
 
-def _tidy_frame(result: pl.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """svy result frame -> pandas with ``by`` columns then :data:`ESTIMATE_COLUMNS`, sorted by ``by``."""
+def _tidy_frame(result: pl.DataFrame, by: Sequence[str], keep: Sequence[str] = ()) -> pd.DataFrame:
+    """svy result -> pandas: ``by`` columns, then ``keep``, then :data:`ESTIMATE_COLUMNS`; sorted by ``by``."""
     frame = result.rename(_SVY_RENAMES).to_pandas()
     if "deff" not in frame.columns:
         frame["deff"] = np.nan
-    frame = frame[[*by, *ESTIMATE_COLUMNS]]
+    frame = frame[[*by, *keep, *ESTIMATE_COLUMNS]]
     if by:
         frame = frame.sort_values(list(by), kind="stable")
     frame = frame.reset_index(drop=True)
@@ -138,12 +159,77 @@ def survey_mean(
     replacement; ``"wor"`` needs weights that sum to more than the sample size. Missing values of
     ``variable`` are left out (domain estimate). ``n`` is the number of rows used.
     """
+    return survey_means(data, [variable], weight=weight, strata=strata, psu=psu, by=by, alpha=alpha, deff=deff,
+                        singleton=singleton)[variable]
+
+
+def survey_means(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    weight: str | None = None,
+    strata: Columns = None,
+    psu: Columns = None,
+    by: Columns = None,
+    alpha: float = 0.05,
+    deff: DeffReference | None = "wr",
+    singleton: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`survey_mean` of each of ``variables``, keyed by variable, from one ``svy.Sample``.
+
+    The design is built once (svy caches its strata and PSU codes on the sample) and each variable is
+    estimated on its own, so every result is the one :func:`survey_mean` gives for that variable alone:
+    svy checks missing values only in the columns of the analysis at hand.
+    """
     by_columns = _as_list(by)
+    variables = list(dict.fromkeys(variables))
     sample = make_sample(
-        data, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=[variable], by=by_columns
+        data, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=variables, by=by_columns
     )
-    result = sample.estimation.mean(variable, by=by_columns or None, alpha=alpha, deff=deff, drop_nulls=True)
-    return _tidy_frame(result.to_polars(), by_columns)
+    return {
+        variable: _tidy_frame(
+            sample.estimation.mean(variable, by=by_columns or None, alpha=alpha, deff=deff, drop_nulls=True)
+            .to_polars(),
+            by_columns,
+        )
+        for variable in variables
+    }
+
+
+def survey_level_shares(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    weight: str | None = None,
+    strata: Columns = None,
+    psu: Columns = None,
+    by: Columns = None,
+    alpha: float = 0.05,
+    ci_method: Literal["logit", "beta", "korn-graubard", "wilson"] = "logit",
+    deff: DeffReference | None = "wr",
+    singleton: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Weighted share of every value (level) of each of ``variables`` among its non-missing rows.
+
+    One ``svy.Sample`` for all variables and one svy ``prop`` call per variable, which estimates every
+    level at once (svy treats the variable as categorical). Each level's row is the one
+    :func:`survey_proportion` gives for ``level`` (svy computes a level's share from the same indicator),
+    but svy reports only the levels present in a ``by`` group, and it raises ``svy.errors.MethodError``
+    when no design effect can be computed for any row. Keyed by variable; each frame has the ``by``
+    columns, ``level`` (float) and :data:`ESTIMATE_COLUMNS`, sorted by ``by`` then as svy returns them.
+    """
+    by_columns = _as_list(by)
+    variables = list(dict.fromkeys(variables))
+    sample = make_sample(
+        data, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=variables, by=by_columns
+    )
+    shares = {}
+    for variable in variables:
+        result = sample.estimation.prop(
+            variable, by=by_columns or None, alpha=alpha, ci_method=ci_method, deff=deff, drop_nulls=True
+        )
+        shares[variable] = _tidy_frame(result.to_polars().rename({variable: LEVEL}), by_columns, keep=[LEVEL])
+    return shares
 
 
 def survey_proportion(
@@ -170,7 +256,10 @@ def survey_proportion(
     _check_columns(data, [variable])
     indicator = pd.Series(np.where(data[variable].to_numpy() == level, 1.0, 0.0), index=data.index)
     indicator = indicator.where(data[variable].notna())
-    frame = data.assign(**{_INDICATOR: indicator})
+    # Only the columns the design needs travel with the indicator (not a copy of the whole frame).
+    needed = [c for c in dict.fromkeys([*_as_list(strata), *_as_list(psu), *([weight] if weight else []),
+                                        *by_columns]) if c in data.columns and c != _INDICATOR]
+    frame = data[needed].assign(**{_INDICATOR: indicator})
     sample = make_sample(
         frame, weight=weight, strata=strata, psu=psu, singleton=singleton, analysis=[_INDICATOR], by=by_columns
     )

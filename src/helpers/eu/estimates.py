@@ -42,7 +42,7 @@ from helpers.eu.codebook import (
 )
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.survey import survey_mean, survey_proportion
+from helpers.survey import LEVEL, survey_level_shares, survey_means, survey_proportion
 
 STRATUM_COLUMN: str = "COUNTRY"
 """The stratum of the design: each country's sample was drawn separately."""
@@ -120,10 +120,11 @@ def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEI
     claims = load_claims() if claims is None else claims
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted,
                                                     equal_country_weights=equal_country_weights)
+    means = survey_means(frame, [index_column(sector) for sector in sectors], weight=weight_column,
+                         strata=STRATUM_COLUMN, psu=PSU_COLUMN, alpha=alpha)
     rows = []
     for sector in sectors:
-        result = survey_mean(frame, index_column(sector), weight=weight_column, strata=STRATUM_COLUMN,
-                             psu=PSU_COLUMN, alpha=alpha)
+        result = means[index_column(sector)]
         claim_id = SECTOR_TARGET_CLAIM[sector]
         rows.append(result.assign(sector=sector, country=FIVE_COUNTRIES, weighting=label, claim_id=claim_id,
                                   published=claim_number(claims, claim_id)))
@@ -140,9 +141,10 @@ def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_C
     """
     _check_index_columns(data, sectors)
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    means = survey_means(frame, [index_column(sector) for sector in sectors], weight=weight_column,
+                         strata=STRATUM_COLUMN, psu=PSU_COLUMN, by=STRATUM_COLUMN, alpha=alpha)
     rows = [
-        survey_mean(frame, index_column(sector), weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
-                    by=STRATUM_COLUMN, alpha=alpha)
+        means[index_column(sector)]
         .rename(columns={STRATUM_COLUMN: "country"})
         .assign(sector=sector, weighting=label)
         for sector in sectors
@@ -161,14 +163,24 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
     chose has estimate 0 (or 1), SE 0 and no CI or design effect (svy cannot compute them there).
     """
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
-    rows = []
-    for activity in (activity for activity in ACTIVITIES if activity.sector in sectors):
+    activities = [activity for activity in ACTIVITIES if activity.sector in sectors]
+    for activity in activities:
         if activity.column not in frame.columns:
             raise KeyError(f"activity item {activity.column!r} is not in the data")
-        answered = frame.loc[frame[activity.column].notna()].groupby(STRATUM_COLUMN).size()
+    shares = _all_category_shares(frame, [activity.column for activity in activities], weight_column, alpha)
+    countries = frame[STRATUM_COLUMN]
+    present = set(pd.unique(countries))
+    rows = []
+    for activity in activities:
+        answered_country = countries[frame[activity.column].notna().to_numpy()]
+        answered = answered_country.groupby(answered_country).size()
+        by_code = _shares_by_code(shares.get(activity.column), answered, present)
         for code, category_label in FREQUENCY_LABELS.items():
-            result = _category_share(frame, activity.column, code, weight_column, alpha)
-            result = _complete_countries(result, answered)
+            if by_code is not None:
+                result = by_code[code]
+            else:
+                result = _complete_countries(_category_share(frame, activity.column, code, weight_column, alpha),
+                                             answered)
             rows.append(result.assign(sector=activity.sector, item=activity.column, item_label=activity.label,
                                       category=code, category_label=category_label, weighting=label))
     table = _tidy(rows, FREQUENCY_COLUMNS)
@@ -177,6 +189,62 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
     order = np.lexsort((table["category"].to_numpy(), table["country"].map(country_rank).to_numpy(),
                         table["item"].map(item_rank).to_numpy()))
     return table.iloc[order].reset_index(drop=True)
+
+
+def _all_category_shares(frame: pd.DataFrame, items: Sequence[str], weight: str | None,
+                         alpha: float) -> dict[str, pd.DataFrame | None]:
+    """Every category's share per country of each item, one svy call per item on one shared sample
+    (:func:`helpers.survey.survey_level_shares`); ``None`` for an item where svy cannot give a design
+    effect for any row (the per-category route then handles it)."""
+    if not items:
+        return {}
+    options = {"weight": weight, "strata": STRATUM_COLUMN, "psu": PSU_COLUMN, "by": STRATUM_COLUMN, "alpha": alpha}
+    try:
+        return dict(survey_level_shares(frame, items, **options))
+    except svy_errors.MethodError:
+        return {item: _level_shares_or_none(frame, item, options) for item in items}
+
+
+def _level_shares_or_none(frame: pd.DataFrame, item: str, options: dict) -> pd.DataFrame | None:
+    try:
+        return survey_level_shares(frame, [item], **options)[item]
+    except svy_errors.MethodError:
+        return None
+
+
+def _shares_by_code(shares: pd.DataFrame | None, answered: pd.Series,
+                    countries: set) -> dict[int, pd.DataFrame] | None:
+    """One item's svy level shares split into one frame per category code (as :func:`_category_share` and
+    :func:`_complete_countries` give them), or ``None`` when the per-category route must be taken.
+
+    The shares of all levels at once equal the per-category shares (svy computes each level from the same
+    indicator) whenever the per-category calls would have gone the ordinary way: every country in the data
+    (``countries``) answered the item, only the codebook's categories occur, and every category has a share strictly
+    between 0 and 1 with a design effect in every country. Anything else (a category nobody or everybody
+    chose somewhere, a country without answers, a code outside the codebook) goes the per-category route,
+    which fills, and drops the design effect, exactly as before.
+    """
+    if shares is None or len(answered) == 0:
+        return None
+    expected_countries = set(answered.index)
+    if countries != expected_countries:
+        return None
+    codes = list(FREQUENCY_LABELS)
+    level = shares[LEVEL].to_numpy()
+    if len(shares) != len(codes) * len(expected_countries) or not np.isin(level, codes).all():
+        return None
+    if set(shares[STRATUM_COLUMN]) != expected_countries:
+        return None
+    estimate, deff = shares["estimate"].to_numpy(), shares["deff"].to_numpy()
+    if not (((estimate > 0) & (estimate < 1)).all() and np.isfinite(deff).all()):
+        return None
+    by_code = {}
+    for code in codes:
+        rows = shares.loc[level == code].drop(columns=[LEVEL]).reset_index(drop=True)
+        if len(rows) != len(expected_countries):
+            return None
+        by_code[code] = rows.rename(columns={STRATUM_COLUMN: "country"})
+    return by_code
 
 
 def _category_share(frame: pd.DataFrame, item: str, code: int, weight: str | None, alpha: float) -> pd.DataFrame:

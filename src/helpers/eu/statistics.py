@@ -5,7 +5,8 @@ respondents as PSUs, the survey weights of :mod:`helpers.eu.weights` (assumption
 Unweighted comparisons and effect sizes use pingouin. Every function returns a tidy pandas frame.
 
 - :func:`sector_differences` (EU-09): within-respondent differences between the three sector indices:
-  pingouin's repeated-measures ANOVA (generalised eta squared) and Friedman test (Kendall's W), paired
+  pingouin's repeated-measures ANOVA (generalised eta squared) and Friedman test (Kendall's W; pingouin's
+  formulas in :func:`friedman_test`, with the tie correction vectorised), paired
   t-tests with Holm correction and Cohen's d (unweighted), and the weighted mean paired differences with
   design-based CIs and t-tests (svy), Holm-corrected. Columns :data:`TEST_COLUMNS`.
 - :func:`country_differences` (EU-09): per sector, the design-based Wald F test that the five country
@@ -38,15 +39,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 import svy
-from scipy import stats
 
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, sector_column
 from helpers.eu.estimates import PSU_COLUMN, STRATUM_COLUMN, resolve_weighting
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.survey import make_sample, survey_mean
+from helpers.survey import make_sample, survey_means
 
 # ---------------------------------------------------------------------------------------------------------
 # Terms and output columns
@@ -114,6 +113,21 @@ RECOVERY_COLUMNS: tuple[str, ...] = (
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _pingouin() -> Any:
+    """pingouin, imported on first use: importing it (and scipy.stats) takes seconds, and the figures,
+    scorecard and cleaning steps import this module only for its constants and model frames."""
+    import pingouin
+
+    return pingouin
+
+
+def _scipy_stats() -> Any:
+    """scipy.stats, imported on first use (see :func:`_pingouin`)."""
+    from scipy import stats
+
+    return stats
+
+
 def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (NaN stays NaN), in the input order."""
     p = np.asarray(p_values, dtype=float)
@@ -141,7 +155,7 @@ def wald_test(estimates: np.ndarray, covariance: np.ndarray, restrictions: np.nd
     q = restrictions.shape[0]
     statistic = float(difference @ np.linalg.solve(middle, difference)) / q
     return {"statistic": statistic, "df1": float(q), "df2": float(df_den),
-            "p_value": float(stats.f.sf(statistic, q, df_den))}
+            "p_value": float(_scipy_stats().f.sf(statistic, q, df_den))}
 
 
 def _as_float(values: pd.Series) -> np.ndarray:
@@ -155,7 +169,7 @@ def _indicator(values: pd.Series, code: int) -> np.ndarray:
 
 
 def _t_p_value(estimate: float, se: float, df: float) -> float:
-    return float(2.0 * stats.t.sf(abs(estimate / se), df)) if se > 0 else float("nan")
+    return float(2.0 * _scipy_stats().t.sf(abs(estimate / se), df)) if se > 0 else float("nan")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -224,7 +238,7 @@ def _term_group(term: str) -> str:
 def country_terms(data: pd.DataFrame) -> list[str]:
     """The country dummies a model of ``data`` can hold: every country present but the first present
     (:data:`REFERENCE_COUNTRY` when it is present, as in the survey)."""
-    present = set(data[STRATUM_COLUMN].astype(str))
+    present = set(data[STRATUM_COLUMN].astype(str).unique())
     return [f"country_{country}" for country in [c for c in CANONICAL_COUNTRIES if c in present][1:]]
 
 
@@ -292,18 +306,19 @@ def sector_differences(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_
     long = sector_long(data, sectors)
     n = int(long[PSU_COLUMN].nunique())
     rows: list[dict[str, Any]] = []
-    anova = pg.rm_anova(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, detailed=False).iloc[0]
+    pingouin = _pingouin()
+    anova = pingouin.rm_anova(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, detailed=False).iloc[0]
     rows.append({"analysis": "rm_anova", "sector": "all", "comparison": " = ".join(sectors),
                  "statistic_name": "F", "statistic": anova["F"], "df1": anova["ddof1"], "df2": anova["ddof2"],
                  "p_value": anova["p_unc"], "effect_size_name": "generalised eta squared",
                  "effect_size": anova["ng2"], "n": n, "weighting": "unweighted"})
-    friedman = pg.friedman(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN).iloc[0]
+    friedman = friedman_test(long, dv=INDEX, within="sector", subject=PSU_COLUMN)
     rows.append({"analysis": "friedman", "sector": "all", "comparison": " = ".join(sectors),
                  "statistic_name": "Q", "statistic": friedman["Q"], "df1": friedman["ddof1"],
                  "p_value": friedman["p_unc"], "effect_size_name": "Kendall's W", "effect_size": friedman["W"],
                  "n": n, "weighting": "unweighted"})
-    pairwise = pg.pairwise_tests(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, padjust="holm",
-                                 effsize="cohen")
+    pairwise = pingouin.pairwise_tests(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, padjust="holm",
+                                       effsize="cohen")
     wide = long.pivot(index=PSU_COLUMN, columns="sector", values=INDEX)
     for row in pairwise.itertuples(index=False):
         rows.append({"analysis": "paired_t", "sector": "all", "comparison": f"{row.A} - {row.B}",
@@ -314,14 +329,53 @@ def sector_differences(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_
     return _test_frame(rows)
 
 
+def friedman_test(long: pd.DataFrame, *, dv: str, within: str, subject: str) -> dict[str, float]:
+    """Friedman test with Kendall's W, corrected for ties: ``pingouin.friedman`` (method ``chisq``), same
+    formulas and the same numbers, with the tie correction summed over subjects without a Python loop.
+
+    Subjects with a missing value are left out (pingouin's complete-case rule). Returns ``W``, ``Q``,
+    ``ddof1`` and ``p_unc`` as pingouin names them.
+    """
+    wide = long.pivot_table(index=subject, columns=within, values=dv, observed=True).dropna()
+    values = wide.to_numpy()
+    n, k = values.shape
+    ranked = _scipy_stats().rankdata(values, axis=1)
+    ssbn = (ranked.sum(axis=0) ** 2).sum()
+    ties = _tie_correction(values)
+    w = (12 * ssbn - 3 * n**2 * k * (k + 1) ** 2) / (n**2 * k * (k - 1) * (k + 1) - n * ties)
+    q = n * (k - 1) * w
+    return {"W": w, "Q": q, "ddof1": k - 1, "p_unc": _scipy_stats().chi2.sf(q, k - 1)}
+
+
+def _tie_correction(values: np.ndarray) -> np.int64:
+    """Sum over rows of sum(t * (t^2 - 1)) over the row's groups of t tied values (integer, exact)."""
+    n, k = values.shape
+    if n == 0 or k == 0:
+        return np.int64(0)
+    ordered = np.sort(values, axis=1)
+    starts = np.ones((n, k), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    counts = np.bincount(np.cumsum(starts.ravel()) - 1).astype(np.int64)
+    return np.sum(counts * (counts * counts - 1))
+
+
 def _weighted_pair_rows(data: pd.DataFrame, sectors: Sequence[str], weight: str | None, *, weighted: bool,
                         alpha: float) -> list[dict[str, Any]]:
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    pairs = _pairs(sectors)
+    names = {pair: f"__difference_{position}__" for position, pair in enumerate(pairs)}
+    # One sample for the three differences, holding only the design columns besides them.
+    wanted = [STRATUM_COLUMN, PSU_COLUMN, *([weight_column] if weight_column else [])]
+    design = [column for column in dict.fromkeys(wanted) if column in frame.columns]
+    differences = frame[design].assign(**{
+        names[(a, b)]: frame[index_column(a)].astype(float) - frame[index_column(b)].astype(float)
+        for a, b in pairs
+    })
+    means = survey_means(differences, list(names.values()), weight=weight_column, strata=STRATUM_COLUMN,
+                         psu=PSU_COLUMN, alpha=alpha)
     rows = []
-    for a, b in _pairs(sectors):
-        difference = frame[index_column(a)].astype(float) - frame[index_column(b)].astype(float)
-        result = survey_mean(frame.assign(__difference__=difference), "__difference__", weight=weight_column,
-                             strata=STRATUM_COLUMN, psu=PSU_COLUMN, alpha=alpha).iloc[0]
+    for a, b in pairs:
+        result = means[names[(a, b)]].iloc[0]
         rows.append({"analysis": "weighted_paired_difference", "sector": "all", "comparison": f"{a} - {b}",
                      "statistic_name": "t", "statistic": result["estimate"] / result["se"], "df1": result["df"],
                      "p_value": _t_p_value(result["estimate"], result["se"], result["df"]),
@@ -368,7 +422,8 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
             model_frame[weight_column] = frame[weight_column].to_numpy()
         sample = make_sample(model_frame, weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
                              analysis=[INDEX])
-        reference = next(c for c in CANONICAL_COUNTRIES if c in set(model_frame[STRATUM_COLUMN]))
+        present = set(model_frame[STRATUM_COLUMN].unique())
+        reference = next(c for c in CANONICAL_COUNTRIES if c in present)
         country = svy.Cat(STRATUM_COLUMN, ref=reference)
         model = sample.glm.fit(y=INDEX, x=[country], family="gaussian", alpha=alpha)
         test = model.term_test(country)
@@ -379,7 +434,7 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
                      "effect_size": float(np.ptp(coefficients)), "estimate": float(np.ptp(coefficients)),
                      "n": int(model.fitted.stats.n), "weighting": label})
         present = model_frame.dropna(subset=[INDEX])
-        welch = pg.welch_anova(data=present, dv=INDEX, between=STRATUM_COLUMN).iloc[0]
+        welch = _pingouin().welch_anova(data=present, dv=INDEX, between=STRATUM_COLUMN).iloc[0]
         rows.append({"analysis": "welch_anova", "sector": sector, "comparison": "all countries equal",
                      "statistic_name": "F", "statistic": welch["F"], "df1": welch["ddof1"], "df2": welch["ddof2"],
                      "p_value": welch["p_unc"], "effect_size_name": "partial eta squared",
@@ -396,12 +451,14 @@ def _stacked_frame(data: pd.DataFrame, sectors: Sequence[str], country_effects: 
     """Three rows per respondent (one per sector); every term interacted with the sector, no common intercept."""
     base_terms = [INTERCEPT, *_model_terms(country_effects, data)]
     parts = []
+    zeros = np.zeros(len(data))
     for sector in sectors:
         frame = correlate_frame(data, sector).assign(**{INTERCEPT: 1.0})
-        part = pd.DataFrame({INDEX: frame[INDEX].to_numpy()}, index=data.index)
+        columns = {INDEX: frame[INDEX].to_numpy()}
         for other in sectors:
             for term in base_terms:
-                part[f"{other}:{term}"] = frame[term].to_numpy() if other == sector else 0.0
+                columns[f"{other}:{term}"] = frame[term].to_numpy(dtype=float) if other == sector else zeros
+        part = pd.DataFrame(columns, index=data.index)
         design = [c for c in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
                   if c in frame.columns]
         parts.append(part.join(frame[design]))
@@ -511,7 +568,7 @@ def unweighted_effect_sizes(data: pd.DataFrame, sectors: Sequence[str] = SECTORS
     for sector in sectors:
         index = _as_float(data[index_column(sector)])
         women, men = index[(sex == 2) & ~np.isnan(index)], index[(sex == 1) & ~np.isnan(index)]
-        ttest = pg.ttest(women, men).iloc[0]
+        ttest = _pingouin().ttest(women, men).iloc[0]
         rows.append({"analysis": "ttest_women_vs_men", "sector": sector, "comparison": "women - men",
                      "statistic_name": "t", "statistic": ttest["T"], "df1": ttest["dof"], "p_value": ttest["p_val"],
                      "effect_size_name": "Cohen's d", "effect_size": ttest["cohen_d"],
@@ -519,7 +576,7 @@ def unweighted_effect_sizes(data: pd.DataFrame, sectors: Sequence[str] = SECTORS
                      "ci_high": ttest["CI95"][1], "n": len(women) + len(men), "weighting": "unweighted"})
         efficacy = _as_float(data[sector_column(sector, "EFFICACY")])
         both = ~np.isnan(index) & ~np.isnan(efficacy)
-        corr = pg.corr(index[both], efficacy[both], method="spearman").iloc[0]
+        corr = _pingouin().corr(index[both], efficacy[both], method="spearman").iloc[0]
         rows.append({"analysis": "spearman_index_efficacy", "sector": sector, "comparison": "index ~ efficacy",
                      "statistic_name": "rho", "statistic": corr["r"], "p_value": corr["p_val"],
                      "effect_size_name": "Spearman's rho", "effect_size": corr["r"], "estimate": corr["r"],
