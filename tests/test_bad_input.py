@@ -36,6 +36,7 @@ from helpers.paths import (
 )
 from helpers.pipeline import Locations, PipelineError
 from helpers.validation import InputFileError, format_row_numbers, read_csv_checked
+from helpers.real_data import availability
 
 
 def first_lines(path: Path, n: int) -> list[str]:
@@ -163,9 +164,20 @@ def test_renamed_column_in_the_eu_file(tmp_path: Path) -> None:
     lines = first_lines(EU_RAW_FILE, 4)
     lines[0] = lines[0].replace(",AGE,", ",Age,").replace(",URBAN,", ",URBANISATION,")
     path = write_lines(tmp_path / "citizens.csv", lines)
-    with pytest.raises(CleaningError, match=r"citizens\.csv: missing required columns \['AGE', 'URBAN'\] "
-                                            r"\(renamed\? 'Age' looks like AGE, 'URBANISATION' looks like URBAN\)"):
+    with pytest.raises(CleaningError, match=r"citizens\.csv: missing required columns \['AGE'\] "
+                                            r"\(renamed\? 'Age' looks like AGE\)"):
         read_respondent_file(path)
+
+
+def test_a_renamed_optional_column_is_read_as_missing_and_reported(tmp_path: Path) -> None:
+    """URBAN is optional: under another name it is not in the codebook, so the cleaned data lack it and
+    the availability record names it (the reports then say the correlates are not computed)."""
+    lines = first_lines(EU_RAW_FILE, 40)
+    lines[0] = lines[0].replace(",URBAN,", ",URBANISATION,")
+    path = write_lines(tmp_path / "citizens.csv", lines)
+    cleaned = clean(read_respondent_file(path), str(path))
+    assert cleaned.data["URBAN"].isna().all()
+    assert availability(cleaned.data).missing["correlates"] == ["URBAN"]
 
 
 def test_read_csv_checked_index_is_the_file_line_minus_two(tmp_path: Path) -> None:

@@ -107,8 +107,16 @@ def test_schema_reports_every_failure_at_once_with_columns_and_rows() -> None:
 
 
 def test_missing_required_columns_are_named() -> None:
-    with pytest.raises(CleaningError, match=r"fixture\.csv: missing required columns \['AGE', 'SAF_WILLING'\]"):
-        clean(raw_frame().drop(columns=["AGE", "SAF_WILLING"]), "fixture.csv")
+    with pytest.raises(CleaningError, match=r"fixture\.csv: missing required columns \['SEX', 'AGE'\]$"):
+        clean(raw_frame().drop(columns=["AGE", "SAF_WILLING", "SEX"]), "fixture.csv")
+
+
+def test_absent_optional_columns_are_added_empty_in_codebook_order() -> None:
+    result = clean(raw_frame().drop(columns=["SAF_WILLING", "EDUC"]), "fixture.csv")
+    assert result.data["SAF_WILLING"].isna().all() and result.data["EDUC"].isna().all()
+    assert str(result.data["EDUC"].dtype) == "Int64"
+    codebook_columns = [column for column in result.data.columns if column in codebook.RAW_COLUMNS]
+    assert codebook_columns == [column for column in codebook.RAW_COLUMNS if column in result.data.columns]
 
 
 def test_synthetic_flag() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,14 +25,19 @@ import pytest
 
 from helpers.eu.clean import CleaningError, clean, read_respondent_file
 from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
-from helpers.eu.codebook import CANONICAL_COUNTRIES, COUNTRY_ALIASES, FREQUENCY_LABELS, MISSING_CODES, RAW_COLUMNS
+from helpers.eu.codebook import (
+    CANONICAL_COUNTRIES,
+    COUNTRY_ALIASES,
+    FREQUENCY_LABELS,
+    MISSING_CODES,
+    OPTIONAL_COLUMNS,
+    RAW_COLUMNS,
+)
 from helpers.paths import EU_RAW_FILE, OECD_RAW_FILE, PROJECT_ROOT
 from helpers.pipeline import parse_override
 from helpers.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE, file_sha256, write_data_provenance
 from helpers.real_data import (
     ANALYSES,
-    PROPOSED_OPTIONAL_COLUMNS,
-    PROPOSED_REQUIRED_COLUMNS,
     UNUSED_COLUMNS,
     analysis_requirements,
     availability,
@@ -50,6 +56,10 @@ from helpers.real_data import (
 )
 
 EU_STEPS = ("eu2008_clean", "eu2008_estimates", "eu2008_figures", "eu2008_scorecard")
+EU_ALL_STEPS = (*EU_STEPS, "eu2008_sensitivity")
+LACKING = ("URBAN", "HEA_EAT_HEALTHY", "ENV_WILLING")
+"""What the 'lacking' delivery leaves out: a correlate (the models cannot run), an index item (the health index
+is built from the other two), and a question nothing uses."""
 OECD_STEPS = ("oecd2010_clean", "oecd2010_figures", "oecd2010_scorecard")
 FORMATS = ("csv", "sav", "dta")
 
@@ -306,11 +316,12 @@ def test_availability_travels_through_provenance(tmp_path: Path) -> None:
     assert read_availability(tmp_path).missing == {}
 
 
-def test_the_proposed_split_of_required_and_optional_columns_covers_the_codebook() -> None:
-    assert set(PROPOSED_REQUIRED_COLUMNS) | set(PROPOSED_OPTIONAL_COLUMNS) | {"SYNTHETIC"} == set(RAW_COLUMNS)
-    assert not set(PROPOSED_REQUIRED_COLUMNS) & set(PROPOSED_OPTIONAL_COLUMNS)
+def test_the_split_of_required_and_optional_columns_covers_the_codebook() -> None:
+    assert CLEANING_REQUIRED_COLUMNS == ("RESPID", "COUNTRY", "INTDATE", "SEX", "AGE")
+    assert set(CLEANING_REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | {"SYNTHETIC"} == set(RAW_COLUMNS)
+    assert not set(CLEANING_REQUIRED_COLUMNS) & set(OPTIONAL_COLUMNS)
     used = {column for columns in analysis_requirements().values() for column in columns}
-    assert set(UNUSED_COLUMNS) == set(PROPOSED_OPTIONAL_COLUMNS) - used
+    assert set(UNUSED_COLUMNS) == set(OPTIONAL_COLUMNS) - used
     assert set(ANALYSES) == set(analysis_requirements())
 
 
@@ -321,9 +332,7 @@ def test_check_command_and_hash_command(tmp_path: Path, small_delivery: pd.DataF
                   if codebook not in ("URBAN", "ENV_WILLING")}
     report = check_report(path, column_map)
     assert "codebook columns missing: URBAN, ENV_WILLING" in report
-    if "URBAN" in CLEANING_REQUIRED_COLUMNS:  # today; not once URBAN is optional (docs/real_data.md)
-        assert "required by the cleaning (helpers.eu.codebook.REQUIRED_COLUMNS): URBAN, ENV_WILLING: the run " \
-               "stops at eu2008_clean" in report
+    assert "required by the cleaning" not in report  # URBAN and ENV_WILLING are optional
     assert "Not available in this file: URBAN. Not computed: the correlates models" in report
     assert "ENV_WILLING: used by no figure or claim" in report
     assert "SYNTHETIC column: absent (the run reports real data)" in report
@@ -345,14 +354,14 @@ def test_check_command_and_hash_command(tmp_path: Path, small_delivery: pd.DataF
 # ---------------------------------------------------------------------------------------------------------
 
 
-def runner(out: Path, steps: tuple[str, ...], *parameters: str) -> subprocess.Popen[str]:
+def runner(out: Path, steps: tuple[str, ...], *parameters: str, export: bool = False) -> subprocess.Popen[str]:
     """Start ``python -m helpers.pipeline run`` as a user would (this checkout's code, even mid-reinstall)."""
     only = [argument for step in steps for argument in ("--only", step)]
     parameter_arguments = [argument for parameter in parameters for argument in ("-p", parameter)]
     environment = os.environ | {"PYTHONPATH": str(PROJECT_ROOT / "src")}
     return subprocess.Popen(
-        [sys.executable, "-m", "helpers.pipeline", "run", "--out", str(out), "--no-export", *only,
-         *parameter_arguments],
+        [sys.executable, "-m", "helpers.pipeline", "run", "--out", str(out), *([] if export else ["--no-export"]),
+         *only, *parameter_arguments],
         cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -380,6 +389,14 @@ def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
         runs[suffix] = {"file": path, "out": folder / f"out_{suffix}", "steps": EU_STEPS}
         runs[suffix]["process"] = runner(runs[suffix]["out"], EU_STEPS, f"eu2008_clean.respondent_file={path}",
                                          f"eu2008_clean.column_map={column_map_text()}")
+    lacking_file = write_delivery(delivery.drop(columns=[vendor_names()[column] for column in LACKING]),
+                                  folder / "coproduction2008_lacking.csv")
+    runs["lacking"] = {"file": lacking_file, "out": folder / "out_lacking", "steps": EU_ALL_STEPS}
+    lacking_map = flow_mapping({vendor: codebook for codebook, vendor in vendor_names().items()
+                                if codebook not in LACKING})
+    runs["lacking"]["process"] = runner(runs["lacking"]["out"], EU_ALL_STEPS,
+                                        f"eu2008_clean.respondent_file={lacking_file}",
+                                        f"eu2008_clean.column_map={lacking_map}", export=True)
     oecd = pd.read_csv(OECD_RAW_FILE, dtype=str, keep_default_na=False).drop(columns="SYNTHETIC")
     oecd = oecd[list(reversed(oecd.columns))]
     oecd_file = write_as(oecd, folder / "oecd2010_officials.csv")
@@ -393,7 +410,7 @@ def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd"])
+@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
 def test_the_runner_succeeds_on_a_real_layout(real_route: dict[str, dict[str, object]], name: str) -> None:
     run = real_route[name]
     assert run["returncode"] == 0, run["log"]
@@ -403,7 +420,7 @@ def test_the_runner_succeeds_on_a_real_layout(real_route: dict[str, dict[str, ob
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd"])
+@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
 def test_provenance_says_real_data_and_records_the_file_hash(real_route: dict[str, dict[str, object]],
                                                              name: str) -> None:
     run = real_route[name]
@@ -417,7 +434,7 @@ def test_provenance_says_real_data_and_records_the_file_hash(real_route: dict[st
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd"])
+@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
 def test_the_reports_say_real_respondent_level_data(real_route: dict[str, dict[str, object]], name: str) -> None:
     run = real_route[name]
     executed = Path(run["out"]) / "build" / "executed"
@@ -455,3 +472,55 @@ def test_the_three_formats_give_the_same_products(real_route: dict[str, dict[str
 def test_the_reordered_oecd_file_reproduces_every_oecd_claim(real_route: dict[str, dict[str, object]]) -> None:
     scorecard = pd.read_csv(Path(real_route["oecd"]["out"]) / "reports" / "tables" / "oecd2010_scorecard.csv")
     assert len(scorecard) == 15 and (scorecard["status"] == "pass").all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Slow tests: a real file that lacks variables (URBAN, HEA_EAT_HEALTHY, ENV_WILLING), exported
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_file_lacking_variables_runs_and_skips_only_what_needs_them(real_route: dict[str, dict[str, object]]) -> None:
+    run = real_route["lacking"]
+    assert run["returncode"] == 0, run["log"]
+    out = Path(run["out"])
+    estimates = out / "data" / "processed" / "eu2008_estimates"
+    assert not (estimates / "coefficients.csv").exists() and not (estimates / "heterogeneity_tests.csv").exists()
+    assert (estimates / "effect_sizes.csv").exists()  # needs SEX and EFFICACY only
+    items = set(pd.read_csv(estimates / "activity_frequencies.csv")["item"])
+    assert "HEA_EAT_HEALTHY" not in items and len(items) == 8
+    figures = out / "reports" / "figures" / "eu2008"
+    assert not (figures / "eu2008_correlates.png").exists()
+    assert all((figures / f"{stem}.png").exists() for stem in
+               ("eu2008_index_by_sector", "eu2008_index_by_country", "eu2008_activity_frequencies"))
+    provenance = json.loads((out / "data" / "processed" / "eu2008" / "provenance.json").read_text())
+    assert provenance["index_items"]["health"] == ["HEA_EXERCISE", "HEA_CARE_SICK"]
+    assert provenance["missing_variables"]["correlates"] == ["URBAN"]
+
+
+@pytest.mark.slow
+def test_the_scorecard_marks_unchecked_claims_not_available_with_the_reason(
+        real_route: dict[str, dict[str, object]]) -> None:
+    scorecard = pd.read_csv(Path(real_route["lacking"]["out"]) / "reports" / "tables" / "eu2008_scorecard.csv")
+    rows = scorecard.set_index("claim_id")
+    correlates = [f"EU-{number}" for number in range(11, 18)]
+    assert (rows.loc[correlates, "status"] == "not available").all()
+    assert rows.loc["EU-11", "detail"].startswith("Not available in this file: URBAN. Not computed: the correlates")
+    assert "HEA_EAT_HEALTHY" in rows.loc["EU-07", "detail"] and "not comparable" in rows.loc["EU-07", "detail"]
+    others = rows.drop(index=[*correlates, "EU-07", "EU-10"])
+    assert (others["status"] == "pass").all(), others.loc[others["status"] != "pass", ["status", "detail"]]
+
+
+@pytest.mark.slow
+def test_every_report_of_the_study_says_what_is_not_available(real_route: dict[str, dict[str, object]]) -> None:
+    reports = Path(real_route["lacking"]["out"]) / "reports"
+    for step in EU_ALL_STEPS:
+        for version in ("reviewer", "replicator"):
+            text = (reports / f"{step}.{version}.html").read_text(encoding="utf-8")
+            assert "Not available in this file: URBAN" in text, (step, version)
+            assert "Not available in this file: HEA_EAT_HEALTHY" in text, (step, version)
+    figures = (reports / "eu2008_figures.reviewer.html").read_text(encoding="utf-8")
+    assert "Not computed: figure eu2008_correlates" in figures
+    assert (reports / "eu2008_report.pdf").stat().st_size > 0 or not shutil.which("xelatex")
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert index.count('<span class="badge na">N/A</span>') == 7

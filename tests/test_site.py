@@ -17,6 +17,8 @@ from helpers.site import (
     figure_title,
     format_number,
     json_value,
+    pass_count,
+    scorecard_row,
     study_of,
     write_combined_scorecard,
 )
@@ -186,3 +188,15 @@ def test_small_formatters() -> None:
     assert format_number("0.012345") == "0.0123" and format_number("majority") == "majority"
     assert json_value("") is None and json_value("20") == 20 and json_value("1.5") == 1.5
     assert json_value("base = responses") == "base = responses" and json_value("nan") is None
+
+
+def test_a_claim_not_available_in_the_file_is_a_grey_na_row_not_a_pass() -> None:
+    row = {"claim_id": "EU-11", "study": "eu2008", "subject": "women co-produce more", "source": "Parrado 2013",
+           "location": "p. 99", "published": "positive", "reproduced": "not available in this file",
+           "ci_low": "", "ci_high": "", "status": "not available",
+           "detail": "Not available in this file: URBAN."}
+    html_row = scorecard_row(row)
+    assert html_row.startswith('<tr class="na">') and '<span class="badge na">N/A</span>' in html_row
+    assert "Not available in this file: URBAN." in html_row
+    assert pass_count([row, {**row, "status": "pass"}]) == (1, 2)
+    assert 'class="fail"' in scorecard_row({**row, "status": "something else"})

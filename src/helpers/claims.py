@@ -55,6 +55,9 @@ SCORECARD_COLUMNS: tuple[str, ...] = (
 )
 PASS: str = "pass"
 FAIL: str = "fail"
+NOT_AVAILABLE: str = "not available"
+"""A claim that cannot be checked because the respondent file lacks the variables it needs (real data only)."""
+STATUSES: tuple[str, ...] = (PASS, FAIL, NOT_AVAILABLE)
 
 NUMERIC_KINDS: tuple[str, ...] = ("value", "rank")
 """Kinds of claim whose ``value`` must be a number."""
@@ -286,8 +289,8 @@ def scorecard_rows(claims: pd.DataFrame, checks: Mapping[str, Mapping[str, Any]]
     for _, claim in claims.loc[claims["claim_id"].isin(list(checks))].iterrows():
         check = checks[claim["claim_id"]]
         status = check.get("status")
-        if status not in (PASS, FAIL):
-            raise ValueError(f"claim {claim['claim_id']}: status must be 'pass' or 'fail', got {status!r}")
+        if status not in STATUSES:
+            raise ValueError(f"claim {claim['claim_id']}: status must be one of {', '.join(STATUSES)}, got {status!r}")
         rows.append(
             {
                 "claim_id": claim["claim_id"],

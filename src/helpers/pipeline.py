@@ -741,9 +741,13 @@ def run_command(args: argparse.Namespace, steps: list[Step], locations: Location
             print(f"pipeline: FAILED after {time.perf_counter() - started:.1f} s (see the message above)", file=sys.stderr)
             return 1
         if not args.no_export:
-            from helpers.reporting import export_reports
+            from helpers.reporting import ExportError, export_reports
 
-            export_reports(steps, results, locations, jobs=args.jobs)
+            try:
+                export_reports(steps, results, locations, jobs=args.jobs)
+            except ExportError as error:
+                print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
+                return 1
         print(f"pipeline: finished in {time.perf_counter() - started:.1f} s; reports in {locations.reports}")
     return 0
 

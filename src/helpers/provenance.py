@@ -511,6 +511,17 @@ def table_display(frame: Any, *, caption: str | None = None, decimals: int = 3, 
     )
 
 
+def not_computed_display(what: str, why: str) -> RichDisplay:
+    """A visible 'Not computed: <what>, because <why>.' line for a report, in place of a table or figure."""
+    text = f"Not computed: {what}, because {why}."
+    return RichDisplay(
+        html=f'<p class="not-computed" role="note" style="font-weight:bold;color:#5f3700;">{html.escape(text)}</p>',
+        markdown=f"**{escape_markdown(text)}**\n",
+        latex=f"\\textbf{{{escape_latex(text)}}}\n",
+        text=text,
+    )
+
+
 def display_table(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200) -> None:
     """Display a data frame so that it is a real table in JupyterLab, the HTML report and the PDF."""
     from IPython.display import display

@@ -18,9 +18,11 @@ Three groups:
   ``python -m helpers.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
   with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
 
-:data:`PROPOSED_OPTIONAL_COLUMNS` is a *proposal* (docs/real_data.md, "Missing variables"): today every
-codebook column but ``SYNTHETIC`` is required by ``helpers.eu.clean``, so a file that lacks any of them is
-refused with a message naming the column. Nothing here changes that.
+Only ``helpers.eu.codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) are required by the
+cleaning; every other codebook column is optional (docs/real_data.md, "Missing variables"). The cleaning step
+records :func:`availability` in ``provenance.json``; the later steps read it back (:func:`show_missing_variables`),
+skip or narrow what cannot be computed and say so in the reports; the scorecard marks the claims that cannot be
+checked as "not available".
 """
 
 from __future__ import annotations
@@ -185,17 +187,8 @@ ANALYSES: dict[str, Analysis] = {
 """Every figure and analysis of the 2008 survey that depends on particular codebook columns. The weights
 and the cleaning need RESPID, COUNTRY, SEX and AGE; they are not listed because nothing runs without them."""
 
-PROPOSED_REQUIRED_COLUMNS: tuple[str, ...] = ("RESPID", "COUNTRY", "INTDATE", "SEX", "AGE")
-"""Proposed: the columns without which nothing can be computed (cleaning, weighting cells, fieldwork)."""
-
 UNUSED_COLUMNS: tuple[str, ...] = tuple(sector_column(sector, "WILLING") for sector in SECTORS)
 """Codebook columns no figure, table or claim uses (willingness to do more): absent, they change nothing."""
-
-PROPOSED_OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
-    column for column in RAW_COLUMNS if column not in PROPOSED_REQUIRED_COLUMNS and column != "SYNTHETIC"
-)
-"""Proposed: every other codebook column. Absent, the analyses that need it are skipped or narrowed, with a
-note in the report; each sector's index still needs at least one of its activity items."""
 
 
 def analysis_requirements(index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
@@ -410,6 +403,18 @@ def read_availability(processed_dir: str | Path) -> Availability:
     order = [*required, *(analysis for analysis in recorded if analysis not in required)]  # JSON sorts the keys
     missing = {analysis: list(recorded[analysis]) for analysis in order if analysis in recorded}
     return Availability(missing, required)
+
+
+def show_missing_variables(processed_dir: str | Path) -> Availability:
+    """In a notebook of the 2008 study: display the notes on variables the respondent file lacks (nothing when
+    it has them all) and return the :class:`Availability` recorded by the cleaning step."""
+    supported = read_availability(processed_dir)
+    notes = supported.display()
+    if notes is not None:
+        from IPython.display import display
+
+        display(notes)
+    return supported
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ def fingerprint_of_files(files: list[Path]) -> str:
         digest.update(file.name.encode())
         digest.update(file.read_bytes() if file.is_file() else b"missing")
     return digest.hexdigest()
+
+
+class ExportError(RuntimeError):
+    """One or more studies could not be exported: one line per study, the tracebacks in ``build/export_<study>.log``."""
+
+    def __init__(self, failures: dict[str, BaseException], build_dir: Path) -> None:
+        lines = []
+        for study, error in failures.items():
+            log = build_dir / f"export_{study}.log"
+            details = "".join(traceback.format_exception(error))
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(details, encoding="utf-8")
+            lines.append(f"export {study} failed: {type(error).__name__}: {error} (traceback in {log})")
+        super().__init__("\n".join(lines))
 
 
 def read_export_state(build_dir: Path) -> dict[str, Any]:
@@ -126,9 +141,10 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
             outputs = expected_outputs(executed, locations.reports, study)
             state[study] = {"fingerprint": fingerprint, "outputs": [str(path) for path in outputs]}
             write_json(state, locations.build / EXPORT_STATE)
-        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        failures = {study: outcome for (study, _, _), outcome in zip(pending, outcomes, strict=True)
+                    if isinstance(outcome, BaseException)}
         if failures:
-            raise failures[0]
+            raise ExportError(failures, locations.build)
     written.append(build_index(locations.reports, locations.processed))
     say(f"wrote {written[-1]}")
     return written

@@ -429,9 +429,14 @@ def value_cell(text: str) -> str:
     return f'<td class="{"num" if is_number(text) else "text"}">{html.escape(format_number(text))}</td>'
 
 
+STATUS_CLASSES: dict[str, str] = {"pass": "pass", "fail": "fail", "not available": "na"}
+STATUS_BADGES: dict[str, str] = {"pass": "PASS", "fail": "FAIL", "na": "N/A"}
+
+
 def scorecard_row(row: dict[str, str]) -> str:
-    """One claim as a table row, class ``pass`` (green) or ``fail`` (red)."""
-    status = "pass" if row.get("status", "").strip().lower() == "pass" else "fail"
+    """One claim as a table row, class ``pass`` (green), ``fail`` (red) or ``na`` (grey: not available in the
+    respondent file, so not checked)."""
+    status = STATUS_CLASSES.get(row.get("status", "").strip().lower(), "fail")
     detail = f'<div class="detail">{html.escape(row["detail"])}</div>' if row.get("detail") else ""
     location = f'<div class="detail">{html.escape(row["location"])}</div>' if row.get("location") else ""
     cells = (
@@ -441,7 +446,7 @@ def scorecard_row(row: dict[str, str]) -> str:
         value_cell(row["published"]),
         value_cell(row["reproduced"]),
         f'<td class="num interval">{html.escape(interval_text(row))}</td>',
-        f'<td><span class="badge {status}">{status.upper()}</span></td>',
+        f'<td><span class="badge {status}">{STATUS_BADGES[status]}</span></td>',
     )
     return f'<tr class="{status}">{"".join(cells)}</tr>'
 
@@ -468,7 +473,8 @@ def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], ba
     return (
         '<section id="scorecard"><h2>Scorecard of published claims</h2><p class="hint">Each published number '
         "or statement, the value the reproduction obtained and, for estimates, its confidence interval. "
-        "Green rows pass, red rows fail; the detail under each claim says why.</p>"
+        "Green rows pass, red rows fail, grey rows (N/A) could not be checked because the respondent file lacks "
+        "the variables; the detail under each claim says why.</p>"
         f"{table}<p>Tables: {files or 'none'}</p></section>"
     )
 
@@ -589,7 +595,8 @@ tr.pass { background: var(--pass-bg); } tr.pass td:first-child { border-left: 5p
 tr.fail { background: var(--fail-bg); } tr.fail td:first-child { border-left: 5px solid var(--fail); }
 .badge { display: inline-block; padding: 0.1em 0.5em; border-radius: 3px; color: #fff; font-weight: bold;
          font-size: 0.85em; }
-.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.na { background: var(--muted); }
+tr.na { background: #f1f3f4; } tr.na td:first-child { border-left: 5px solid var(--muted); }
 .detail { color: var(--muted); font-size: 0.88em; margin-top: 0.15em; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 1em; }
 figure.fig { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 0.6em; background: #fff; }

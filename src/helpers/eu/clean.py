@@ -30,7 +30,10 @@ never refuse ``MIN_TOLERATED_RECORDS`` records or fewer, so a small file may hav
 
 ``read_respondent_file`` first checks the file itself (for CSV with ``helpers.validation.read_csv_checked``:
 empty, header-only, not UTF-8, not comma-delimited, truncated, ragged lines; for SPSS/Stata: unreadable or
-without records) and the columns (missing ones named, with a guess for renamed ones).
+without records) and the columns (missing required ones named, with a guess for renamed ones). Only
+``codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) must be there; an optional column the file
+lacks is added empty by ``clean``, and the analyses that need it are narrowed or skipped with a note in the
+reports (``helpers.real_data``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from helpers.eu.codebook import (
     CODED_COLUMNS,
     COUNTRY_ALIASES,
     DONT_KNOW,
+    OPTIONAL_COLUMNS,
     RAW_COLUMNS,
     REFUSED,
     REQUIRED_COLUMNS,
@@ -294,6 +298,18 @@ def _to_integers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return frame.assign(**updates), problems
 
 
+def _add_absent_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every optional codebook column the file lacks, added as an empty (all missing) column in codebook order,
+    so that the cleaned data always have the codebook's shape; ``helpers.real_data.missing_variables`` then
+    reports it as not available, like a column whose every answer is missing."""
+    absent = [column for column in OPTIONAL_COLUMNS if column not in frame.columns]
+    if not absent:
+        return frame
+    added = frame.assign(**{column: pd.array([pd.NA] * len(frame), dtype="Int64") for column in absent})
+    ordered = [column for column in RAW_COLUMNS if column in added.columns]
+    return added[ordered + [column for column in added.columns if column not in ordered]]
+
+
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Drop exact copies of a record (keep the first) and every record of an id whose records differ."""
     has_id = frame["RESPID"].notna().to_numpy(dtype=bool)
@@ -456,6 +472,7 @@ def clean(
     frame = raw.reset_index(drop=True)
     frame, logs = _strip_whitespace(frame)
     frame, type_problems = _to_integers(frame)
+    frame = _add_absent_optional_columns(frame)
     frame, country_logs, country_problems = _harmonise_countries(frame)
     frame = _parse_dates(frame)
     frame, duplicate_logs = _resolve_duplicates(frame)

@@ -154,8 +154,10 @@ def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_C
 
 def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
                          weighted: bool = True, alpha: float = 0.05,
-                         sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+                         sectors: Sequence[str] = SECTORS, items: Sequence[str] | None = None) -> pd.DataFrame:
     """Share of respondents per frequency category (never ... always) of every activity, per country.
+
+    ``items``: only these activity columns (default: every activity of ``sectors``), e.g. those a real file has.
 
     Proportions on the 0-1 scale among respondents who answered the item (don't know and refused are
     missing after cleaning and leave the denominator); logit CIs. Columns :data:`FREQUENCY_COLUMNS`;
@@ -163,7 +165,8 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
     chose has estimate 0 (or 1), SE 0 and no CI or design effect (svy cannot compute them there).
     """
     frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
-    activities = [activity for activity in ACTIVITIES if activity.sector in sectors]
+    activities = [activity for activity in ACTIVITIES
+                  if activity.sector in sectors and (items is None or activity.column in items)]
     for activity in activities:
         if activity.column not in frame.columns:
             raise KeyError(f"activity item {activity.column!r} is not in the data")

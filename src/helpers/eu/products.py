@@ -11,6 +11,7 @@ from helpers.eu.clean import CleaningResult
 from helpers.outputs import write_csv, write_parquet
 from helpers.provenance import read_data_provenance
 
+FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".csv")
 RESPONDENTS = "respondents.parquet"
 CLEANING_LOG = "cleaning_log.csv"
 CLEANING_COUNTS = "cleaning_counts.csv"
@@ -23,6 +24,30 @@ def write_cleaned(cleaning: CleaningResult, respondents: pd.DataFrame, folder: s
     write_csv(cleaning.log, folder / CLEANING_LOG)
     counts = pd.DataFrame({"reason": list(cleaning.counts), "count": list(cleaning.counts.values())})
     write_csv(counts, folder / CLEANING_COUNTS)
+
+
+def write_estimate_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike[str],
+                          not_computed: list[str] = ()) -> None:
+    """Write each table as ``<name>.csv``; remove the files of ``not_computed`` tables left by an earlier run
+    (a file without the variables they need must not be scored or drawn from another file's tables)."""
+    folder = Path(folder)
+    for name, table in tables.items():
+        write_csv(table, folder / f"{name}.csv")
+    for name in not_computed:
+        (folder / f"{name}.csv").unlink(missing_ok=True)
+
+
+def read_estimate_tables(folder: str | os.PathLike[str], names: list[str],
+                         not_computed: list[str] = ()) -> dict[str, pd.DataFrame]:
+    """The estimate tables ``names`` that step 2 computed (the ``not_computed`` ones are left out)."""
+    return {name: pd.read_csv(Path(folder) / f"{name}.csv") for name in names if name not in not_computed}
+
+
+def remove_figure_files(figures_dir: str | os.PathLike[str], stems: list[str]) -> None:
+    """Remove the PNG, SVG and CSV of figures an earlier run drew but this run cannot (missing variables)."""
+    for stem in stems:
+        for suffix in FIGURE_SUFFIXES:
+            (Path(figures_dir) / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
 def read_respondents(folder: str | os.PathLike[str]) -> pd.DataFrame:

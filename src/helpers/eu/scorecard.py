@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.claims import FAIL, PASS, check_value_claim, claim_list, claim_value_text, load_claims, scorecard_frame
+from helpers.claims import FAIL, NOT_AVAILABLE, PASS, check_value_claim, claim_list, claim_value_text, load_claims, scorecard_frame
 from helpers.eu.clean import DROPPED, CleaningResult
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_NAMES, SECTORS
 from helpers.eu.estimates import index_by_sector
@@ -49,6 +49,7 @@ from helpers.eu.statistics import (
 )
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, read_population_shares
 from helpers.oecd.scorecard import unchecked_claims
+from helpers.real_data import Availability
 
 STUDY: str = "eu2008"
 ABOUT_TOLERANCE: float = 0.10
@@ -150,15 +151,16 @@ def per_country_check(data: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any
                       + ("" if within.all() else f"; outside: {', '.join(counts.index[~within])}")}
 
 
-def weighting_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, coefficients: pd.DataFrame,
+def weighting_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, coefficients: pd.DataFrame | None,
                     weight: str = FIVE_COUNTRY_WEIGHT) -> dict[str, Any]:
-    """EU-04: the cross-country weights reproduce the population shares and the five-country results use them."""
+    """EU-04: the cross-country weights reproduce the population shares and the five-country results use them
+    (the models too, unless they were not computed: ``coefficients`` None)."""
     if weight not in data.columns:
         return {"status": FAIL, "detail": f"no weight column {weight!r} in the data"}
     shares = read_population_shares()
     weight_shares = data.groupby(data["COUNTRY"].astype(str))[weight].sum() / data[weight].sum()
     difference = (weight_shares.reindex(shares.index) - shares).abs()
-    used = sorted(set(sector_estimates["weighting"]) | set(coefficients["weighting"]))
+    used = sorted(set(sector_estimates["weighting"]) | set([] if coefficients is None else coefficients["weighting"]))
     passed = bool(difference.max() <= WEIGHT_SHARE_TOLERANCE) and used == [weight]
     return {"status": _status(passed),
             "published": "each country weighted by its representation in the EU",
@@ -345,36 +347,50 @@ def eu_scorecard(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd
                  sector_estimates: pd.DataFrame | None = None, coefficients: pd.DataFrame | None = None,
                  sector_tests: pd.DataFrame | None = None, country_tests: pd.DataFrame | None = None,
                  heterogeneity: pd.DataFrame | None = None, index_items_used: Mapping[str, Sequence[str]] | None = None,
-                 alpha: float = 0.05) -> pd.DataFrame:
+                 alpha: float = 0.05, availability: Availability | None = None) -> pd.DataFrame:
     """Scorecard rows for every EU claim (``helpers.claims.SCORECARD_COLUMNS``), in registry order.
 
     ``data``: cleaned respondents with weights (``add_weights``) and indices (``add_indices``); ``cleaning``:
     the ``CleaningResult`` they came from (EU-02). Tables not given are computed from ``data`` with the
     defaults of :mod:`helpers.eu.estimates` and :mod:`helpers.eu.statistics`; pass them to score a variant
     (e.g. unweighted estimates). ``index_items_used``: the item set per sector the index was built from
-    (default ``helpers.eu.index.index_items``).
+    (default ``helpers.eu.index.index_items``). ``availability`` (``helpers.real_data.read_availability``):
+    what the respondent file lacks; the claims it makes impossible to check get status ``not available`` with
+    the reason, the models are then neither read nor computed, and the claims checked on part of the
+    variables (an index without one of its items) carry the note in their detail.
     """
     claims = load_claims() if claims is None else claims
     eu_claims = claims.loc[claims["study"] == STUDY].reset_index(drop=True)
+    not_checkable = set(availability.skipped["claims"]) if availability is not None else set()
+    notes = availability.claim_notes() if availability is not None else {}
+    models_computed = not set(DIRECTION_RULES) & not_checkable
     sector_estimates = index_by_sector(data, claims=claims) if sector_estimates is None else sector_estimates
-    coefficients = correlates_table(data) if coefficients is None else coefficients
+    if models_computed:
+        coefficients = correlates_table(data) if coefficients is None else coefficients
+        heterogeneity = heterogeneity_tests(data) if heterogeneity is None else heterogeneity
     sector_tests = sector_differences(data) if sector_tests is None else sector_tests
     country_tests = country_differences(data) if country_tests is None else country_tests
-    heterogeneity = heterogeneity_tests(data) if heterogeneity is None else heterogeneity
     items = dict(index_items_used or {})
     checks: dict[str, dict[str, Any]] = {
         **value_checks(sector_estimates, eu_claims),
         "EU-01": fieldwork_check(data, eu_claims),
         "EU-02": sample_size_check(data, cleaning, eu_claims),
         "EU-03": per_country_check(data, eu_claims),
-        "EU-04": weighting_check(data, sector_estimates, coefficients),
+        "EU-04": weighting_check(data, sector_estimates, coefficients if models_computed else None),
         "EU-05": sectors_check(data, sector_estimates, eu_claims),
         "EU-09": sector_country_differences_check(sector_tests, country_tests, alpha),
         "EU-10": definition_check(data, items),
-        **{claim_id: direction_check(coefficients, rule, alpha) for claim_id, rule in DIRECTION_RULES.items()},
-        "EU-16": correlates_present_check(coefficients, eu_claims),
-        "EU-17": heterogeneity_check(heterogeneity, alpha),
     }
+    if models_computed:
+        checks.update({claim_id: direction_check(coefficients, rule, alpha) for claim_id, rule in DIRECTION_RULES.items()})
+        checks["EU-16"] = correlates_present_check(coefficients, eu_claims)
+        checks["EU-17"] = heterogeneity_check(heterogeneity, alpha)
+    for claim_id in not_checkable:
+        checks[claim_id] = {"status": NOT_AVAILABLE, "reproduced": "not available in this file",
+                            "detail": notes.get(claim_id, "the respondent file lacks the variables this claim needs")}
+    for claim_id, note in notes.items():
+        if claim_id in checks and claim_id not in not_checkable:
+            checks[claim_id] = {**checks[claim_id], "detail": f"{checks[claim_id].get('detail', '')} {note}".strip()}
     checks = {claim_id: check for claim_id, check in checks.items() if claim_id in set(eu_claims["claim_id"])}
     checks.update(unchecked_claims(eu_claims, checks))
     return scorecard_frame(eu_claims, checks)

@@ -16,6 +16,7 @@ from helpers.eu.codebook import ACTIVITIES, SECTORS
 from helpers.eu.estimates import index_by_sector
 from helpers.eu.figures import POINT_COLOUR, PUBLISHED_COLOUR, _decorate, _sector_title
 from helpers.eu.index import add_indices
+from helpers.real_data import lacking
 
 VARIANT_LABELS: dict[str, str] = {
     "population": "published scheme: population weights (EU-04)",
@@ -43,14 +44,20 @@ def headline_variants(
     alternative_items: Mapping[str, Sequence[str]] | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """The five-country index by sector under each variant, with the published value and the difference."""
-    alternative_items = alternative_items or published_activity_items()
+    """The five-country index by sector under each variant, with the published value and the difference.
+
+    The item-set variant uses the alternative items the data have (a real file may lack some); it is left out
+    when a sector has none of them (the figure then shows no point for it).
+    """
+    alternative = {sector: [item for item in items if not lacking(respondents, [item])]
+                   for sector, items in (alternative_items or published_activity_items()).items()}
     variants = {
         "population": index_by_sector(respondents, claims=claims, alpha=alpha),
         "equal_countries": index_by_sector(respondents, claims=claims, alpha=alpha, equal_country_weights=True),
         "unweighted": index_by_sector(respondents, claims=claims, alpha=alpha, weighted=False),
-        "item_set": index_by_sector(add_indices(respondents, alternative_items), claims=claims, alpha=alpha),
     }
+    if all(alternative.values()):
+        variants["item_set"] = index_by_sector(add_indices(respondents, alternative), claims=claims, alpha=alpha)
     frames = [
         table.assign(variant=name, variant_label=VARIANT_LABELS[name], difference=table["estimate"] - table["published"])
         for name, table in variants.items()
