@@ -16,7 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
-from helpers.claims import claim_number, load_claims
+from helpers.claims import claim_number, load_claims, round_half_up
 from helpers.eu import clean, index, weights
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_TARGET_CLAIM, SECTORS
 from helpers.eu.estimates import (
@@ -39,7 +39,6 @@ from helpers.eu.figures import (
     plot_index_by_sector,
     save_eu_figure,
 )
-from helpers.eu.index import round_half_up
 from helpers.eu.statistics import correlates_table
 from helpers.paths import EU_RAW_FILE
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.claims import round_half_up
 from helpers.eu import codebook, synthetic
 from helpers.eu.clean import clean, read_respondent_file
 from helpers.eu.index import (
@@ -17,7 +18,6 @@ from helpers.eu.index import (
     coproduction_index,
     index_column,
     index_items,
-    round_half_up,
     weighted_index_means,
     weighted_mean,
 )

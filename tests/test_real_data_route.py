@@ -207,14 +207,25 @@ def test_the_documented_workaround_for_a_coded_country_works(tmp_path: Path, sma
     assert result.counts["dont_know_to_missing"] > 0  # user-missing 8s survived the round trip as codes
 
 
-def test_the_oecd_file_has_no_column_map_so_renamed_columns_are_refused(tmp_path: Path) -> None:
-    """OECD cleaning reads columns by name (any order) but has no column_map: renamed columns are refused."""
+def oecd_vendor_names() -> dict[str, str]:
+    """Codebook name -> a real delivery's name for three OECD columns (the others keep the codebook's)."""
+    return {"COFOG": "area_code", "RESPID": "official", "Q3_02": "reason_2"}
+
+
+def test_the_oecd_column_map_renames_a_real_files_columns(tmp_path: Path) -> None:
     from helpers.oecd.clean import VendorFileError, clean_vendor_file
 
-    frame = pd.read_csv(OECD_RAW_FILE, dtype=str, keep_default_na=False).rename(columns={"COFOG": "area_code"})
-    path = write_as(frame, tmp_path / "renamed.csv")
-    with pytest.raises(VendorFileError, match="COFOG"):
+    frame = pd.read_csv(OECD_RAW_FILE, dtype=str, keep_default_na=False)
+    renamed = frame.rename(columns=oecd_vendor_names())
+    path = write_as(renamed[list(reversed(renamed.columns))], tmp_path / "renamed.csv")
+    column_map = {vendor: codebook for codebook, vendor in oecd_vendor_names().items()}
+    expected = clean_vendor_file(OECD_RAW_FILE)
+    mapped = clean_vendor_file(path, column_map=column_map)
+    pd.testing.assert_frame_equal(mapped.long, expected.long)
+    with pytest.raises(VendorFileError, match=r"renamed\.csv: .*COFOG.*Q3_02"):  # without the map: refused by name
         clean_vendor_file(path)
+    with pytest.raises(VendorFileError, match=r"column_map names columns that are not in the file: \['areacode'\]"):
+        clean_vendor_file(path, column_map={**column_map, "areacode": "COFOG"})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -380,7 +391,8 @@ def output_text(notebook: Path) -> str:
 
 @pytest.fixture(scope="module")
 def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
-    """The EU steps on the CSV, .sav and .dta delivery and the OECD steps on a reordered CSV, run at once."""
+    """The EU steps on the CSV, .sav and .dta delivery (and on a CSV lacking variables, exported) and the OECD
+    steps on a reordered CSV with renamed columns, run at once."""
     folder = tmp_path_factory.mktemp("real_route")
     delivery = vendor_frame()
     runs: dict[str, dict[str, object]] = {}
@@ -398,10 +410,13 @@ def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
                                         f"eu2008_clean.respondent_file={lacking_file}",
                                         f"eu2008_clean.column_map={lacking_map}", export=True)
     oecd = pd.read_csv(OECD_RAW_FILE, dtype=str, keep_default_na=False).drop(columns="SYNTHETIC")
+    oecd = oecd.rename(columns=oecd_vendor_names())
     oecd = oecd[list(reversed(oecd.columns))]
     oecd_file = write_as(oecd, folder / "oecd2010_officials.csv")
+    oecd_map = flow_mapping({vendor: codebook for codebook, vendor in oecd_vendor_names().items()})
     runs["oecd"] = {"file": oecd_file, "out": folder / "out_oecd", "steps": OECD_STEPS}
-    runs["oecd"]["process"] = runner(runs["oecd"]["out"], OECD_STEPS, f"oecd2010_clean.respondent_file={oecd_file}")
+    runs["oecd"]["process"] = runner(runs["oecd"]["out"], OECD_STEPS, f"oecd2010_clean.respondent_file={oecd_file}",
+                                     f"oecd2010_clean.column_map={oecd_map}")
     for run in runs.values():
         process = run.pop("process")
         run["log"] = process.communicate(timeout=900)[0]
@@ -469,7 +484,7 @@ def test_the_three_formats_give_the_same_products(real_route: dict[str, dict[str
 
 
 @pytest.mark.slow
-def test_the_reordered_oecd_file_reproduces_every_oecd_claim(real_route: dict[str, dict[str, object]]) -> None:
+def test_the_reordered_renamed_oecd_file_reproduces_every_oecd_claim(real_route: dict[str, dict[str, object]]) -> None:
     scorecard = pd.read_csv(Path(real_route["oecd"]["out"]) / "reports" / "tables" / "oecd2010_scorecard.csv")
     assert len(scorecard) == 15 and (scorecard["status"] == "pass").all()
 

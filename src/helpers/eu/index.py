@@ -17,7 +17,6 @@ confidence intervals come from svy in ``helpers.survey``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -99,8 +98,3 @@ def weighted_index_means(data: pd.DataFrame, weight_column: str) -> dict[str, fl
     """Weighted mean of every sector's index column (``add_indices`` first) with ``weight_column``."""
     return {sector: weighted_mean(data[index_column(sector)], data[weight_column]) for sector in SECTORS}
 
-
-def round_half_up(value: float, digits: int = 0) -> float:
-    """Round as the report does (0.5 away from zero), not to even as Python's ``round``."""
-    quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))

@@ -20,6 +20,7 @@ Steps, each a small function:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,12 +68,30 @@ class CleanedSurvey:
     n_rows_read: int
 
 
-def read_vendor_file(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_vendor_file(path: str | os.PathLike[str], column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a vendor CSV with every column as text; empty cells stay empty strings.
 
-    Raises VendorFileError listing every problem of the file itself (see the module docstring).
+    ``column_map`` (the file's name -> the codebook's name) renames a real file's columns to the codebook's;
+    the columns may come in any order. Raises VendorFileError listing every problem of the file itself (see
+    the module docstring), naming required columns by the file's names.
     """
-    return read_csv_checked(path, required_columns=REQUIRED_COLUMNS, error_type=VendorFileError)
+    if not column_map:
+        return read_csv_checked(path, required_columns=REQUIRED_COLUMNS, error_type=VendorFileError)
+    frame = read_csv_checked(path, error_type=VendorFileError)  # required columns: checked after renaming
+    problems = []
+    not_in_file = sorted(set(column_map) - set(frame.columns))
+    if not_in_file:
+        problems.append(f"column_map names columns that are not in the file: {not_in_file}")
+    renamed = [column_map.get(name, name) for name in frame.columns]
+    repeated = sorted({name for name in renamed if renamed.count(name) > 1})
+    if repeated:
+        problems.append(f"after renaming with column_map, columns {repeated} appear more than once")
+    missing = missing_columns_problem(REQUIRED_COLUMNS, renamed)
+    if missing:
+        problems.append(missing)
+    if problems:
+        raise VendorFileError(f"{path}: " + "; ".join(problems))
+    return frame.rename(columns=dict(column_map))
 
 
 def check_required_columns(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -197,11 +216,13 @@ def to_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def clean_vendor_file(
-    path: str | os.PathLike[str] = OECD_RAW_FILE, claims_path: str | os.PathLike[str] = CLAIMS_FILE
+    path: str | os.PathLike[str] = OECD_RAW_FILE,
+    claims_path: str | os.PathLike[str] = CLAIMS_FILE,
+    column_map: Mapping[str, str] | None = None,
 ) -> CleanedSurvey:
-    """Read, check, validate and reshape a vendor file; see the module docstring."""
+    """Read, check, validate and reshape a vendor file (``column_map``: see :func:`read_vendor_file`)."""
     path = Path(path)
-    frame = read_vendor_file(path)
+    frame = read_vendor_file(path, column_map)
     check_required_columns(frame, path)
     validate_vendor_frame(frame, path, claims_path)
     unanswered = unanswered_rows(frame)
