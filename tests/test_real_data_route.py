@@ -171,8 +171,6 @@ def test_a_missing_required_column_stops_the_cleaning_naming_it(tmp_path: Path, 
         read_respondent_file(path, column_map)
 
 
-@pytest.mark.xfail(reason="helpers.eu.clean reads a numeric COUNTRY as codes ('1.0') and does not apply its value "
-                          "labels; SPSS and Stata deliveries often code the country (docs/real_data.md)", strict=False)
 def test_a_numerically_coded_country_with_value_labels_is_read_by_its_labels(
         tmp_path: Path, small_delivery: pd.DataFrame) -> None:
     codes = {country: code for code, country in enumerate(CANONICAL_COUNTRIES, start=1)}
@@ -182,29 +180,19 @@ def test_a_numerically_coded_country_with_value_labels_is_read_by_its_labels(
                     value_labels={"land": {code: country for country, code in codes.items()}})
     result = clean(read_respondent_file(path, parse_override(f"x={column_map_text()}")[2]), str(path))
     assert set(result.data["COUNTRY"]) == set(CANONICAL_COUNTRIES)
+    delivered = dict(zip(pd.to_numeric(small_delivery["respondent"].astype(str).str.strip()), labels, strict=True))
+    assert result.data["COUNTRY"].tolist() == [delivered[respondent] for respondent in result.data["RESPID"]]
 
 
-def marked_block(document: Path, name: str) -> str:
-    """The fenced code block that follows ``<!-- test: name -->`` in a Markdown document."""
-    text = document.read_text(encoding="utf-8")
-    after = text.split(f"<!-- test: {name} -->", 1)[1]
-    return after.split("```", 2)[1].split("\n", 1)[1]
-
-
-def test_the_documented_workaround_for_a_coded_country_works(tmp_path: Path, small_delivery: pd.DataFrame) -> None:
-    """docs/real_data.md: turn a numerically coded, labelled country into text, then the cleaning reads it."""
+def test_a_country_code_without_a_value_label_is_named(tmp_path: Path, small_delivery: pd.DataFrame) -> None:
     codes = {country: code for code, country in enumerate(CANONICAL_COUNTRIES, start=1)}
     labels = small_delivery["land"].str.split().str.join(" ").str.casefold().map(COUNTRY_ALIASES)
-    frame = small_delivery.assign(land=labels.map(codes).astype("int64"))
-    write_as(frame, tmp_path / "coproduction2008.sav", user_missing={"q_env_recycle": [8, 9]},
-             value_labels={"land": {code: country for country, code in codes.items()},
-                           "q_sex": {1: "Male", 2: "Female"}})
-    snippet = marked_block(PROJECT_ROOT / "docs" / "real_data.md", "country-codes")
-    exec(snippet.replace("/secure/", f"{tmp_path}/"), {})  # noqa: S102  (the documented code, as written)
-    converted = tmp_path / "coproduction2008_country_as_text.sav"
-    result = clean(read_respondent_file(converted, parse_override(f"x={column_map_text()}")[2]), str(converted))
-    assert set(result.data["COUNTRY"]) == set(labels)
-    assert result.counts["dont_know_to_missing"] > 0  # user-missing 8s survived the round trip as codes
+    coded = labels.map(codes).astype("int64")
+    coded.iloc[[3, 7]] = 7  # a code the value labels do not have
+    path = write_as(small_delivery.assign(land=coded), tmp_path / "unlabelled_code.sav",
+                    value_labels={"land": {code: country for country, code in codes.items()}})
+    with pytest.raises(CleaningError, match=r"COUNTRY.*'7'.*rows \[3, 7\]"):
+        clean(read_respondent_file(path, parse_override(f"x={column_map_text()}")[2]), str(path))
 
 
 def oecd_vendor_names() -> dict[str, str]:

@@ -136,10 +136,29 @@ def read_respondent_file(path: str | Path, column_map: Mapping[str, str] | None 
     frame = frame.rename(columns=column_map)
     ordered = [column for column in RAW_COLUMNS if column in frame.columns]
     frame = frame[ordered + [column for column in frame.columns if column not in ordered]]
+    labels_by_codebook_name = {column_map.get(name, name): labels for name, labels in value_labels.items()}
+    frame = _country_codes_as_labels(frame, labels_by_codebook_name.get("COUNTRY"))
     frame.attrs["source_file"] = str(path)
-    frame.attrs["value_labels"] = {column_map.get(name, name): labels for name, labels in value_labels.items()}
+    frame.attrs["value_labels"] = labels_by_codebook_name
     frame.attrs["column_labels"] = {column_map.get(name, name): label for name, label in column_labels.items()}
     return frame
+
+
+def _country_codes_as_labels(frame: pd.DataFrame, labels: Mapping[float, str] | None) -> pd.DataFrame:
+    """A numerically coded COUNTRY (SPSS and Stata deliveries often code it) as its value labels' text.
+
+    Codes without a label become their number as text ('7'), so that the country check names them; a
+    COUNTRY that is already text, or has no value labels, is left as it is.
+    """
+    if not labels or "COUNTRY" not in frame.columns or not pd.api.types.is_numeric_dtype(frame["COUNTRY"]):
+        return frame
+    codes = frame["COUNTRY"].astype("float64")
+    as_text = codes.map({float(code): str(label) for code, label in labels.items()}).astype("object")
+    unlabelled = codes.notna() & as_text.isna()
+    whole = unlabelled & (codes % 1 == 0)
+    as_text[whole] = codes[whole].astype("int64").astype("str")
+    as_text[unlabelled & ~whole] = codes[unlabelled & ~whole].astype("str")
+    return frame.assign(COUNTRY=as_text)
 
 
 def _read_labelled_file(path: Path) -> tuple[pd.DataFrame, dict, dict]:
