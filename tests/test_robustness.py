@@ -126,3 +126,17 @@ def test_changing_one_study_parameter_reruns_only_that_study(tmp_path: Path) -> 
     assert any(name.startswith("eu2008") for name in skipped)
     nothing = run_pipeline(out, "--no-export", "-p", "oecd2010_figures.confidence_level=0.9")
     assert "running" not in nothing.stdout  # a no-op re-run skips every step
+
+
+def test_parquet_bytes_do_not_depend_on_where_the_data_came_from(tmp_path: Path) -> None:
+    """pandas would store ``frame.attrs`` (the reader puts the source file's absolute path there) in the file."""
+    from helpers.outputs import write_parquet
+
+    frame = pd.DataFrame({"RESPID": pd.array([1, 2], dtype="Int64"), "COUNTRY": ["Denmark", "France"]})
+    here, there = frame.copy(), frame.copy()
+    here.attrs["source_file"], there.attrs["source_file"] = "/home/a/file.csv", "/srv/b/other.csv"
+    write_parquet(here, tmp_path / "here.parquet")
+    write_parquet(there, tmp_path / "there.parquet")
+    assert (tmp_path / "here.parquet").read_bytes() == (tmp_path / "there.parquet").read_bytes()
+    assert pd.read_parquet(tmp_path / "here.parquet").equals(frame)
+    assert here.attrs == {"source_file": "/home/a/file.csv"}  # the caller's frame is left as it was

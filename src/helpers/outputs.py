@@ -65,9 +65,13 @@ def write_json(payload: Any, target: str | os.PathLike[str]) -> Path:
 
 
 def write_parquet(frame: pd.DataFrame, target: str | os.PathLike[str]) -> Path:
-    """Write a data frame as Parquet atomically."""
+    """Write a data frame as Parquet atomically, without ``frame.attrs`` (pandas would store them in the file,
+    and they may hold where the data came from, e.g. an absolute path, which would make the bytes depend on
+    the checkout's location)."""
+    without_attrs = frame.copy(deep=False)  # a new frame on the same data (no copy of the values)
+    without_attrs.attrs = {}
     with atomic_path(target) as temporary:
-        frame.to_parquet(temporary, index=False)
+        without_attrs.to_parquet(temporary, index=False)
     return Path(target)
 
 

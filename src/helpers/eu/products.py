@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,7 @@ def write_cleaned(cleaning: CleaningResult, respondents: pd.DataFrame, folder: s
 
 
 def write_estimate_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike[str],
-                          not_computed: list[str] = ()) -> None:
+                          not_computed: Sequence[str] = ()) -> None:
     """Write each table as ``<name>.csv``; remove the files of ``not_computed`` tables left by an earlier run
     (a file without the variables they need must not be scored or drawn from another file's tables)."""
     folder = Path(folder)
@@ -38,7 +39,7 @@ def write_estimate_tables(tables: dict[str, pd.DataFrame], folder: str | os.Path
 
 
 def read_estimate_tables(folder: str | os.PathLike[str], names: list[str],
-                         not_computed: list[str] = ()) -> dict[str, pd.DataFrame]:
+                         not_computed: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
     """The estimate tables ``names`` that step 2 computed (the ``not_computed`` ones are left out)."""
     return {name: pd.read_csv(Path(folder) / f"{name}.csv") for name in names if name not in not_computed}
 

@@ -43,18 +43,13 @@ def prepare_respondents(
     return cleaned, add_indices(weighted, available_index_items(cleaned.data, index_items))
 
 
-def skipped_tables(respondents: pd.DataFrame) -> list[str]:
-    """The tables of :func:`estimate_tables` that ``respondents`` lack the variables for (none for a full file)."""
-    return availability(respondents).skipped["tables"]
-
-
 def estimate_tables(
     respondents: pd.DataFrame, claims: pd.DataFrame, *, alpha: float = 0.05, weighting: str = "population"
 ) -> dict[str, pd.DataFrame]:
     """Every table of step 2 that the data support, keyed by the file name it is saved under.
 
-    A table whose variables the respondents lack (:func:`skipped_tables`: e.g. the correlates without URBAN)
-    is left out; the activity frequencies cover the activity items present.
+    A table whose variables the respondents lack (``helpers.real_data.availability(...).skipped["tables"]``,
+    e.g. the correlates without URBAN) is left out; the activity frequencies cover the activity items present.
     """
     options = weighting_options(weighting)
     weighted = options["weighted"]
