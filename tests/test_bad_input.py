@@ -23,6 +23,7 @@ import pytest
 from helpers import pipeline
 from helpers.claims import ClaimsRegistryError, load_claims
 from helpers.eu.clean import CleaningError, clean, read_respondent_file
+from helpers.eu.stages import read_inputs
 from helpers.eu.weights import PopulationFileError, WeightError, check_weights, read_population_shares, read_sex_age_margins
 from helpers.oecd.clean import VendorFileError, clean_vendor_file
 from helpers.paths import (
@@ -466,3 +467,22 @@ def test_cli_unknown_parameter_and_step_stop_before_running(tmp_path: Path) -> N
     assert "unknown parameter 'respondent_fiel'" in message
     assert "unknown step 'oecd2010_cleaning'" in message
     assert not out.exists()
+
+
+def test_the_cleaning_step_names_every_bad_input_file_at_once(tmp_path: Path) -> None:
+    """A bad respondent file and a bad margins file: one message names both (and each file's problems)."""
+    lines = first_lines(EU_RAW_FILE, 6)
+    lines[0] = lines[0].replace(",AGE,", ",Age,")
+    respondents = write_lines(tmp_path / "citizens.csv", lines)
+    margins = pd.read_csv(SEX_AGE_MARGINS_FILE, dtype=str, keep_default_na=False)
+    margins.loc[7, "population_share"] = "0"  # file line 9
+    margins_path = tmp_path / "margins.csv"
+    margins.to_csv(margins_path, index=False)
+    with pytest.raises(InputFileError) as caught:
+        read_inputs(str(respondents), {}, str(margins_path), str(POPULATIONS_FILE))
+    message = str(caught.value)
+    assert message.startswith("2 input files cannot be used:")
+    assert f"{respondents}: missing required columns ['AGE']" in message
+    assert f"{margins_path}" in message and "zero or negative on file lines 9" in message
+    with pytest.raises(CleaningError, match="missing required columns"):  # one bad file: its own error
+        read_inputs(str(respondents), {}, str(SEX_AGE_MARGINS_FILE), str(POPULATIONS_FILE))

@@ -1,16 +1,20 @@
 """The EU study's computing stages as plain functions: the notebooks call these, and so does the benchmark.
 
+Stage 0 (:func:`read_inputs`): read the respondent file, the sex-by-age margins and the population file,
+reporting the problems of every file at once.
 Stage 1 (:func:`prepare_respondents`): clean the vendor file, add the two weights and the index.
 Stage 2 (:func:`estimate_tables`): every estimate, test and model table of the study.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from helpers.eu.clean import CleaningResult, clean
+from helpers.eu.clean import CleaningResult, clean, read_respondent_file
 from helpers.eu.estimates import activity_frequencies, index_by_sector, index_by_sector_country
 from helpers.eu.index import add_indices
 from helpers.eu.products import weighting_options
@@ -21,8 +25,44 @@ from helpers.eu.statistics import (
     sector_differences,
     unweighted_effect_sizes,
 )
-from helpers.eu.weights import add_weights
+from helpers.eu.weights import WeightError, add_weights, read_population_shares, read_sex_age_margins
 from helpers.real_data import availability, available_index_items
+from helpers.validation import InputFileError
+
+
+@dataclass(frozen=True)
+class StudyInputs:
+    """The three inputs of the cleaning step, read and checked."""
+
+    raw: pd.DataFrame
+    margins: pd.DataFrame
+    population_shares: pd.Series
+
+
+def read_inputs(respondent_file: str, column_map: Mapping[str, str] | None, margins_file: str,
+                populations_file: str) -> StudyInputs:
+    """Read the respondent file, the sex-by-age margins and the population file.
+
+    Every file is read even when an earlier one fails, so that one message lists the problems of all of them
+    (one file's error is raised as it is; several are joined into one ``InputFileError``).
+    """
+    readers: dict[str, Callable[[], Any]] = {
+        "raw": lambda: read_respondent_file(respondent_file, column_map or None),
+        "margins": lambda: read_sex_age_margins(margins_file),
+        "population_shares": lambda: read_population_shares(populations_file),
+    }
+    values: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for name, read in readers.items():
+        try:
+            values[name] = read()
+        except (InputFileError, WeightError, FileNotFoundError) as error:
+            errors.append(error)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputFileError(f"{len(errors)} input files cannot be used:\n" + "\n".join(f"- {e}" for e in errors))
+    return StudyInputs(**values)
 
 
 def prepare_respondents(
