@@ -280,3 +280,43 @@ def test_export_study_refuses_notebooks_without_banner(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no run banner"):
         export.export_study([plain], tmp_path / "reports", "demo", "Demo")
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_failed_study_export_is_one_line_per_study_and_the_others_still_export(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export of one study fails: the others are exported, the index is written, and ExportError names
+    the failed study with its traceback saved in build/export_<study>.log (one worker and two)."""
+    from types import SimpleNamespace
+
+    from helpers import reporting
+
+    def fake_export(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
+        if study == "broken":
+            raise ValueError("no run banner in broken_clean.ipynb")
+        report = reports_dir / f"{study}.reviewer.html"
+        report.write_text("<html></html>", encoding="utf-8")
+        return [report]
+
+    monkeypatch.setattr(reporting, "export_one_study", fake_export)
+    monkeypatch.setattr(reporting, "expected_outputs", lambda executed, reports_dir, study: [])
+    for jobs, studies in ((1, ["broken"]), (1, ["broken", "fine"])):
+        root = tmp_path / f"jobs{jobs}_{len(studies)}"
+        locations = SimpleNamespace(build=root / "build", executed=root / "build" / "executed",
+                                    reports=root / "reports", processed=root / "processed")
+        for folder in (locations.executed, locations.reports, locations.processed):
+            folder.mkdir(parents=True)
+        steps = [SimpleNamespace(study=study, name=f"{study}_clean") for study in studies]
+        for step in steps:
+            (locations.executed / f"{step.name}.ipynb").write_text("{}", encoding="utf-8")
+        with pytest.raises(reporting.ExportError) as caught:
+            reporting.export_reports(steps, [], locations, say=lambda *_: None, jobs=jobs)
+        message = str(caught.value)
+        assert message.startswith("export broken failed: ValueError: no run banner in broken_clean.ipynb")
+        assert len(message.splitlines()) == 1
+        log = locations.build / "export_broken.log"
+        assert "Traceback" in log.read_text(encoding="utf-8") and "fake_export" in log.read_text(encoding="utf-8")
+        assert (locations.reports / "index.html").is_file()
+        state = reporting.read_export_state(locations.build)
+        assert "broken" not in state
+        assert ("fine" in state) == ("fine" in studies)
+        assert (locations.reports / "fine.reviewer.html").is_file() == ("fine" in studies)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -100,8 +101,23 @@ def test_activity_frequencies_equal_the_per_category_route(respondents: pd.DataF
     elif case == "code outside the codebook":
         data["ENV_RECYCLE"] = data["ENV_RECYCLE"].astype("float64")
         data.loc[data.index[:5], "ENV_RECYCLE"] = 7.0
-    fast = estimates.activity_frequencies(data, **options)
+    taken: list[bool] = []
+    original = estimates._shares_by_code
+
+    def spy(*arguments: object) -> object:
+        result = original(*arguments)
+        taken.append(result is not None)
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(estimates, "_shares_by_code", spy)
+        fast = estimates.activity_frequencies(data, **options)
     pd.testing.assert_frame_equal(fast, _per_category_route(monkeypatch, data, **options), check_exact=True)
+    assert len(taken) == 9  # one decision per activity item
+    if case in ("as delivered", "unweighted"):
+        assert all(taken)  # the fast route was compared, not the per-category route with itself
+    else:
+        assert not all(taken) and any(taken)  # the changed item falls back, the others stay fast
 
 
 def test_friedman_equals_pingouin() -> None:
@@ -128,7 +144,17 @@ def test_cached_notebook_inspection_equals_papermill(tmp_path: Path) -> None:
     pipeline.save_parameter_cache()
     assert cache.is_file()
     pipeline.use_parameter_cache(cache)
-    assert pipeline.notebook_parameters(notebook) == first == papermill.inspect_notebook(str(notebook))
+    expected = papermill.inspect_notebook(str(notebook))
+
+    def not_called(path: str) -> None:
+        raise AssertionError(f"papermill inspected {path} although the cache holds it")
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(papermill, "inspect_notebook", not_called)
+            assert pipeline.notebook_parameters(notebook) == first == expected
+    finally:
+        pipeline.use_parameter_cache(tmp_path / "unused.json")  # leave no cache file behind for other tests
 
 
 def test_run_with_nothing_to_do_does_not_import_papermill(tmp_path: Path) -> None:
@@ -167,3 +193,15 @@ def test_run_with_nothing_to_do_does_not_import_papermill(tmp_path: Path) -> Non
     assert second.returncode == 0, second.stdout + second.stderr
     assert "skipped" in second.stdout
     assert "PAPERMILL_IMPORTED=False" in second.stdout
+
+
+def test_a_damaged_cache_entry_is_a_cache_miss(tmp_path: Path) -> None:
+    notebook = paths.PROJECT_ROOT / "notebooks" / "21_eu_estimates.ipynb"
+    cache = tmp_path / pipeline.PARAMETER_CACHE_NAME
+    for entry in ("not a mapping", {"key": "wrong"}, {"key": None, "parameters": []}):
+        cache.write_text(json.dumps({str(notebook): entry}), encoding="utf-8")
+        try:
+            pipeline.use_parameter_cache(cache)
+            assert "confidence_level" in pipeline.notebook_parameters(notebook)
+        finally:
+            pipeline.use_parameter_cache(tmp_path / "unused.json")

@@ -14,6 +14,7 @@ from helpers.export import external_resource_references
 from helpers.site import (
     build_index,
     combined_rows,
+    count_text,
     figure_title,
     format_number,
     json_value,
@@ -198,5 +199,7 @@ def test_a_claim_not_available_in_the_file_is_a_grey_na_row_not_a_pass() -> None
     html_row = scorecard_row(row)
     assert html_row.startswith('<tr class="na">') and '<span class="badge na">N/A</span>' in html_row
     assert "Not available in this file: URBAN." in html_row
-    assert pass_count([row, {**row, "status": "pass"}]) == (1, 2)
+    assert pass_count([row, {**row, "status": "pass"}, {**row, "status": "fail"}]) == (1, 2)  # checked: 2
+    assert count_text([row, {**row, "status": "pass"}]) == "1 of 1 checked claims pass; 1 not available in this file"
+    assert count_text([{**row, "status": "pass"}, {**row, "status": "fail"}]) == "1 of 2 claims pass"
     assert 'class="fail"' in scorecard_row({**row, "status": "something else"})

@@ -155,7 +155,7 @@ def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     key = f"{hashlib.sha256(notebook.read_bytes()).hexdigest()} papermill {_papermill_version()}"
     entries = _parameter_cache["entries"]
     cached = entries.get(str(notebook))
-    if cached is not None and cached.get("key") == key:
+    if isinstance(cached, dict) and cached.get("key") == key and isinstance(cached.get("parameters"), dict):
         return json.loads(json.dumps(cached["parameters"]))
     import papermill
 

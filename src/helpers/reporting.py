@@ -105,6 +105,14 @@ def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_l
     return list(exported.written)
 
 
+def export_or_error(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path] | Exception:
+    """:func:`export_one_study`, returning the exception instead of raising it (the other studies go on)."""
+    try:
+        return export_one_study(executed, reports_dir, study, with_logs)
+    except Exception as error:  # noqa: BLE001 - reported by export_reports as an ExportError, with its traceback
+        return error
+
+
 def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say: Any = print,
                    jobs: int | None = None) -> list[Path]:
     """Export every study whose executed notebooks or docs changed since its last export, in parallel."""
@@ -129,7 +137,7 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
             say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
         arguments = [(executed, locations.reports, study, study == last) for study, executed, _ in pending]
         if workers == 1:
-            outcomes: list[list[Path] | BaseException] = [export_one_study(*item) for item in arguments]
+            outcomes: list[list[Path] | BaseException] = [export_or_error(*item) for item in arguments]
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(export_one_study, *item) for item in arguments]
@@ -144,6 +152,8 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
         failures = {study: outcome for (study, _, _), outcome in zip(pending, outcomes, strict=True)
                     if isinstance(outcome, BaseException)}
         if failures:
+            # the index still lists what the other studies exported (and the failed study's older reports)
+            say(f"wrote {build_index(locations.reports, locations.processed)}")
             raise ExportError(failures, locations.build)
     written.append(build_index(locations.reports, locations.processed))
     say(f"wrote {written[-1]}")

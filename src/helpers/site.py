@@ -293,8 +293,23 @@ def interval_text(row: dict[str, str]) -> str:
 
 
 def pass_count(rows: Sequence[dict[str, str]]) -> tuple[int, int]:
-    """(claims that pass, claims)."""
-    return sum(row.get("status", "").strip().lower() == "pass" for row in rows), len(rows)
+    """(claims that pass, claims that were checked): claims "not available" in the file are not counted."""
+    statuses = [row.get("status", "").strip().lower() for row in rows]
+    return statuses.count("pass"), len(statuses) - statuses.count("not available")
+
+
+def not_available_count(rows: Sequence[dict[str, str]]) -> int:
+    """Claims the respondent file lacks the variables for (status "not available")."""
+    return sum(row.get("status", "").strip().lower() == "not available" for row in rows)
+
+
+def count_text(rows: Sequence[dict[str, str]]) -> str:
+    """'17 of 17 claims pass', or '10 of 10 checked claims pass; 7 not available in this file'."""
+    passed, checked = pass_count(rows)
+    unchecked = not_available_count(rows)
+    if not unchecked:
+        return f"{passed} of {checked} claims pass"
+    return f"{passed} of {checked} checked claims pass; {unchecked} not available in this file"
 
 
 def is_synthetic(study: Study) -> bool:
@@ -366,9 +381,11 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
     """One card per study: 'N of M claims pass', the PDF and the number of figures."""
     cards = []
     for study in studies:
-        passed, total = pass_count(study.scorecard)
-        state = "none" if not total else "allpass" if passed == total else "somefail"
-        count = f"{passed} of {total} claims pass" if total else "no scorecard"
+        passed, checked = pass_count(study.scorecard)
+        unchecked = not_available_count(study.scorecard)
+        state = ("none" if not study.scorecard else "somefail" if passed < checked else "somena" if unchecked
+                 else "allpass")
+        count = count_text(study.scorecard) if study.scorecard else "no scorecard"
         pdf = link(study.pdf, base, "PDF report") if study.pdf else "no PDF"
         data = "synthetic data" if is_synthetic(study) else "real data" if study.provenance else "provenance unknown"
         cards.append(
@@ -453,9 +470,8 @@ def scorecard_row(row: dict[str, str]) -> str:
 
 def study_row(study: str, rows: Sequence[dict[str, str]]) -> str:
     """A heading row above a study's claims with its pass count."""
-    passed, total = pass_count([row for row in rows if row["study"] == study])
-    return (f'<tr class="group"><th colspan="7">{html.escape(study)}: '
-            f"{passed} of {total} claims pass</th></tr>")
+    count = count_text([row for row in rows if row["study"] == study])
+    return f'<tr class="group"><th colspan="7">{html.escape(study)}: {html.escape(count)}</th></tr>'
 
 
 def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], base: Path) -> str:
@@ -574,6 +590,7 @@ a { color: #1a56a8; }
         padding: 0.8em 1em; }
 .card.allpass { border-left-color: var(--pass); }
 .card.somefail { border-left-color: var(--fail); }
+.card.somena { border-left-color: var(--muted); }
 .card .study { font-weight: bold; font-size: 1.1em; }
 .card .count { font-size: 1.4em; margin: 0.2em 0; }
 .card.allpass .count { color: var(--pass); }

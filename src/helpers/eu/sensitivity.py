@@ -25,8 +25,9 @@ VARIANT_LABELS: dict[str, str] = {
     "item_set": "index from another item set",
 }
 SENSITIVITY_COLUMNS: tuple[str, ...] = (
-    "variant", "variant_label", "sector", "estimate", "ci_low", "ci_high", "published", "difference",
+    "variant", "variant_label", "sector", "estimate", "ci_low", "ci_high", "published", "difference", "index_items",
 )
+MAIN_INDEX_ITEMS: str = "as in the main index"
 
 
 def published_activity_items() -> dict[str, list[str]]:
@@ -46,23 +47,40 @@ def headline_variants(
 ) -> pd.DataFrame:
     """The five-country index by sector under each variant, with the published value and the difference.
 
-    The item-set variant uses the alternative items the data have (a real file may lack some); it is left out
-    when a sector has none of them (the figure then shows no point for it).
+    The item-set variant uses the alternative items the data have (a real file may lack some): its
+    ``index_items`` column lists the items used and those the file lacks; a sector with none of its items has
+    no estimate in that variant (the figure shows no point for it).
     """
+    requested = {sector: list(items) for sector, items in (alternative_items or published_activity_items()).items()}
     alternative = {sector: [item for item in items if not lacking(respondents, [item])]
-                   for sector, items in (alternative_items or published_activity_items()).items()}
+                   for sector, items in requested.items()}
     variants = {
         "population": index_by_sector(respondents, claims=claims, alpha=alpha),
         "equal_countries": index_by_sector(respondents, claims=claims, alpha=alpha, equal_country_weights=True),
         "unweighted": index_by_sector(respondents, claims=claims, alpha=alpha, weighted=False),
     }
-    if all(alternative.values()):
-        variants["item_set"] = index_by_sector(add_indices(respondents, alternative), claims=claims, alpha=alpha)
+    usable = {sector: items for sector, items in alternative.items() if items}
+    item_set = index_by_sector(add_indices(respondents, usable), claims=claims, alpha=alpha)
+    without_items = item_set["sector"].isin([sector for sector in alternative if sector not in usable])
+    item_set.loc[without_items, ["estimate", "ci_low", "ci_high"]] = float("nan")
+    variants["item_set"] = item_set.assign(index_items=item_set["sector"].map(
+        lambda sector: item_set_text(requested.get(sector), alternative.get(sector))))
     frames = [
         table.assign(variant=name, variant_label=VARIANT_LABELS[name], difference=table["estimate"] - table["published"])
         for name, table in variants.items()
     ]
-    return pd.concat(frames, ignore_index=True)[list(SENSITIVITY_COLUMNS)]
+    combined = pd.concat(frames, ignore_index=True)
+    combined["index_items"] = combined["index_items"].fillna(MAIN_INDEX_ITEMS)
+    return combined[list(SENSITIVITY_COLUMNS)]
+
+
+def item_set_text(requested: Sequence[str] | None, used: Sequence[str] | None) -> str:
+    """The items of a sector's alternative index as the table shows them, naming those the file lacks."""
+    if requested is None:
+        return MAIN_INDEX_ITEMS  # a sector the alternative item set does not name keeps its items
+    missing = [item for item in requested if item not in (used or [])]
+    text = ", ".join(used or []) or "none"
+    return f"{text} (not in this file: {', '.join(missing)})" if missing else text
 
 
 def plot_headline_variants(variants: pd.DataFrame, *, synthetic: bool) -> Figure:

@@ -73,7 +73,7 @@ def read_vendor_file(path: str | os.PathLike[str], column_map: Mapping[str, str]
 
     ``column_map`` (the file's name -> the codebook's name) renames a real file's columns to the codebook's;
     the columns may come in any order. Raises VendorFileError listing every problem of the file itself (see
-    the module docstring), naming required columns by the file's names.
+    the module docstring); missing required columns are named by the codebook's names.
     """
     if not column_map:
         return read_csv_checked(path, required_columns=REQUIRED_COLUMNS, error_type=VendorFileError)
