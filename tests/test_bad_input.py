@@ -178,7 +178,10 @@ def test_a_renamed_optional_column_is_read_as_missing_and_reported(tmp_path: Pat
     path = write_lines(tmp_path / "citizens.csv", lines)
     cleaned = clean(read_respondent_file(path), str(path))
     assert cleaned.data["URBAN"].isna().all()
-    assert availability(cleaned.data).missing["correlates"] == ["URBAN"]
+    supported = availability(cleaned.data)
+    assert supported.missing["correlates"] == ["URBAN"]
+    assert supported.look_alikes == {"URBAN": "URBANISATION"}  # the reports suggest the column_map entry
+    assert "'URBANISATION' looks like URBAN" in supported.notes[-1] and "column_map" in supported.notes[-1]
 
 
 def test_read_csv_checked_index_is_the_file_line_minus_two(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ import html
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +42,7 @@ import yaml
 from helpers.eu.codebook import ACTIVITIES, RAW_COLUMNS, SECTOR_NAMES, SECTORS, activity_items, sector_column
 from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
 from helpers.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
-from helpers.validation import renamed_columns_hint
+from helpers.validation import closest_names, renamed_columns_hint
 
 FORMATS: dict[str, str] = {".csv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 """File suffix -> format written by :func:`write_as` and read by ``helpers.eu.clean.read_respondent_file``."""
@@ -282,7 +282,11 @@ def notes_display(missing: Mapping[str, Sequence[str]],
     In a notebook: ``display(notes)`` if it is not None; it shows in JupyterLab, the reviewer and replicator
     HTML and the PDF, like the run banner.
     """
-    notes = missing_notes(missing, required)
+    return display_of_notes(missing_notes(missing, required))
+
+
+def display_of_notes(notes: Sequence[str]) -> RichDisplay | None:
+    """Notes as one display (HTML, Markdown, LaTeX, text); None when there are none."""
     if not notes:
         return None
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
@@ -348,11 +352,18 @@ class Availability:
 
     missing: dict[str, list[str]]
     required: dict[str, tuple[str, ...]]
+    look_alikes: dict[str, str] = field(default_factory=dict)
+    """Missing codebook column -> a column of the file not in the codebook that resembles it (a likely rename)."""
 
     @property
     def notes(self) -> list[str]:
-        """One note per affected analysis (empty when the file supports every analysis)."""
-        return missing_notes(self.missing, self.required)
+        """One note per affected analysis, and one naming likely renamed columns (empty when nothing is missing)."""
+        notes = missing_notes(self.missing, self.required)
+        if self.look_alikes:
+            pairs = ", ".join(f"'{found}' looks like {column}" for column, found in self.look_alikes.items())
+            notes.append(f"The file has columns the codebook does not know that resemble missing ones ({pairs}): "
+                         "if they hold the same question, map them with the column_map parameter and rerun.")
+        return notes
 
     @property
     def skipped(self) -> dict[str, list[str]]:
@@ -360,8 +371,8 @@ class Availability:
         return skipped_outputs(self.missing, self.required)
 
     def display(self) -> RichDisplay | None:
-        """The notes as a report display (:func:`notes_display`); None when nothing is missing."""
-        return notes_display(self.missing, self.required)
+        """The notes as a report display (:func:`display_of_notes`); None when nothing is missing."""
+        return display_of_notes(self.notes)
 
     def present(self, analysis: str) -> list[str]:
         """The columns of ``analysis`` the file has (e.g. the activity items of the activity figure)."""
@@ -382,14 +393,23 @@ class Availability:
 
     def provenance_extra(self) -> dict[str, object]:
         """What the cleaning step writes into provenance.json (``write_data_provenance(extra=...)``)."""
-        return {"missing_variables": {analysis: list(columns) for analysis, columns in self.missing.items()}}
+        return {"missing_variables": {analysis: list(columns) for analysis, columns in self.missing.items()},
+                "missing_variables_look_alikes": dict(self.look_alikes)}
 
 
 def availability(frame: pd.DataFrame | Iterable[str],
                  index_items: Mapping[str, Sequence[str]] | None = None) -> Availability:
-    """:class:`Availability` of a (cleaned) respondent frame; ``index_items`` as used for the index."""
+    """:class:`Availability` of a (cleaned) respondent frame; ``index_items`` as used for the index.
+
+    Columns that are not in the codebook but resemble a missing one (``URBANISATION`` for URBAN) are named as
+    likely renames (:attr:`Availability.look_alikes`).
+    """
     required = analysis_requirements(index_items)
-    return Availability(missing_variables(frame, required), required)
+    missing = missing_variables(frame, required)
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
+    unknown = [column for column in columns if column not in RAW_COLUMNS]
+    absent = list(dict.fromkeys(column for needed in missing.values() for column in needed))
+    return Availability(missing, required, closest_names(absent, unknown))
 
 
 def read_availability(processed_dir: str | Path) -> Availability:
@@ -402,7 +422,7 @@ def read_availability(processed_dir: str | Path) -> Availability:
     required = analysis_requirements(record.get("index_items"))
     order = [*required, *(analysis for analysis in recorded if analysis not in required)]  # JSON sorts the keys
     missing = {analysis: list(recorded[analysis]) for analysis in order if analysis in recorded}
-    return Availability(missing, required)
+    return Availability(missing, required, dict(record.get("missing_variables_look_alikes") or {}))
 
 
 def show_missing_variables(processed_dir: str | Path) -> Availability:
