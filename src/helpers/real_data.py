@@ -374,6 +374,14 @@ class Availability:
         """The notes as a report display (:func:`display_of_notes`); None when nothing is missing."""
         return display_of_notes(self.notes)
 
+    def show(self) -> None:
+        """In a notebook: display the notes, if there are any (nothing when the file has every variable)."""
+        notes = self.display()
+        if notes is not None:
+            from IPython.display import display
+
+            display(notes)
+
     def present(self, analysis: str) -> list[str]:
         """The columns of ``analysis`` the file has (e.g. the activity items of the activity figure)."""
         return [column for column in self.required[analysis] if column not in self.missing.get(analysis, ())]
@@ -429,11 +437,7 @@ def show_missing_variables(processed_dir: str | Path) -> Availability:
     """In a notebook of the 2008 study: display the notes on variables the respondent file lacks (nothing when
     it has them all) and return the :class:`Availability` recorded by the cleaning step."""
     supported = read_availability(processed_dir)
-    notes = supported.display()
-    if notes is not None:
-        from IPython.display import display
-
-        display(notes)
+    supported.show()
     return supported
 
 

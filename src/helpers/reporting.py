@@ -69,15 +69,11 @@ def expected_outputs(executed: list[Path], reports_dir: Path, study: str) -> lis
     return [p for p in outputs if p.suffix != ".pdf" or not missing_pdf_tools()]
 
 
-def is_exported(record: Any, fingerprint: str, executed: list[Path], reports_dir: Path, study: str) -> bool:
-    """Whether the last export of ``study`` had this fingerprint and its report files are all still there.
-
-    The files are those recorded at the export; a record without them (older state files) is checked
-    against :func:`expected_outputs`. An export made without the LaTeX tools (no PDF) is redone once the
-    tools are there.
+def is_exported(record: Any, fingerprint: str) -> bool:
+    """Whether the last export of a study (its ``record`` in the export state) had this fingerprint and the
+    report files it wrote are all still there. An export made without the LaTeX tools (no PDF) is redone once
+    the tools are there; any other record (an older state file) means export again.
     """
-    if isinstance(record, str):  # state written before the outputs were recorded
-        return record == fingerprint and all(path.is_file() for path in expected_outputs(executed, reports_dir, study))
     if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
         return False
     outputs = [Path(path) for path in record.get("outputs", [])]
@@ -126,7 +122,7 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
             say(f"export {study}: skipped, not every step of the study has an executed notebook")
             continue
         fingerprint = fingerprint_of_files(executed + documents)
-        if is_exported(state.get(study), fingerprint, executed, locations.reports, study):
+        if is_exported(state.get(study), fingerprint):
             say(f"export {study}: skipped (executed notebooks unchanged)")
             continue
         pending.append((study, executed, fingerprint))
