@@ -68,7 +68,7 @@ strip-notebooks: env
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 verify-data: env
-	$(PY) -m helpers.datapackage verify
+	$(PY) -m helpers.data.datapackage verify
 
 clean-outputs:
 	rm -rf build data/processed/*/ reports/*/ reports/*.html reports/*.pdf reports/*.json reports/*.csv

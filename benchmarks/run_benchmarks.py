@@ -110,8 +110,8 @@ def floor(out: Path) -> None:
     import pandas as pd
 
     from helpers import paths
-    from helpers.claims import load_claims
-    from helpers.datapackage import verified_sha256
+    from helpers.data.claims import load_claims
+    from helpers.data.datapackage import verified_sha256
     from helpers.eu import figures as eu_figures
     from helpers.eu.clean import read_respondent_file
     from helpers.eu.codebook import SECTORS
@@ -128,7 +128,7 @@ def floor(out: Path) -> None:
     from helpers.oecd.figures import FIGURE_TITLES, figure_data, plot_figure, save_oecd_figure
     from helpers.oecd.scorecard import oecd_scorecard
     from helpers.outputs import save_figure, write_csv, write_json
-    from helpers.provenance import read_data_provenance, write_data_provenance
+    from helpers.data.provenance import read_data_provenance, write_data_provenance
 
     processed, figures, tables = out / "processed", out / "figures", out / "tables"
     # OECD: clean, estimates and figures, scorecard (notebooks 10-12)
@@ -280,7 +280,7 @@ def estimate_stage(source: Path, full_tables: bool) -> None:
     """Third process (the pipeline's estimates step): the design-based estimates of the cleaned respondents."""
     import pandas as pd
 
-    from helpers.claims import load_claims
+    from helpers.data.claims import load_claims
     from helpers.eu.estimates import activity_frequencies, index_by_sector, index_by_sector_country
     from helpers.eu.stages import estimate_tables
 

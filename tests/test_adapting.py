@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from helpers.paths import PROJECT_ROOT
-from helpers.provenance import SYNTHETIC_DATA_NOTICE
+from helpers.data.provenance import SYNTHETIC_DATA_NOTICE
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +96,7 @@ def scorecard(copy: Path, out: str = "") -> pd.DataFrame:
 
 def test_the_copy_is_a_copy() -> None:
     files = project_files()
-    assert "pipeline.yaml" in files and "docs/adapting.md" in files and "src/helpers/pipeline.py" in files
+    assert "pipeline.yaml" in files and "docs/adapting.md" in files and "src/helpers/pipeline/runner.py" in files
     assert not any(name.startswith(("data/processed/eu2008/", "reports/figures/", "build/")) for name in files)
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from helpers import pipeline
-from helpers.claims import ClaimsRegistryError, load_claims
+from helpers.pipeline import runner as pipeline
+from helpers.data.claims import ClaimsRegistryError, load_claims
 from helpers.eu.clean import CleaningError, clean, read_respondent_file
 from helpers.eu.stages import read_inputs
 from helpers.eu.weights import PopulationFileError, WeightError, check_weights, read_population_shares, read_sex_age_margins
@@ -35,9 +35,9 @@ from helpers.paths import (
     RAW_DIR,
     SEX_AGE_MARGINS_FILE,
 )
-from helpers.pipeline import Locations, PipelineError
-from helpers.validation import InputFileError, format_row_numbers, read_csv_checked
-from helpers.real_data import availability
+from helpers.pipeline.runner import Locations, PipelineError
+from helpers.data.validation import InputFileError, format_row_numbers, read_csv_checked
+from helpers.data.real_data import availability
 
 
 def first_lines(path: Path, n: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 A module fixture runs one study's pipeline steps into a temporary folder (``--out``) and builds the
 index there, so the test works on a fresh clone. Chromium is driven over the DevTools protocol
-(``helpers.browser``): every ``Network.requestWillBeSent`` URL must be ``file://`` or ``data:``,
+(``browser_devtools``, a test helper): every ``Network.requestWillBeSent`` URL must be ``file://`` or ``data:``,
 and no ``console.error``, uncaught exception or browser log error may appear. Screenshots go to
 ``reports/screenshots/`` of the project (for people and CI artifacts) and of the temporary run.
 The PDF check renders page 1 of each ``*_report.pdf`` with ``pdftoppm`` and counts non-white pixels.
@@ -20,10 +20,10 @@ from urllib.parse import unquote, urlparse
 import pytest
 import yaml
 
-from helpers.browser import Chromium, Visit, find_chromium, non_local, visit_page
+from browser_devtools import Chromium, Visit, find_chromium, non_local, visit_page
 from helpers.outputs import write_bytes
 from helpers.paths import PIPELINE_FILE, PROJECT_ROOT, REPORTS_DIR
-from helpers.site import build_index
+from helpers.report.site import build_index
 
 STUDY = "oecd2010"  # the study whose steps the fixture runs
 NO_CHROMIUM = "Chromium is not installed (Debian package 'chromium'; scripts/install_system_deps.sh installs it)"
@@ -131,7 +131,7 @@ def test_every_html_page_opens_offline_without_errors(built_reports: Path) -> No
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (Debian poppler-utils)")
 def test_pdf_reports_have_a_first_page_that_is_not_blank(built_reports: Path, tmp_path: Path) -> None:
-    from helpers.export import missing_pdf_tools
+    from helpers.report.export import missing_pdf_tools
 
     pdfs = sorted(built_reports.glob("*_report.pdf"))
     if not pdfs and missing_pdf_tools():

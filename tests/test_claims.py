@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.claims import (
+from helpers.data.claims import (
     SCORECARD_COLUMNS,
     ClaimsRegistryError,
     check_rank_claim,

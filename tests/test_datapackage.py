@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import datapackage
-from helpers.datapackage import ChecksumError
+from helpers.data import datapackage
+from helpers.data.datapackage import ChecksumError
 from helpers.paths import RAW_DIR
 
 
@@ -37,7 +37,7 @@ def test_changed_raw_file_is_refused_naming_file_and_both_hashes(tmp_path: Path)
     message = str(caught.value)
     assert str(raw / "claims.csv") in message
     assert recorded in message and datapackage.sha256_of_file(raw / "claims.csv") in message
-    assert "python -m helpers.datapackage record" in message
+    assert "python -m helpers.data.datapackage record" in message
 
 
 def test_unrecorded_raw_file_is_reported(tmp_path: Path) -> None:

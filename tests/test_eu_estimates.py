@@ -16,7 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
-from helpers.claims import claim_number, load_claims, round_half_up
+from helpers.data.claims import claim_number, load_claims, round_half_up
 from helpers.eu import clean, index, weights
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_TARGET_CLAIM, SECTORS
 from helpers.eu.estimates import (

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.claims import round_half_up
+from helpers.data.claims import round_half_up
 from helpers.eu import codebook, synthetic
 from helpers.eu.clean import clean, read_respondent_file
 from helpers.eu.index import (

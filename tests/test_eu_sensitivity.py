@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.claims import load_claims
+from helpers.data.claims import load_claims
 from helpers.eu.clean import read_respondent_file
 from helpers.eu.estimates import index_by_sector
 from helpers.eu.index import add_indices

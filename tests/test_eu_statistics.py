@@ -11,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from helpers.claims import FAIL, PASS, SCORECARD_COLUMNS, load_claims
+from helpers.data.claims import FAIL, PASS, SCORECARD_COLUMNS, load_claims
 from helpers.eu import clean, index, weights
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTORS
 from helpers.eu.estimates import index_by_sector

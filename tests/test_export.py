@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import export
+from helpers.report import export
 
 INJECTED_MARKER = "injected_marker_7f3a"
 DEFAULT_MARKER = "default_marker_c91e"
@@ -26,7 +26,7 @@ def _fixture_cells() -> list[nbformat.NotebookNode]:
     v4 = nbformat.v4
     parameters = v4.new_code_cell(f'alpha = 0.05\nlabel = "{DEFAULT_MARKER}"', metadata={"tags": ["parameters"]})
     banner = v4.new_code_cell(
-        "from helpers.provenance import run_banner, display_table\n"
+        "from helpers.data.provenance import run_banner, display_table\n"
         f'run_banner("{UNICODE_TITLE}", {{"alpha": alpha, "label": label}}, True, step="fixture")'
     )
     narrative = v4.new_markdown_cell(
@@ -288,7 +288,7 @@ def test_a_failed_study_export_is_one_line_per_study_and_the_others_still_export
     the failed study with its traceback saved in build/export_<study>.log (one worker and two)."""
     from types import SimpleNamespace
 
-    from helpers import reporting
+    from helpers.report import reporting
 
     def fake_export(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
         if study == "broken":

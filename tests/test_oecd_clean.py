@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.claims import claim_list, claim_number, claim_row, load_claims
+from helpers.data.claims import claim_list, claim_number, claim_row, load_claims
 from helpers.oecd import codebook
 from helpers.oecd.clean import (
     LONG_COLUMNS,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.claims import load_claims, scorecard_frame
+from helpers.data.claims import load_claims, scorecard_frame
 from helpers.oecd import codebook
 from helpers.oecd.clean import clean_vendor_file
 from helpers.oecd.estimates import (

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.claims import load_claims
+from helpers.data.claims import load_claims
 from helpers.oecd import codebook, synthetic
 from helpers.paths import OECD_RAW_FILE, PROJECT_ROOT
 

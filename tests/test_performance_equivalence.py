@@ -23,11 +23,12 @@ import polars as pl
 import pytest
 
 import helpers.eu.estimates as estimates
-from helpers import paths, pipeline
+from helpers import paths
+from helpers.pipeline import runner as pipeline
 from helpers.eu.clean import read_respondent_file
 from helpers.eu.stages import prepare_respondents
 from helpers.eu.statistics import friedman_test
-from helpers.survey import _to_polars, survey_level_shares, survey_mean, survey_means, survey_proportion
+from helpers.stats.survey import _to_polars, survey_level_shares, survey_mean, survey_means, survey_proportion
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +182,7 @@ def test_run_with_nothing_to_do_does_not_import_papermill(tmp_path: Path) -> Non
     command = ["run", "--pipeline", str(pipeline_file), "--out", str(tmp_path / "out"), "--no-export"]
     probe = (
         "import sys\n"
-        "from helpers.pipeline import main\n"
+        "from helpers.pipeline.runner import main\n"
         f"code = main({command!r})\n"
         "print('PAPERMILL_IMPORTED=' + str('papermill' in sys.modules))\n"
         "raise SystemExit(code)\n"

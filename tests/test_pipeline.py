@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import pipeline
+from helpers.pipeline import runner as pipeline
 from helpers.paths import PROJECT_ROOT
-from helpers.pipeline import Locations, PipelineError
+from helpers.pipeline.runner import Locations, PipelineError
 
 
 def make_notebook(path: Path, parameters_source: str, body: str) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import provenance
+from helpers.data import provenance
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 

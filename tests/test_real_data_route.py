@@ -6,7 +6,7 @@ written as CSV, SPSS ``.sav`` (value labels, 8 and 9 declared user-missing, the 
 Stata ``.dta`` (value labels, the date as a date). The slow tests run the EU steps through the runner's
 command line on each file, with the matching ``column_map`` given as a YAML flow mapping with ``-p``, and
 the OECD steps on a CSV with its columns in another order, all at once, into temporary folders (about a
-minute on 2 cores). The fast tests cover ``helpers.real_data`` on hand-made fixtures: writing the formats,
+minute on 2 cores). The fast tests cover ``helpers.data.real_data`` on hand-made fixtures: writing the formats,
 the column names of a file, and which analyses a file that lacks variables supports (docs/real_data.md).
 """
 
@@ -34,9 +34,9 @@ from helpers.eu.codebook import (
     RAW_COLUMNS,
 )
 from helpers.paths import EU_RAW_FILE, OECD_RAW_FILE, PROJECT_ROOT
-from helpers.pipeline import parse_override
-from helpers.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE, file_sha256, write_data_provenance
-from helpers.real_data import (
+from helpers.pipeline.runner import parse_override
+from helpers.data.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE, file_sha256, write_data_provenance
+from helpers.data.real_data import (
     ANALYSES,
     UNUSED_COLUMNS,
     analysis_requirements,

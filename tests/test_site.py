@@ -1,4 +1,4 @@
-"""The offline index page (helpers.site) on a small fake reports folder."""
+"""The offline index page (helpers.report.site) on a small fake reports folder."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from helpers.export import external_resource_references
-from helpers.site import (
+from helpers.report.export import external_resource_references
+from helpers.report.site import (
     build_index,
     combined_rows,
     count_text,

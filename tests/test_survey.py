@@ -1,4 +1,4 @@
-"""helpers.survey: design-based means and proportions through svy, checked against hand computations.
+"""helpers.stats.survey: design-based means and proportions through svy, checked against hand computations.
 
 Hand computations use Taylor linearisation of the ratio mean ybar = sum(w y) / sum(w):
 z_i = w_i (y_i - ybar) / sum(w) for rows in the domain (0 otherwise), t_hi = sum of z over PSU i of
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.survey import ESTIMATE_COLUMNS, survey_mean, survey_proportion
+from helpers.stats.survey import ESTIMATE_COLUMNS, survey_mean, survey_proportion
 
 
 @pytest.fixture()

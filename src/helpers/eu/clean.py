@@ -28,12 +28,12 @@ not whole numbers in a numeric column, unknown country labels, more conflicting 
 data (ids, dates outside the fieldwork window, SEX), and a SYNTHETIC column mixing 0 and 1. The two shares
 never refuse ``MIN_TOLERATED_RECORDS`` records or fewer, so a small file may have a few such records.
 
-``read_respondent_file`` first checks the file itself (for CSV with ``helpers.validation.read_csv_checked``:
+``read_respondent_file`` first checks the file itself (for CSV with ``helpers.data.validation.read_csv_checked``:
 empty, header-only, not UTF-8, not comma-delimited, truncated, ragged lines; for SPSS/Stata: unreadable or
 without records) and the columns (missing required ones named, with a guess for renamed ones). Only
 ``codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) must be there; an optional column the file
 lacks is added empty by ``clean``, and the analyses that need it are narrowed or skipped with a note in the
-reports (``helpers.real_data``).
+reports (``helpers.data.real_data``).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from helpers.eu.codebook import (
     VARIABLE_BY_NAME,
     fieldwork_window,
 )
-from helpers.validation import (
+from helpers.data.validation import (
     InputFileError,
     format_row_numbers,
     format_values,
@@ -319,7 +319,7 @@ def _to_integers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def _add_absent_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Every optional codebook column the file lacks, added as an empty (all missing) column in codebook order,
-    so that the cleaned data always have the codebook's shape; ``helpers.real_data.missing_variables`` then
+    so that the cleaned data always have the codebook's shape; ``helpers.data.real_data.missing_variables`` then
     reports it as not available, like a column whose every answer is missing."""
     absent = [column for column in OPTIONAL_COLUMNS if column not in frame.columns]
     if not absent:

@@ -162,7 +162,7 @@ class Variable:
     codes) or ``flag``. ``value_labels`` are the valid codes; ``missing_codes`` the documented non-answers.
     ``required``: a file without the column is refused (RESPID, COUNTRY, INTDATE, SEX, AGE: cleaning and
     weighting cannot do without them). Every other column may be absent; the analyses that need it are then
-    narrowed or skipped, and the reports say so (``helpers.real_data``, docs/real_data.md).
+    narrowed or skipped, and the reports say so (``helpers.data.real_data``, docs/real_data.md).
     """
 
     name: str
@@ -248,7 +248,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = tuple(variable.name for variable in VARIABLE
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
     variable.name for variable in VARIABLES if not variable.required and variable.role != "synthetic"
 )
-"""Codebook columns a file may lack: cleaning adds them as empty columns, ``helpers.real_data`` says what is lost."""
+"""Codebook columns a file may lack: cleaning adds them as empty columns, ``helpers.data.real_data`` says what is lost."""
 TEXT_COLUMNS: tuple[str, ...] = ("COUNTRY", "INTDATE")
 CODED_COLUMNS: tuple[str, ...] = tuple(variable.name for variable in VARIABLES if variable.kind == "code")
 SURVEY_QUESTION_COLUMNS: tuple[str, ...] = tuple(

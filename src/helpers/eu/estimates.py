@@ -16,7 +16,7 @@ country, so the country is the stratum and each respondent is a primary sampling
 weights are the post-stratification weights of :mod:`helpers.eu.weights`. Standard errors are svy's Taylor
 linearisation (with-replacement PSU variance within strata), confidence intervals estimate +- t(df) x SE
 (logit intervals for proportions), and ``deff`` is the design effect against simple random sampling with
-replacement, all from :mod:`helpers.survey`; nothing here computes a variance. Respondents whose index is
+replacement, all from :mod:`helpers.stats.survey`; nothing here computes a variance. Respondents whose index is
 missing (fewer than two valid items) leave the estimate but stay in the design (domain estimation).
 
 Weighting variants for sensitivity analyses (``weighting`` names the one used): the weight column given
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from svy import errors as svy_errors
 
-from helpers.claims import claim_number, load_claims
+from helpers.data.claims import claim_number, load_claims
 from helpers.eu.codebook import (
     ACTIVITIES,
     CANONICAL_COUNTRIES,
@@ -42,7 +42,7 @@ from helpers.eu.codebook import (
 )
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.survey import LEVEL, survey_level_shares, survey_means, survey_proportion
+from helpers.stats.survey import LEVEL, survey_level_shares, survey_means, survey_proportion
 
 STRATUM_COLUMN: str = "COUNTRY"
 """The stratum of the design: each country's sample was drawn separately."""
@@ -197,7 +197,7 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
 def _all_category_shares(frame: pd.DataFrame, items: Sequence[str], weight: str | None,
                          alpha: float) -> dict[str, pd.DataFrame | None]:
     """Every category's share per country of each item, one svy call per item on one shared sample
-    (:func:`helpers.survey.survey_level_shares`); ``None`` for an item where svy cannot give a design
+    (:func:`helpers.stats.survey.survey_level_shares`); ``None`` for an item where svy cannot give a design
     effect for any row (the per-category route then handles it)."""
     if not items:
         return {}

@@ -11,7 +11,7 @@ must already be missing (``helpers.eu.clean``). ``index_items(sector)`` is the d
 can be passed for sensitivity analyses.
 
 ``weighted_mean`` is a plain point estimate for tests' sanity checks; the published-style estimates with
-confidence intervals come from svy in ``helpers.survey``.
+confidence intervals come from svy in ``helpers.stats.survey``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.eu.clean import CleaningResult
 from helpers.outputs import write_csv, write_parquet
-from helpers.provenance import read_data_provenance
+from helpers.data.provenance import read_data_provenance
 
 FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".csv")
 RESPONDENTS = "respondents.parquet"

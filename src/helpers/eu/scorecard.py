@@ -1,6 +1,6 @@
 """Every EU claim of the registry (EU-01 to EU-17) checked against the reproduction, as one scorecard table.
 
-:func:`eu_scorecard` returns ``helpers.claims.scorecard_frame`` rows (``claim_id, study, kind, subject, source,
+:func:`eu_scorecard` returns ``helpers.data.claims.scorecard_frame`` rows (``claim_id, study, kind, subject, source,
 location, published, reproduced, ci_low, ci_high, status, detail``). Published values and lists are read from
 the claims registry; a registry claim without a check fails (``helpers.oecd.scorecard.unchecked_claims``).
 The rules (assumption A-EU-ANALYSIS-07 and following):
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.claims import FAIL, NOT_AVAILABLE, PASS, check_value_claim, claim_list, claim_value_text, load_claims, scorecard_frame
+from helpers.data.claims import FAIL, NOT_AVAILABLE, PASS, check_value_claim, claim_list, claim_value_text, load_claims, scorecard_frame
 from helpers.eu.clean import DROPPED, CleaningResult
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_NAMES, SECTORS
 from helpers.eu.estimates import index_by_sector
@@ -49,7 +49,7 @@ from helpers.eu.statistics import (
 )
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, read_population_shares
 from helpers.oecd.scorecard import unchecked_claims
-from helpers.real_data import Availability
+from helpers.data.real_data import Availability
 
 STUDY: str = "eu2008"
 ABOUT_TOLERANCE: float = 0.10
@@ -348,13 +348,13 @@ def eu_scorecard(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd
                  sector_tests: pd.DataFrame | None = None, country_tests: pd.DataFrame | None = None,
                  heterogeneity: pd.DataFrame | None = None, index_items_used: Mapping[str, Sequence[str]] | None = None,
                  alpha: float = 0.05, availability: Availability | None = None) -> pd.DataFrame:
-    """Scorecard rows for every EU claim (``helpers.claims.SCORECARD_COLUMNS``), in registry order.
+    """Scorecard rows for every EU claim (``helpers.data.claims.SCORECARD_COLUMNS``), in registry order.
 
     ``data``: cleaned respondents with weights (``add_weights``) and indices (``add_indices``); ``cleaning``:
     the ``CleaningResult`` they came from (EU-02). Tables not given are computed from ``data`` with the
     defaults of :mod:`helpers.eu.estimates` and :mod:`helpers.eu.statistics`; pass them to score a variant
     (e.g. unweighted estimates). ``index_items_used``: the item set per sector the index was built from
-    (default ``helpers.eu.index.index_items``). ``availability`` (``helpers.real_data.read_availability``):
+    (default ``helpers.eu.index.index_items``). ``availability`` (``helpers.data.real_data.read_availability``):
     what the respondent file lacks; the claims it makes impossible to check get status ``not available`` with
     the reason, the models are then neither read nor computed, and the claims checked on part of the
     variables (an index without one of its items) carry the note in their detail.

@@ -16,7 +16,7 @@ from helpers.eu.codebook import ACTIVITIES, SECTORS
 from helpers.eu.estimates import index_by_sector
 from helpers.eu.figures import POINT_COLOUR, PUBLISHED_COLOUR, _decorate, _sector_title
 from helpers.eu.index import add_indices
-from helpers.real_data import lacking
+from helpers.data.real_data import lacking
 
 VARIANT_LABELS: dict[str, str] = {
     "population": "published scheme: population weights (EU-04)",

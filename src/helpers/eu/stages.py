@@ -26,8 +26,8 @@ from helpers.eu.statistics import (
     unweighted_effect_sizes,
 )
 from helpers.eu.weights import WeightError, add_weights, read_population_shares, read_sex_age_margins
-from helpers.real_data import availability, available_index_items
-from helpers.validation import InputFileError
+from helpers.data.real_data import availability, available_index_items
+from helpers.data.validation import InputFileError
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def prepare_respondents(
     """Clean ``raw``, then add the within-country and cross-country weights and the index per sector.
 
     Each sector's index is built from its items (``index_items``, else the codebook's) that the data have
-    (:func:`helpers.real_data.available_index_items`: an item the file lacks, or without a valid answer, is
+    (:func:`helpers.data.real_data.available_index_items`: an item the file lacks, or without a valid answer, is
     left out of a default set; one asked for explicitly must be there).
     """
     cleaned = clean(raw, source_name)
@@ -88,7 +88,7 @@ def estimate_tables(
 ) -> dict[str, pd.DataFrame]:
     """Every table of step 2 that the data support, keyed by the file name it is saved under.
 
-    A table whose variables the respondents lack (``helpers.real_data.availability(...).skipped["tables"]``,
+    A table whose variables the respondents lack (``helpers.data.real_data.availability(...).skipped["tables"]``,
     e.g. the correlates without URBAN) is left out; the activity frequencies cover the activity items present.
     """
     options = weighting_options(weighting)

@@ -1,6 +1,6 @@
 """Tests and models of the 2008 citizen survey: sectors (EU-09), countries (EU-09, EU-17), correlates (EU-11..17).
 
-Design-based inference uses svy (:mod:`helpers.survey` builds the ``svy.Sample``): country strata,
+Design-based inference uses svy (:mod:`helpers.stats.survey` builds the ``svy.Sample``): country strata,
 respondents as PSUs, the survey weights of :mod:`helpers.eu.weights` (assumption A-EU-ANALYSIS-01).
 Unweighted comparisons and effect sizes use pingouin. Every function returns a tidy pandas frame.
 
@@ -45,7 +45,7 @@ from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, sector_column
 from helpers.eu.estimates import PSU_COLUMN, STRATUM_COLUMN, resolve_weighting
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.survey import make_sample, survey_means
+from helpers.stats.survey import make_sample, survey_means
 
 # ---------------------------------------------------------------------------------------------------------
 # Terms and output columns

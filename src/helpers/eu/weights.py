@@ -12,7 +12,7 @@ Both steps use svy's ``Sample.weighting.poststratify`` (svy 0.35, polars underne
 control total per (country, sex, age group) cell, the second with one per country. The vendor file has no
 design weight, so the base weight is 1. Missing, zero, negative or non-finite weights raise ``WeightError``.
 
-The two population files are checked before use (``helpers.validation.read_csv_checked``, then their own
+The two population files are checked before use (``helpers.data.validation.read_csv_checked``, then their own
 rules): a problem raises ``PopulationFileError`` listing every problem at once with the file, the column and
 the file lines (missing, non-numeric, zero or negative populations or shares; unknown sex labels or age
 groups; repeated countries or cells; countries or cells without a row; shares not summing to 1).
@@ -37,7 +37,7 @@ from helpers.eu.codebook import (
     SEX_CODES,
 )
 from helpers.paths import POPULATIONS_FILE
-from helpers.validation import (
+from helpers.data.validation import (
     InputFileError,
     file_lines,
     format_row_numbers,

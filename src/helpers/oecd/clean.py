@@ -3,7 +3,7 @@
 Steps, each a small function:
 
 1. :func:`read_vendor_file` reads every column as text (so codes such as ``7`` or an empty cell are
-   seen as delivered, not silently converted), after :func:`helpers.validation.read_csv_checked` has
+   seen as delivered, not silently converted), after :func:`helpers.data.validation.read_csv_checked` has
    checked the file itself: not empty, not header-only, UTF-8, comma-delimited, not truncated, no ragged
    lines, every required column present (missing ones named, with a guess for renamed ones).
 2. :func:`check_required_columns` names the file and every missing column (for frames built elsewhere).
@@ -29,7 +29,7 @@ import pandera.pandas as pa
 
 from helpers.oecd import codebook
 from helpers.paths import CLAIMS_FILE, OECD_RAW_FILE
-from helpers.validation import (
+from helpers.data.validation import (
     FIRST_DATA_LINE,
     InputFileError,
     format_schema_errors,

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from helpers.claims import claim_number, load_claims
+from helpers.data.claims import claim_number, load_claims
 from helpers.paths import CLAIMS_FILE
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ weight 1 (the published percentages pool responses unweighted), there are no str
 was not a stratified probability sample), and each official is a cluster (PSU), because one
 official answers for several service areas and those answers are not independent. Standard
 errors, CIs (logit, 95%) and design effects (against SRS with replacement) come from svy through
-:mod:`helpers.survey`.
+:mod:`helpers.stats.survey`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.claims import (
+from helpers.data.claims import (
     FAIL,
     PASS,
     check_rank_claim,
@@ -36,7 +36,7 @@ from helpers.claims import (
     load_claims,
 )
 from helpers.oecd import codebook
-from helpers.survey import survey_proportion
+from helpers.stats.survey import survey_proportion
 
 BASES: tuple[str, ...] = ("responses", "all_cells", "excluding_dont_know")
 PUBLISHED_BASE: str = "responses"
@@ -182,7 +182,7 @@ def design_facts(long_table: pd.DataFrame) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Claim checks (results feed helpers.claims.scorecard_frame)
+# Claim checks (results feed helpers.data.claims.scorecard_frame)
 # --------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.claims import FAIL, PASS, scorecard_frame
+from helpers.data.claims import FAIL, PASS, scorecard_frame
 from helpers.oecd.estimates import PUBLISHED_BASE, design_checks, value_and_rank_checks
 
 

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.claims import claim_row, claim_value_text, load_claims, published_precision
+from helpers.data.claims import claim_row, claim_value_text, load_claims, published_precision
 from helpers.oecd import codebook
 from helpers.outputs import write_csv
 from helpers.paths import CLAIMS_FILE, OECD_RAW_FILE

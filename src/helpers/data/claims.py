@@ -23,8 +23,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers.paths import CLAIMS_FILE
-from helpers.validation import InputFileError, read_csv_checked
-from helpers.validation import format_schema_errors  # noqa: F401  (re-exported: it used to live here)
+from helpers.data.validation import InputFileError, read_csv_checked
+from helpers.data.validation import format_schema_errors  # noqa: F401  (re-exported: it used to live here)
 
 CLAIM_ID_PATTERN: str = r"^(OECD|EU)-\d\d$"
 CLAIM_KINDS: tuple[str, ...] = ("value", "rank", "direction", "design", "definition")

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m helpers.site                                  # reports/ and data/processed/ of the project
-    python -m helpers.site --reports OUT/reports --processed OUT/data/processed
+    python -m helpers.report.site                                  # reports/ and data/processed/ of the project
+    python -m helpers.report.site --reports OUT/reports --processed OUT/data/processed
 
 :func:`build_index` discovers the files (nothing about a study is hard-coded) and writes a single
 self-contained page: inline CSS, no JavaScript, no external URL, relative links only. It shows
@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from helpers import paths
 from helpers.outputs import write_json, write_text
+from helpers.report.titles import STUDY_TITLES
 
 INDEX_NAME = "index.html"
 DASH = "\u2013"
@@ -371,7 +372,6 @@ def data_box(studies: Sequence[Study]) -> str:
 
 def study_heading(study: Study) -> str:
     """``name: title`` when the study has a known title."""
-    from helpers.reporting import STUDY_TITLES
 
     title = STUDY_TITLES.get(study.name)
     return f"{study.name}: {title}" if title else study.name
@@ -683,7 +683,7 @@ def build_index(reports_dir: Path, processed_dir: Path, *, claims_file: Path | N
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: build the index for a reports folder."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.site", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.report.site", description=__doc__.split("\n")[0])
     parser.add_argument("--reports", type=Path, default=paths.REPORTS_DIR, help="reports folder (default: reports/)")
     parser.add_argument("--processed", type=Path, default=paths.PROCESSED_DIR,
                         help="processed data folder with <study>/provenance.json (default: data/processed/)")

@@ -1,13 +1,13 @@
 """After the notebooks ran: export each study's reports and render the logs, skipping what is unchanged.
 
 For each study the executed notebooks of its steps become reviewer HTML (no code), replicator HTML
-(with code) and one PDF (``helpers.export``). The assumptions-and-caveats log and the data log are
+(with code) and one PDF (``helpers.report.export``). The assumptions-and-caveats log and the data log are
 rendered next to them, so the links in every report's banner work offline.
 
 Studies that must be exported are exported in parallel processes (at most one per core, or ``jobs``):
 the PDF route sets ``SOURCE_DATE_EPOCH`` in the process environment while xelatex runs, so the exports
 must not share a process. The two logs are rendered by the last study exported in study order, as when
-the studies were exported one after the other. ``helpers.export`` (which imports nbformat, slow to
+the studies were exported one after the other. ``helpers.report.export`` (which imports nbformat, slow to
 import) is imported only when something is exported: a run with nothing to export stays fast.
 """
 
@@ -23,12 +23,9 @@ from typing import Any
 
 from helpers import paths
 from helpers.outputs import write_json
-from helpers.site import build_index
+from helpers.report.site import build_index
+from helpers.report.titles import STUDY_TITLES
 
-STUDY_TITLES: dict[str, str] = {
-    "oecd2010": "OECD 2010 Survey on Innovation in Public Services: Government at a Glance 2011, Figures 50.1-50.3",
-    "eu2008": "2008 five-country citizen survey on co-production (Löffler et al. 2008; Parrado et al. 2013)",
-}
 EXPORT_STATE = "export_state.json"
 
 
@@ -63,7 +60,7 @@ def read_export_state(build_dir: Path) -> dict[str, Any]:
 
 def expected_outputs(executed: list[Path], reports_dir: Path, study: str) -> list[Path]:
     """The report files a study's export writes (the PDF only when the LaTeX tools exist)."""
-    from helpers.export import missing_pdf_tools, study_report_paths
+    from helpers.report.export import missing_pdf_tools, study_report_paths
 
     outputs = list(study_report_paths(executed, reports_dir, study).values())
     return [p for p in outputs if p.suffix != ".pdf" or not missing_pdf_tools()]
@@ -81,14 +78,14 @@ def is_exported(record: Any, fingerprint: str) -> bool:
         return False
     if any(path.suffix == ".pdf" for path in outputs):
         return True
-    from helpers.export import missing_pdf_tools
+    from helpers.report.export import missing_pdf_tools
 
     return bool(missing_pdf_tools())
 
 
 def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
     """Export one study (in a worker process); ``with_logs`` also renders the assumptions and data logs."""
-    from helpers.export import export_study
+    from helpers.report.export import export_study
 
     exported = export_study(
         executed,

@@ -4,7 +4,7 @@
 :func:`verify_raw_file`, which refuses a file whose checksum differs from the one recorded here.
 A user who deliberately replaces a raw file re-records the checksums with::
 
-    python -m helpers.datapackage record
+    python -m helpers.data.datapackage record
 
 and the change shows up in ``git diff data/raw/datapackage.json``.
 """
@@ -102,7 +102,7 @@ def record_checksums(raw_dir: Path = paths.RAW_DIR) -> Path:
 def recorded_hashes(package_file: Path = paths.DATAPACKAGE_FILE) -> dict[str, str]:
     """Map raw file name to its recorded sha256 hex digest."""
     if not package_file.is_file():
-        raise ChecksumError(f"{package_file}: data package missing; run `python -m helpers.datapackage record`.")
+        raise ChecksumError(f"{package_file}: data package missing; run `python -m helpers.data.datapackage record`.")
     descriptor = json.loads(package_file.read_text(encoding="utf-8"))
     return {
         Path(resource["path"]).name: str(resource["hash"]).removeprefix("sha256:")
@@ -116,7 +116,7 @@ def verify_raw_file(path: Path, package_file: Path = paths.DATAPACKAGE_FILE) -> 
     recorded = recorded_hashes(package_file)
     if path.name not in recorded:
         raise ChecksumError(
-            f"{path}: not recorded in {package_file}. Add it with `python -m helpers.datapackage record`."
+            f"{path}: not recorded in {package_file}. Add it with `python -m helpers.data.datapackage record`."
         )
     if not path.is_file():
         raise ChecksumError(f"{path}: raw file missing (recorded sha256 {recorded[path.name]}).")
@@ -127,7 +127,7 @@ def verify_raw_file(path: Path, package_file: Path = paths.DATAPACKAGE_FILE) -> 
             f"  recorded sha256: {recorded[path.name]}\n"
             f"  actual sha256:   {actual}\n"
             "Raw data are read-only. If you replaced this file on purpose, re-record the checksums with "
-            "`python -m helpers.datapackage record` and commit data/raw/datapackage.json."
+            "`python -m helpers.data.datapackage record` and commit data/raw/datapackage.json."
         )
     return actual
 
@@ -169,7 +169,7 @@ def verify_all(raw_dir: Path = paths.RAW_DIR) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``record`` re-records checksums, ``verify`` checks them."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.datapackage", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.data.datapackage", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["record", "verify"])
     args = parser.parse_args(argv)
     if args.command == "record":

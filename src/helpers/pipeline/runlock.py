@@ -12,6 +12,8 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
+from helpers.pipeline.errors import PipelineError
+
 LOCK_NAME = ".pipeline.lock"
 
 
@@ -26,8 +28,6 @@ class RunLock:
         self._lock = FileLock(str(self.lock_file))
 
     def __enter__(self) -> "RunLock":
-        from helpers.pipeline import PipelineError
-
         self.out_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=self.wait_seconds)

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from helpers import paths
+from helpers.pipeline.errors import PipelineError
 
 KERNEL_NAME = "python3"
 STEP_KEYS = {"name", "notebook", "study", "description", "parameters", "inputs", "outputs", "needs"}
@@ -43,14 +44,6 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 MANIFEST_NAME = "run_manifest.json"
 TRACKED_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "pingouin", "svy", "pandera")
-
-
-class PipelineError(RuntimeError):
-    """A problem with the pipeline file, the parameters or a step; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[str] | str) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -373,7 +366,7 @@ def select_steps(steps: list[Step], only: list[str]) -> list[Step]:
 
 def sha256_of_path(path: Path) -> str | None:
     """sha256 of a file, or of a folder's files (names and contents, sorted); None when missing."""
-    from helpers.datapackage import sha256_of_file
+    from helpers.data.datapackage import sha256_of_file
 
     if path.is_file():
         return sha256_of_file(path)
@@ -553,7 +546,7 @@ def relative(path: Path | str, root: Path) -> str:
 
 def verify_raw_inputs(steps: list[Step]) -> list[str]:
     """Checksum every input that lies in data/raw; files elsewhere (a user's real data) are only hashed."""
-    from helpers.datapackage import ChecksumError, is_raw_file, verify_raw_file
+    from helpers.data.datapackage import ChecksumError, is_raw_file, verify_raw_file
 
     problems: list[str] = []
     seen: set[Path] = set()
@@ -728,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace, steps: list[Step], locations: Locations) -> int:
     """``run``: verify inputs, take the lock, run the steps, export the reports."""
-    from helpers.runlock import RunLock
+    from helpers.pipeline.runlock import RunLock
 
     produced = {Path(s.parameters[n]) for s in steps for n in s.outputs}
     problems = verify_raw_inputs(steps) + missing_inputs(steps, produced)
@@ -741,7 +734,7 @@ def run_command(args: argparse.Namespace, steps: list[Step], locations: Location
             print(f"pipeline: FAILED after {time.perf_counter() - started:.1f} s (see the message above)", file=sys.stderr)
             return 1
         if not args.no_export:
-            from helpers.reporting import ExportError, export_reports
+            from helpers.report.reporting import ExportError, export_reports
 
             try:
                 export_reports(steps, results, locations, jobs=args.jobs)
@@ -751,10 +744,3 @@ def run_command(args: argparse.Namespace, steps: list[Step], locations: Location
         print(f"pipeline: finished in {time.perf_counter() - started:.1f} s; reports in {locations.reports}")
     return 0
 
-
-if __name__ == "__main__":
-    # Import the module under its package name so that its classes (PipelineError, ...) are the same
-    # ones other helpers import; running main() from __main__ would create a second copy of them.
-    from helpers.pipeline import main as package_main
-
-    raise SystemExit(package_main())

@@ -13,9 +13,9 @@ Three groups:
   :func:`missing_notes` and :func:`notes_display` turn that into the note a report shows
   ("Not available in this file: ..."); :func:`skipped_outputs` lists the tables, figures and claims that
   cannot be produced.
-- **Command line.** ``python -m helpers.real_data check FILE [--column-map YAML]`` says, before any run,
+- **Command line.** ``python -m helpers.data.real_data check FILE [--column-map YAML]`` says, before any run,
   which codebook columns the file lacks and what that means for each figure and analysis;
-  ``python -m helpers.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
+  ``python -m helpers.data.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
   with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
 
 Only ``helpers.eu.codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) are required by the
@@ -41,8 +41,8 @@ import yaml
 
 from helpers.eu.codebook import ACTIVITIES, RAW_COLUMNS, SECTOR_NAMES, SECTORS, activity_items, sector_column
 from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
-from helpers.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
-from helpers.validation import closest_names, renamed_columns_hint
+from helpers.data.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
+from helpers.data.validation import closest_names, renamed_columns_hint
 
 FORMATS: dict[str, str] = {".csv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 """File suffix -> format written by :func:`write_as` and read by ``helpers.eu.clean.read_respondent_file``."""
@@ -447,7 +447,7 @@ def show_missing_variables(processed_dir: str | Path) -> Availability:
 
 
 def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) -> str:
-    """What ``python -m helpers.real_data check`` prints: columns the file lacks and what they affect."""
+    """What ``python -m helpers.data.real_data check`` prints: columns the file lacks and what they affect."""
     column_map = dict(column_map or {})
     columns = file_columns(path)
     renamed = [column_map.get(name, name) for name in columns]
@@ -476,7 +476,7 @@ def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.real_data", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.data.real_data", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="which codebook columns a respondent file lacks, and what for")
     check.add_argument("file")

@@ -159,7 +159,7 @@ def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str
 
 def data_notices(notebook: NotebookNode) -> set[str]:
     """The data notices the notebook's outputs show: ``{'synthetic'}``, ``{'real'}``, both or none."""
-    from helpers.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE
+    from helpers.data.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE
 
     found: set[str] = set()
     for cell in notebook.cells:
@@ -298,7 +298,7 @@ def _environment(**values: str) -> Iterator[None]:
 
 def _reproducible_pdf_epoch() -> str:
     """``SOURCE_DATE_EPOCH`` for xelatex: the commit time (so a commit gives the same PDF bytes)."""
-    from helpers.provenance import git_commit_timestamp
+    from helpers.data.provenance import git_commit_timestamp
 
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
@@ -427,7 +427,7 @@ def render_markdown_page(
 ) -> Path:
     """Render a Markdown file to a standalone offline HTML page; links to ``x.md`` become ``x.html``.
 
-    ``notice`` (e.g. :data:`helpers.provenance.SYNTHETIC_DATA_NOTICE`) is shown boxed above the text.
+    ``notice`` (e.g. :data:`helpers.data.provenance.SYNTHETIC_DATA_NOTICE`) is shown boxed above the text.
     """
     source = Path(md_file)
     page = standalone_html_page(title, markdown_to_html_fragment(source.read_text(encoding="utf-8")), notice)
@@ -483,7 +483,7 @@ def _timed(result: StudyExport, label: str, action: Any) -> Any:
 
 
 def _synthetic_notice() -> str:
-    from helpers.provenance import SYNTHETIC_DATA_NOTICE
+    from helpers.data.provenance import SYNTHETIC_DATA_NOTICE
 
     return SYNTHETIC_DATA_NOTICE
 
@@ -504,7 +504,7 @@ def export_study(
     With ``assumptions_md`` / ``data_log_md`` also renders ``assumptions.html`` / ``data_log.html``
     into ``reports_dir`` (the run banner links there; they get the synthetic-data box when any
     notebook of the study shows it). With ``require_data_notice`` (default) every notebook must
-    show the run banner's data notice (:func:`helpers.provenance.run_banner`), or nothing is written.
+    show the run banner's data notice (:func:`helpers.data.provenance.run_banner`), or nothing is written.
     """
     folder = Path(reports_dir)
     result = StudyExport()
@@ -540,7 +540,7 @@ def export_study(
 
 
 def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m helpers.export", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.report.export", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     study = commands.add_parser("study", help="reviewer/replicator HTML per notebook and one PDF")
     study.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, in report order")

@@ -1,0 +1,1 @@
+"""Statistical machinery shared by the studies: design-based survey estimates."""
