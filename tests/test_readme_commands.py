@@ -13,7 +13,7 @@ How each command is checked (``command_table()`` lists them all; run this file w
   ``COMPENDIUM_ROOT`` pointing at the copy), with ``.venv/bin`` removed from ``PATH`` and ``HOME`` in a
   temporary folder: ``make plan``, ``make verify-data``, ``make strip-notebooks``, the synthetic generator,
   ``helpers.data.datapackage record``, ``helpers.data.real_data check``/``hash``, the ``-c`` and ``python``
-  snippets, ``git clone``. Paths and sizes are replaced as ``SUBSTITUTIONS`` says (``/tmp/`` and ``/secure/``
+  snippets, ``git clone``. Paths and sizes are replaced as ``substitutions()`` says (``/tmp/`` and ``/secure/``
   to temporary folders holding a synthetic "delivery" with the documented column names, ``--n`` to the
   smallest calibrated size, placeholders such as ``FILE`` or ``{...}`` to that file and its column map).
 - **resolved**: expensive ``make`` targets (``RESOLVED_MAKE_TARGETS``: all, test, test-fast, benchmark,
@@ -185,14 +185,30 @@ def words(command: str) -> list[str]:
         return []
 
 
+def without_comment(command: str) -> str:
+    """The command without a trailing ``# comment`` (a ``#`` after a blank, outside quotes)."""
+    quote = None
+    for position, character in enumerate(command):
+        if quote:
+            quote = None if character == quote else quote
+        elif character in "'\"":
+            quote = character
+        elif character == "#" and (position == 0 or command[position - 1].isspace()):
+            return command[:position].rstrip()
+    return command
+
+
 def make_target(tokens: list[str]) -> str | None:
+    """The first target of a ``make`` command (None: the Makefile's default, ``help``)."""
     targets = [token for token in tokens[1:] if not token.startswith("-") and "=" not in token]
-    return targets[0] if targets else "all"
+    return targets[0] if targets else None
 
 
 def check_for(command: str) -> tuple[str, str]:
     """``(mode, shell command)``: how the documented ``command`` is checked (see the module docstring)."""
     tokens = words(command)
+    if "\n" not in command:  # a here-document keeps its text as written
+        command = without_comment(command)
     if tokens[:1] == ["make"] and make_target(tokens) in RESOLVED_MAKE_TARGETS:
         return "resolved", re.sub(r"^make\b", "make -n", command)
     if tokens[1:4] == ["-m", "helpers.pipeline", "run"]:
@@ -235,8 +251,9 @@ def substituted(command: str, tmp: Path) -> str:
 
 
 def leftover_placeholders(command: str) -> list[str]:
-    """Placeholders still in a command's words after substitution (``...``, ``<name>``)."""
-    return [token for token in words(command) if "..." in token or re.search(r"<[^<>\s]+>", token)]
+    """Placeholders still in a command after substitution (``...``, ``<your file>``), comments aside."""
+    text = without_comment(command.split("\n", 1)[0])
+    return re.findall(r"\.\.\.|<[^\s<>][^<>\n]*[^\s<>]>|<\w>", text)
 
 
 def command_table() -> list[tuple[str, str, str]]:
@@ -277,6 +294,7 @@ class Checked:
 def check_unit(unit: Unit, copy: Path, tmp: Path, timeout: float = 600) -> Checked:
     """Run the unit's checks in ``copy``; return the result and what is wrong with it."""
     problems: list[str] = []
+    checks: list[str] = []
     if unit.kind == "python":
         script, stdin = ".venv/bin/python -", unit.source
         expected = [line[2:] for line in trailing_comment_lines(unit.source)]
@@ -292,7 +310,7 @@ def check_unit(unit: Unit, copy: Path, tmp: Path, timeout: float = 600) -> Check
         problems.append(f"exit status {done.returncode}")
     if "Traceback (most recent call last)" in output:
         problems.append("a Python traceback")
-    for check in checks if unit.kind != "python" else []:
+    for check in checks:
         for pattern, wanted in EXPECTED_OUTPUT:
             if re.search(pattern, check) and not re.search(wanted, output, re.MULTILINE):
                 problems.append(f"{check.splitlines()[0]!r}: output lacks {wanted!r}")
@@ -352,6 +370,28 @@ def test_the_documents_commands_are_found() -> None:
     assert all(f"`{span}`" in prose for span in MENTIONS), "a MENTIONS entry no longer appears: remove it"
     modes = {mode for _, mode, _ in command_table()}
     assert modes == {"run", "resolved"}
+
+
+def test_how_a_command_is_split_and_checked() -> None:
+    """Hand-worked examples of the rules in the module docstring."""
+    assert logical_commands("a \\\n    --b c\n# note\ncat > f <<'EOF'\nx # y\nEOF\nd  # e") == [
+        "a --b c", "cat > f <<'EOF'\nx # y\nEOF", "d  # e"]
+    assert check_for("make all     # everything") == ("resolved", "make -n all")
+    assert check_for("make plan") == ("run", "make plan")
+    runner = ".venv/bin/python -m helpers.pipeline"
+    assert check_for(f"{runner} run --force --jobs 2 -p 'a=b #c' --only x  # note") == (
+        "resolved", f"{runner} plan -p 'a=b #c' --only x && {runner} run --help | grep -q -- --force"
+                    f" && {runner} run --help | grep -q -- --jobs")
+    assert check_for(runner) == ("resolved", f"{runner} --help")
+    assert check_for(f"MAP='{{a: b}}'") == ("run", "MAP='{a: b}'")
+    tmp = Path("/scratch")
+    assert substituted(".venv/bin/python -m m --n 20000 --out /tmp/eu.csv FILE '{...}'", tmp) == (
+        f".venv/bin/python -m m --n {SMALLEST_EU_SAMPLE} --out /scratch/scratch/eu.csv "
+        f"/scratch/secure/coproduction2008.sav '{DELIVERY_MAP_TEXT}'")
+    assert leftover_placeholders("x <your file> --map '{a: <b>}' ... < in > out  # <c> ...") == [
+        "<your file>", "<b>", "..."]
+    assert is_command_span("make lab") and is_command_span(".venv/bin/python -m x")
+    assert not is_command_span("pytest") and not is_command_span("-p name=value")
 
 
 def test_no_command_needs_an_activated_venv() -> None:
