@@ -15,13 +15,14 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help
+.PHONY: all test test-fast env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help
 
 help:
 	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
 	@echo "make test       set up and run the tests"
+	@echo "make test-fast  run the tests without the slow end-to-end ones (about 2 minutes)"
 	@echo "make plan       show the pipeline's steps, inputs and outputs"
-	@echo "make lab        start JupyterLab on the project's kernel"
+	@echo "make lab        start JupyterLab at the project root (notebooks/, docs/, reports/) on the project's kernel"
 	@echo "make benchmark  measure run times and memory (benchmarks/)"
 	@echo "make strip-notebooks  remove outputs from the source notebooks before committing"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
@@ -30,6 +31,9 @@ all: env system-deps pipeline
 
 test: env system-deps
 	$(PY) -m pytest
+
+test-fast: env
+	$(PY) -m pytest -m "not slow"
 
 env: $(STAMP)
 
@@ -51,8 +55,11 @@ pipeline: env
 plan: env
 	$(PY) -m helpers.pipeline plan
 
+# JupyterLab at the project root, so notebooks/, docs/ and reports/ are all reachable; the project's kernel
+# (python3, installed into .venv by `make env`). LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8899".
 lab: env
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --MappingKernelManager.default_kernel_name=python3 \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 lock:
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o $(LOCK)

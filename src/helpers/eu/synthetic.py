@@ -706,12 +706,16 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m helpers.eu.synthetic --seed 2008 --n 4951 --out PATH [--truth PATH] [--effects PATH]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--n", type=int, default=None, help="respondents (default: EU-02 from the claims)")
+    parser.add_argument("--n", type=int, default=None,
+                        help=f"respondents (default: EU-02 from the claims; at least {MIN_N})")
     parser.add_argument("--out", type=Path, default=EU_RAW_FILE)
     parser.add_argument("--truth", type=Path, default=None, help="CSV of the injected defects")
     parser.add_argument("--effects", type=Path, default=None, help="CSV of the generating effects")
     arguments = parser.parse_args(argv)
-    generated = write(arguments.out, arguments.seed, arguments.n, arguments.truth, arguments.effects)
+    try:
+        generated = write(arguments.out, arguments.seed, arguments.n, arguments.truth, arguments.effects)
+    except ValueError as error:  # a size the calibration is not checked for: a usage error, not a traceback
+        parser.error(str(error))
     summary = ", ".join(f"{row.sector} {row.achieved:.3f} (target {row.target:g})"
                         for row in generated.calibration.itertuples())
     print(f"Wrote {arguments.out}: {len(generated.data)} records, {generated.n} respondents; "

@@ -413,7 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=Path, default=CLAIMS_FILE, help="claims registry to calibrate to")
     parser.add_argument("--codebook", type=Path, default=None, help="also write the codebook CSV here")
     args = parser.parse_args(argv)
-    written = write(args.out, args.seed, args.officials, args.claims)
+    try:
+        written = write(args.out, args.seed, args.officials, args.claims)
+    except ValueError as error:  # a size the calibration is not checked for: a usage error, not a traceback
+        parser.error(str(error))
     print(f"wrote {written} (seed {args.seed}, {args.officials} officials)")
     if args.codebook is not None:
         codebook.write_codebook(args.codebook, args.claims)
