@@ -523,3 +523,14 @@ class _Unmapped:
 
 
 _UNMAPPED = _Unmapped()
+
+
+def json_ready(value: Any) -> Any:
+    """A parameter value (``value_map``, ``missing_codes`` ...) as JSON with text keys, for provenance.json."""
+    if isinstance(value, Mapping):
+        return {str(key): json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_ready(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

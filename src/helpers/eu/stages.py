@@ -46,7 +46,7 @@ from helpers.eu.statistics import (
     unweighted_effect_sizes,
 )
 from helpers.eu.weights import WeightError, add_weights, age_group, read_population_shares, read_sex_age_margins
-from helpers.data.real_data import availability, available_index_items
+from helpers.data.availability import availability, available_index_items
 from helpers.data.validation import InputFileError
 
 

@@ -441,16 +441,16 @@ def estimation_problem(long: pd.DataFrame, path: Path, claims_path: str | os.Pat
     from helpers.oecd.estimates import percent_affirmative
 
     officials = long["respondent_id"].nunique() if len(long) else 0
+    problem = (f"{path}: sample too small to estimate: {officials} official(s) with at least one answer "
+               f"({len(long)} answers); the percentages, their intervals and design effects of the next step "
+               "cannot be computed from so few. Deliver the full sample")
+    if officials < 2:
+        return problem
     try:
-        if officials < 2:
-            raise ValueError("fewer than two officials")
         percent_affirmative(long, load_claims(claims_path, study="oecd2010"))
     except Exception as error:  # noqa: BLE001 - svy fails in several ways on tiny samples
         code = re.search(r"\[([A-Z][A-Z_]+)\]", str(error))
-        return (f"{path}: sample too small to estimate: {officials} official(s) with at least one answer "
-                f"({len(long)} answers); the percentages, their intervals and design effects of the next step "
-                f"cannot be computed from so few. Deliver the full sample "
-                f"(the estimate stopped with {type(error).__name__}{f' [{code.group(1)}]' if code else ''})")
+        return f"{problem} (the estimate stopped with {type(error).__name__}{f' [{code.group(1)}]' if code else ''})"
     return None
 
 
