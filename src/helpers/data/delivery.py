@@ -23,7 +23,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from helpers.data.validation import (
     InputFileError,
     check_input_path,
     file_kind,
+    problems_message,
     read_csv_checked,
     renamed_columns_hint,
     wrong_kind_problem,
@@ -161,7 +162,7 @@ class MissingDeclaration:
     def mask(self, values: pd.Series) -> np.ndarray:
         """Which of ``values`` (one column, as delivered) this declaration makes missing."""
         keys = values.map(value_key)
-        declared = keys.isin([key for key, _ in self.values]).to_numpy(dtype=bool)
+        declared = keys.isin([key for key, _ in self.values]).to_numpy(dtype=bool).copy()
         if self.ranges:
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             for low, high in self.ranges:
@@ -419,19 +420,26 @@ def delivery_format(path: Path, error_type: type[Exception], formats: Sequence[s
 
 def read_delivery(path: str | Path, *, error_type: type[Exception] = InputFileError,
                   dtype: Any = None, delimiter: str = "auto", decimal: str = "auto", encoding: str = "auto",
-                  formats: Sequence[str] = ("csv", "sav", "dta")) -> Delivery:
+                  formats: Sequence[str] = ("csv", "sav", "dta"),
+                  header_problems: Callable[[list[str]], list[str]] | None = None) -> Delivery:
     """Read a respondent file of any of ``formats`` with every value as delivered (see the module docstring).
 
     CSV: ``dtype`` as in :func:`helpers.data.validation.read_csv_checked` (empty cells become missing);
     SPSS and Stata: codes as codes (declared missing values included, for the cleaning to log), dates as dates.
+    ``header_problems`` (column names -> problems) is the caller's check of the columns, reported with the
+    file's own problems (for SPSS and Stata, after reading).
     """
     path = Path(path)
     kind = delivery_format(path, error_type, formats)
     if kind == "csv":
         frame = read_csv_checked(path, dtype=dtype, na_values=[""], error_type=error_type, delimiter=delimiter,
-                                 decimal=decimal, encoding=encoding)
+                                 decimal=decimal, encoding=encoding, header_problems=header_problems)
         return Delivery(frame, path, "CSV", dict(frame.attrs.get("reading", {})))
-    return _read_labelled(path, kind, error_type)
+    delivery = _read_labelled(path, kind, error_type)
+    problems = header_problems([str(column) for column in delivery.frame.columns]) if header_problems else []
+    if problems:
+        raise error_type(problems_message(path, problems))
+    return delivery
 
 
 def _read_labelled(path: Path, kind: str, error_type: type[Exception]) -> Delivery:

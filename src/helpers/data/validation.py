@@ -33,7 +33,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -549,6 +549,7 @@ def read_csv_checked(
     delimiter: str = ",",
     decimal: str = ".",
     encoding: str = "utf-8",
+    header_problems: Callable[[list[str]], list[str]] | None = None,
 ) -> pd.DataFrame:
     """Read a delimited text file after checking its structure; raise ``error_type`` listing every problem.
 
@@ -560,7 +561,8 @@ def read_csv_checked(
     :func:`text_encoding`). Cells are read with ``dtype`` (default: every column as text); only the texts in
     ``na_values`` become missing (an empty cell stays ``''`` unless ``''`` is listed). The index is the file
     line minus 2, so ``index + 2`` is the file line of a record. ``frame.attrs['reading']`` says how the file
-    was read (format, encoding, delimiter, decimal mark).
+    was read (format, encoding, delimiter, decimal mark). ``header_problems`` (the header -> problems) adds a
+    reader's own checks of the column names (a ``column_map``, renamed columns) to the same message.
     """
     path = Path(path)
     text_file = read_text_file(path, error_type, encoding)
@@ -576,6 +578,8 @@ def read_csv_checked(
         missing = missing_columns_problem(required_columns, layout.header)
         if missing:
             problems.insert(0, missing)
+        if header_problems is not None:
+            problems[:0] = header_problems(list(layout.header))
     raise_problems(path, problems, error_type)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal_mark, dtype=dtype,

@@ -171,24 +171,17 @@ def read_respondent_file(
     """
     path = Path(path)
     given_map = column_map or {}
-    text_names = {name: "str" for name in _file_names(TEXT_COLUMNS, clean_column_map(given_map)
-                                                      if isinstance(given_map, Mapping) else {})}
-    delivery = read_delivery(path, error_type=CleaningError, dtype=text_names, delimiter=delimiter,
-                             decimal=decimal, encoding=encoding)
+    mapping = clean_column_map(given_map) if isinstance(given_map, Mapping) else {}
+    text_names = {name: "str" for name in _file_names(TEXT_COLUMNS, mapping)}
+    delivery = read_delivery(path, error_type=CleaningError, dtype=text_names, delimiter=delimiter, decimal=decimal,
+                             encoding=encoding, header_problems=lambda names: _header_problems(names, given_map,
+                                                                                              missing_codes))
     frame = delivery.frame
     file_columns = [str(column) for column in frame.columns]
-    problems = column_map_problems(given_map, file_columns, RAW_COLUMNS)
-    mapping = clean_column_map(given_map) if isinstance(given_map, Mapping) else {}
     automatic = codebook_renames(file_columns, RAW_COLUMNS, mapping)
     full_map = {**automatic, **mapping}
-    if not problems:
-        problems += _column_problems(file_columns, full_map)
-    renamed = [full_map.get(name, name) for name in file_columns]
-    problems += missing_codes_problems(missing_codes, renamed)
-    if frame.empty and not problems:
-        problems.append(f"the file has {len(frame.columns)} columns but no records")
-    if problems:
-        raise CleaningError(problems_message(path, problems))
+    if frame.empty:
+        raise CleaningError(f"{path}: the file has {len(frame.columns)} columns but no records")
     frame = frame.rename(columns=full_map)
     ordered = [column for column in RAW_COLUMNS if column in frame.columns]
     frame = frame[ordered + [column for column in frame.columns if column not in ordered]]
@@ -228,6 +221,17 @@ def _country_codes_as_labels(frame: pd.DataFrame, labels: Mapping[float, str] | 
     keep = codes.isna()  # not a number: an extended missing value or a text label, left for the cleaning
     as_text[keep] = frame.loc[keep, "COUNTRY"]
     return frame.assign(COUNTRY=as_text)
+
+
+def _header_problems(file_columns: list[str], column_map: object, missing_codes: object) -> list[str]:
+    """Every problem of the file's column names with the parameters: ``column_map`` (null targets, names the file
+    lacks), columns repeated after renaming, missing required columns, ``missing_codes`` naming unknown columns."""
+    problems = column_map_problems(column_map, file_columns, RAW_COLUMNS)
+    mapping = clean_column_map(column_map) if isinstance(column_map, Mapping) else {}
+    full_map = {**codebook_renames(file_columns, RAW_COLUMNS, mapping), **mapping}
+    if not problems:
+        problems += _column_problems(file_columns, full_map)
+    return problems + missing_codes_problems(missing_codes, [full_map.get(name, name) for name in file_columns])
 
 
 def _column_problems(file_columns: list[str], column_map: Mapping[str, str]) -> list[str]:

@@ -139,23 +139,26 @@ def read_vendor_file(path: str | os.PathLike[str], column_map: Mapping[str, str]
     ``frame.attrs['reading']`` says how the file was read.
     """
     delivery_format(Path(path), VendorFileError, formats=("csv",))
-    frame = read_csv_checked(path, error_type=VendorFileError, delimiter=delimiter, decimal=decimal,
-                             encoding=encoding)  # required columns: checked after renaming
-    file_columns = [str(name) for name in frame.columns]
     given = column_map or {}
-    problems = column_map_problems(given, file_columns, CODEBOOK_COLUMNS)
+    frame = read_csv_checked(path, error_type=VendorFileError, delimiter=delimiter, decimal=decimal, encoding=encoding,
+                             header_problems=lambda names: _header_problems(names, given))
+    file_columns = [str(name) for name in frame.columns]
     mapping = clean_column_map(given) if isinstance(given, Mapping) else {}
     automatic = codebook_renames(file_columns, CODEBOOK_COLUMNS, mapping)
     full_map = {**automatic, **mapping}
-    missing = missing_columns_problem(REQUIRED_COLUMNS, [full_map.get(name, name) for name in file_columns])
-    if missing and not problems:
-        problems.append(missing)
-    if problems:
-        raise VendorFileError(f"{path}: " + "; ".join(problems))
     reading = {**frame.attrs.get("reading", {}), **({"renamed": automatic} if automatic else {})}
     frame = frame.rename(columns=full_map)
     frame.attrs["reading"] = reading
     return frame
+
+
+def _header_problems(file_columns: list[str], column_map: Any) -> list[str]:
+    """``column_map`` problems (null targets, names the file lacks, repeats), then missing required columns."""
+    problems = column_map_problems(column_map, file_columns, CODEBOOK_COLUMNS)
+    mapping = clean_column_map(column_map) if isinstance(column_map, Mapping) else {}
+    full_map = {**codebook_renames(file_columns, CODEBOOK_COLUMNS, mapping), **mapping}
+    missing = missing_columns_problem(REQUIRED_COLUMNS, [full_map.get(name, name) for name in file_columns])
+    return problems + ([missing] if missing and not problems else [])
 
 
 def check_required_columns(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
