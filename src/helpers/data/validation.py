@@ -61,6 +61,7 @@ FILE_KINDS: dict[str, str] = {
 }
 """Kinds of files that are not CSV text, recognised by their first bytes (:func:`file_kind`)."""
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NUL = re.compile("\x00")
 _KEPT_LINES: int = 1000
 
 
@@ -331,6 +332,13 @@ def read_text_file(path: str | os.PathLike[str], error_type: type[Exception] = I
     kind = file_kind(data[:512])
     if kind:
         raise error_type(f"{path}: {wrong_kind_problem(path, kind)}")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_mark(data[:4096])
+    if utf16 and encoding.strip().lower() != "auto" and "16" not in _codec_name(encoding):
+        _, name = text_encoding(data, "auto")
+        raise error_type(f"{path}: not {ENCODING_NAMES.get(_codec_name(encoding), encoding)}: the file is {name}; "
+                         "save it as UTF-8 (or, for a respondent file, set the encoding parameter, e.g. encoding: auto)")
+    if b"\x00" in data and not utf16:
+        raise error_type(f"{path}: {control_character_problem(data.decode('latin-1'), nul_only=True)}")
     try:
         codec, name = text_encoding(data, encoding)
         text = data.decode(codec)
@@ -347,6 +355,14 @@ def read_text_file(path: str | os.PathLike[str], error_type: type[Exception] = I
     if not text.strip():
         raise error_type(f"{path}: the file has only blank lines ({len(data)} bytes); expected a header line and data rows")
     return TextFile(text, name)
+
+
+def _codec_name(encoding: str) -> str:
+    """The codec's canonical name ('utf-8', 'cp1252' ...), or the name as given when Python does not know it."""
+    try:
+        return codecs.lookup(encoding.strip()).name
+    except LookupError:
+        return encoding.strip()
 
 
 def wrong_kind_problem(path: Path, kind: str) -> str:
@@ -384,13 +400,15 @@ def encoding_problem(data: bytes, error: UnicodeDecodeError, codec: str = "utf-8
     )
 
 
-def control_character_problem(text: str) -> str | None:
-    """NUL bytes or other control characters (not tab or line ends) in ``text``: the file lines holding them."""
-    found = _CONTROL_CHARACTERS.search(text)
+def control_character_problem(text: str, nul_only: bool = False) -> str | None:
+    """NUL bytes or other control characters (not tab or line ends) in ``text``: the file lines holding them
+    (``nul_only``: NUL bytes only)."""
+    pattern = _NUL if nul_only else _CONTROL_CHARACTERS
+    found = pattern.search(text)
     if not found:
         return None
     lines = []
-    for match in _CONTROL_CHARACTERS.finditer(text):
+    for match in pattern.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         if not lines or lines[-1] != line:
             lines.append(line)

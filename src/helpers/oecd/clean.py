@@ -198,7 +198,7 @@ def vendor_schema(claims_path: str | os.PathLike[str] = CLAIMS_FILE) -> pa.DataF
         codebook.MEMBERSHIP_COLUMN: pa.Column(str, pa.Check.isin(list(codebook.MEMBERSHIPS))),
         codebook.AREA_COLUMN: pa.Column(str, pa.Check.isin(list(codebook.COFOG_AREAS))),
         **{column: pa.Column(str, pa.Check.isin(codes)) for column in codebook.ITEM_COLUMNS},
-        codebook.SYNTHETIC_COLUMN: pa.Column(str, pa.Check.isin(["0", "1"]), required=False),
+        codebook.SYNTHETIC_COLUMN: pa.Column(str, required=False, nullable=True),  # judged by helpers.data.origin
     }
     return pa.DataFrameSchema(
         columns,
