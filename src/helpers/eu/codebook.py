@@ -8,7 +8,7 @@ Conventions of the delivery:
 
 - one row per interview, columns in ``RAW_COLUMNS`` order, integer codes for every closed question;
 - ``8`` = don't know and ``9`` = refused on every survey question (not on SEX, which the interviewer records);
-  the two-digit ``98`` and ``99`` that many vendors use are documented as the same (A-EU-13);
+  the two-digit ``98`` and ``99`` that many vendors use are documented as the same (A-REAL-02);
 - ``COUNTRY`` is a text label (the five countries' names in English, Czech, Danish, French or German, or their
   ISO 3166 alpha-2 or alpha-3 code, :func:`canonical_country`), ``INTDATE`` an ISO date (YYYY-MM-DD), ``AGE``
   whole years;
