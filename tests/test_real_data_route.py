@@ -6,7 +6,7 @@ written as CSV, SPSS ``.sav`` and Stata ``.dta``. The SPSS and Stata deliveries 
 the way vendors do: countries in French (text in SPSS, codes with French value labels in Stata), SEX coded the
 other way round (1 Femme, 2 Homme) and URBAN coded 0/1 (Urbain/Rural), both mapped back with ``value_map``;
 don't know and refused declared user-missing (SPSS, labelled "Ne sait pas" and "Refus"); and the ages of
-:data:`AGES_WITHHELD` respondents declared missing ("Refus": SPSS user-missing 999, Stata extended missing .a),
+:data:`AGES_WITHHELD` respondents declared missing ("Refus": SPSS user-missing 997, Stata extended missing .a),
 which the CSV delivery leaves blank. The slow tests run the EU steps through the runner's command line on each
 file, with the matching ``column_map`` and ``value_map`` given as YAML flow mappings with ``-p``, and the OECD
 steps on a CSV with its columns in another order, all at once, into temporary folders (about two minutes on 2
@@ -138,9 +138,9 @@ def write_delivery(frame: pd.DataFrame, path: Path, withheld: Sequence[int] = ()
               **{item: {**FREQUENCY_LABELS, **FRENCH_MISSING} for item in items}}
     if path.suffix == ".sav":
         age = dated["q_age"].astype("float64").to_numpy().copy()
-        age[positions] = 999
-        return write_as(dated.assign(q_age=age), path, value_labels={**labels, "q_age": {999: "Refus"}},
-                        user_missing={**{item: [8, 9] for item in items}, "q_age": [999]},
+        age[positions] = 997  # a code no age in the file has (it has keying errors such as 999)
+        return write_as(dated.assign(q_age=age), path, value_labels={**labels, "q_age": {997: "Refus"}},
+                        user_missing={**{item: [8, 9] for item in items}, "q_age": [997]},
                         column_labels={names["COUNTRY"]: "Pays de l'entretien"}, file_label="Enquête citoyens 2008")
     codes = {country: code for code, country in enumerate(FRENCH_COUNTRIES.values(), start=1)}
     age = dated["q_age"].astype("object").to_numpy().copy()
@@ -199,7 +199,7 @@ def test_each_format_reads_back_to_the_same_cleaned_data(tmp_path: Path, small_d
     if suffix != ".csv":
         refused = result.log[(result.log["reason"] == "refused_to_missing") & (result.log["column"] == "AGE")]
         assert refused["source_row"].tolist() == list(withheld)
-        assert set(refused["old_value"]) == {"999" if suffix == ".sav" else "a"}
+        assert set(refused["old_value"]) == {"997" if suffix == ".sav" else "a"}
 
 
 def test_spss_user_missing_codes_are_logged_with_the_reason_their_labels_give(
@@ -608,7 +608,7 @@ def test_the_check_command_agrees_on_the_three_deliveries(real_route: dict[str, 
         env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT / "src")})
     assert result.returncode == 0, result.stdout + result.stderr
     declared = {"csv": "declared missing values (made missing, with their reason, in the cleaning log):\n    - none",
-                "sav": "AGE: SPSS user-missing values: 999", "dta": "AGE: Stata extended missing values: .a to .z"}
+                "sav": "AGE: SPSS user-missing values: 997", "dta": "AGE: Stata extended missing values: .a to .z"}
     assert declared[suffix] in result.stdout
     assert f"respondents: {len(vendor_frame())} delivered, " in result.stdout
     if suffix != "csv":
