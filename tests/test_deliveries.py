@@ -339,7 +339,7 @@ def test_a_byte_copy_of_the_synthetic_file_is_synthetic_wherever_it_lies(tmp_pat
 
 @pytest.mark.parametrize(("name", "value"), [(" SYNTHETIC", "1"), ("synthetic", "1"), ("Synthetic_Flag", "yes"),
                                              ("SYNTHETIC", ""), ("SYNTHETIC", "TRUE"), ("is_synthetic", "1.0"),
-                                             ("SYNTHÉTIQUE", "1")])
+                                             ("SYNTHÉTIQUE", "1"), ("SYNTH", "1")])
 def test_a_damaged_synthetic_marker_still_marks_the_file(tmp_path: Path, name: str, value: str) -> None:
     """The marker however spelt or emptied: a NUL in the header is refused (below), never read as real."""
     frame = pd.read_csv(another_sample(tmp_path), dtype=str, keep_default_na=False)  # records not the committed ones
@@ -499,6 +499,18 @@ def test_a_one_row_oecd_file_is_refused_by_the_cleaning_step(tmp_path: Path) -> 
     path.write_text("\n".join(OECD_RAW_FILE.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
     with pytest.raises(VendorFileError, match=r"one\.csv: sample too small to estimate: 1 official"):
         run_oecd_cleaning(path)
+
+
+def test_labels_and_dates_written_otherwise_are_named_with_what_to_do(tmp_path: Path) -> None:
+    frame = eu_text(40)
+    frame["SEX"] = frame["SEX"].map({"1": "M", "2": "F"})
+    frame.loc[4, "INTDATE"] = "20/04/2008"
+    with pytest.raises(CleaningError) as caught:
+        clean(frame_as_read(frame), "vendor.csv")
+    message = str(caught.value)
+    assert "column SEX: not whole numbers at rows [0, 1, 2," in message
+    assert "if these are labels, map them with value_map: {SEX: {label: code}}" in message
+    assert "column INTDATE: not a date written YYYY-MM-DD at rows [4] (values '20/04/2008')" in message
 
 
 def test_a_folder_given_as_the_file(tmp_path: Path) -> None:

@@ -101,8 +101,10 @@ def sha256_evidence(sha256: str | None, package_file: Path = paths.DATAPACKAGE_F
 
 
 def marker_columns(columns: Iterable[Any]) -> list[str]:
-    """The columns whose name says synthetic (``SYNTHETIC`` however spelt, spaced or damaged)."""
-    return [str(column) for column in columns if says_synthetic(column)]
+    """The columns whose name says synthetic (``SYNTHETIC`` however spelt, spaced, cut or damaged: ``SYNTH``,
+    ``syn_thetic``, ``is_synthetic``)."""
+    return [str(column) for column in columns
+            if says_synthetic(column) or plain_text(str(column)).replace(" ", "").startswith(("synth", "sinth"))]
 
 
 def flag_state(values: pd.Series) -> str:

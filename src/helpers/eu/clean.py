@@ -358,6 +358,16 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(INTDATE=parsed.astype("datetime64[s]"))
 
 
+def _date_problems(frame: pd.DataFrame, delivered: pd.Series) -> list[str]:
+    """Interview dates delivered but not readable as dates (``YYYY-MM-DD`` in a CSV), with their rows and values."""
+    unreadable = (frame["INTDATE"].isna() & delivered.notna()).to_numpy(dtype=bool)
+    if not unreadable.any():
+        return []
+    return [f"column INTDATE: not a date written YYYY-MM-DD at {_rows(frame.index[unreadable])} (values "
+            f"{format_values(delivered[unreadable].astype(str), limit=5)}); write the dates as YYYY-MM-DD, or deliver "
+            "a date variable (SPSS, Stata)"]
+
+
 def _to_integers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame, dict[str, str]]:
     """Numeric codebook columns as nullable integers; text or fractional values become missing and are
     reported, by column, as problems naming the column, the rows and the values (with ``decimal`` ',' a
@@ -378,8 +388,10 @@ def _to_integers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame,
             updates[column] = numbers.mask(bad).astype("Int64")
             continue
         if bad.any():
+            labels = column in CODED_COLUMNS and bool((numbers.isna() & values.notna()).any())
+            hint = f"; if these are labels, map them with value_map: {{{column}: {{label: code}}}}" if labels else ""
             problems[column] = (f"column {column}: not whole numbers at {_rows(frame.index[bad.to_numpy()])} "
-                                f"(values {format_values(values[bad].astype(str), limit=5)})")
+                                f"(values {format_values(values[bad].astype(str), limit=5)}){hint}")
             numbers = numbers.mask(bad)
         updates[column] = numbers.astype("Int64")
     return frame.assign(**updates), problems
@@ -474,12 +486,14 @@ def respondent_schema() -> pa.DataFrameSchema:
 def _schema_problems(frame: pd.DataFrame, delivered: pd.DataFrame, already_reported: set[str]) -> list[str]:
     """Every failure of the cleaned data against ``respondent_schema`` (one problem listing them), with the
     values as ``delivered`` (a SEX code 3 rather than the missing value cleaning made of it), leaving out the
-    columns in ``already_reported`` (their values were reported by an earlier check)."""
+    columns in ``already_reported`` (their values were reported by an earlier check), or single checks of a
+    column given as ``'COLUMN:check'``."""
     try:
         respondent_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        cases = cases.loc[~cases["column"].isin(already_reported)]
+        pairs = cases["column"].astype(str) + ":" + cases["check"].astype(str)
+        cases = cases.loc[~cases["column"].isin(already_reported) & ~pairs.isin(already_reported)]
         lines = []
         for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
             rows = group["index"].dropna().astype(int)
@@ -598,16 +612,20 @@ def clean(
     frame, type_problems = _to_integers(frame, (attrs.get("reading") or {}).get("decimal", "."))
     frame = _add_absent_optional_columns(frame)
     frame, country_logs, country_problems = _harmonise_countries(frame)
+    delivered_dates = frame["INTDATE"]
     frame = _parse_dates(frame)
+    date_problems = _date_problems(frame, delivered_dates)
     frame, duplicate_logs = _resolve_duplicates(frame)
     frame, age_logs = _drop_bad_ages(frame)
     frame, code_logs = _recode_non_answers(frame)
     log = _assemble_log(logs + missing_logs + map_logs + country_logs + duplicate_logs + age_logs + code_logs)
     code_problems = _undocumented_code_problems(log, len(raw), max_undocumented_share)
-    already_reported = set(type_problems) | set(code_problems) | ({"COUNTRY"} if country_problems else set())
+    already_reported = (set(type_problems) | set(code_problems) | ({"COUNTRY"} if country_problems else set())
+                        | ({"INTDATE:not_nullable"} if date_problems else set()))
     problems = [
         *type_problems.values(),
         *country_problems,
+        *date_problems,
         *_conflicting_duplicate_problems(log, len(raw), max_conflicting_share),
         *code_problems.values(),
         *_schema_problems(frame, raw.reset_index(drop=True), already_reported),
