@@ -57,7 +57,7 @@ from helpers.data.availability import (  # noqa: F401  (re-exported: the names n
     show_missing_variables,
     skipped_outputs,
 )
-from helpers.data.delivery import ALL_COLUMNS, MISSING_REASONS, MissingDeclaration
+from helpers.data.delivery import MissingDeclaration
 from helpers.data.provenance import data_origin_label, file_sha256
 from helpers.data.validation import InputFileError, format_row_numbers, renamed_columns_hint
 from helpers.eu.codebook import RAW_COLUMNS

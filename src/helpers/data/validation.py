@@ -63,6 +63,8 @@ FILE_KINDS: dict[str, str] = {
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NUL = re.compile("\x00")
 _KEPT_LINES: int = 1000
+MAX_LINE_CHARACTERS: int = 100_000
+"""A line longer than this (a respondent record is a few hundred characters) means a garbage or binary file."""
 
 
 class InputFileError(ValueError):
@@ -483,6 +485,10 @@ def csv_layout(text: str, delimiter: str = ",") -> CsvLayout:
     without a line end (a truncated file), the header line repeated inside the file, no data rows, and column
     names that appear twice. Only line numbers are kept, so the pass needs little memory on any file.
     """
+    line = first_long_line(text)
+    if line:
+        return CsvLayout(header=[], problems=[f"line {line}: longer than {MAX_LINE_CHARACTERS} characters: not a CSV "
+                                             "file of survey answers (a garbage or binary file?)"])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     header_key: list[str] = []
@@ -526,6 +532,18 @@ def csv_layout(text: str, delimiter: str = ",") -> CsvLayout:
         problems.append("the file has a header line but no data rows")
     return CsvLayout(header=header, record_lines=record_lines, problems=problems,
                      comma_delimited=delimiter == "," or len(header) > 1)
+
+
+def first_long_line(text: str, limit: int = MAX_LINE_CHARACTERS) -> int | None:
+    """The number of the first line of ``text`` longer than ``limit`` characters, or None (one linear pass)."""
+    start, number = 0, 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        if end - start > limit:
+            return number
+        start, number = end + 1, number + 1
+    return None
 
 
 def _csv_error_problem(line: int, error: csv.Error) -> str:

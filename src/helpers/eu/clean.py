@@ -59,7 +59,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyreadstat
 
 from helpers.data.delivery import (
     MissingDeclaration,

@@ -34,7 +34,7 @@ from helpers.data.origin import (
     sha256_evidence,
 )
 from helpers.eu.clean import CleaningError, CleaningResult, clean, read_respondent_file
-from helpers.eu.codebook import AGE_GROUPS, RAW_COLUMNS, SEX_CODES
+from helpers.eu.codebook import RAW_COLUMNS, SEX_CODES
 from helpers.eu.estimates import activity_frequencies, index_by_sector, index_by_sector_country
 from helpers.eu.index import add_indices
 from helpers.eu.products import weighting_options

@@ -70,7 +70,6 @@ from helpers.paths import CLAIMS_FILE, OECD_RAW_FILE
 from helpers.data.validation import (
     FIRST_DATA_LINE,
     InputFileError,
-    format_row_numbers,
     format_schema_errors,
     missing_columns_problem,
     read_csv_checked,
