@@ -85,10 +85,19 @@ def test_header_only_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("delimiter", "shown"), [(";", "';'"), ("\t", "'\\\\t'")])
-def test_wrong_delimiter(tmp_path: Path, delimiter: str, shown: str) -> None:
-    path = write_lines(tmp_path / "officials.csv", [line.replace(",", delimiter) for line in first_lines(OECD_RAW_FILE, 4)])
-    with pytest.raises(VendorFileError, match=rf"officials\.csv: looks like {shown}-delimited .* expected comma"):
-        clean_vendor_file(path)
+def test_other_delimiters_are_read_in_respondent_files_and_named_in_registry_files(
+        tmp_path: Path, delimiter: str, shown: str) -> None:
+    """A vendor's semicolon or tab file is read as it is (detected); the claims registry must be comma-delimited."""
+    lines = first_lines(OECD_RAW_FILE, 30)
+    path = write_lines(tmp_path / "officials.csv", [line.replace(",", delimiter) for line in lines])
+    comma = write_lines(tmp_path / "comma.csv", lines)
+    result = clean_vendor_file(path)
+    pd.testing.assert_frame_equal(result.long, clean_vendor_file(comma).long)
+    assert result.reading["delimiter"] == {";": "semicolon", "\t": "tab"}[delimiter]
+    claims = write_lines(tmp_path / "claims.csv", [line.replace(",", delimiter) for line in first_lines(CLAIMS_FILE, 1)]
+                         + ["a" + delimiter + "b"])
+    with pytest.raises(ClaimsRegistryError, match=rf"claims\.csv: looks like {shown}-delimited .* expected comma"):
+        load_claims(claims)
 
 
 def test_wrong_encoding_names_the_byte_offset_and_every_line(tmp_path: Path) -> None:
@@ -100,11 +109,14 @@ def test_wrong_encoding_names_the_byte_offset_and_every_line(tmp_path: Path) -> 
     path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
     offset = len("\n".join(lines[:2]).encode("latin-1")) + 1 + lines[2].index("ä")
     with pytest.raises(CleaningError) as caught:
-        read_respondent_file(path)
+        read_respondent_file(path, encoding="utf-8")  # UTF-8 required: refused, naming what the file is
     message = str(caught.value)
     assert message.startswith(f"{path}: not UTF-8")
     assert f"byte 0xe4 at offset {offset}" in message
-    assert "file lines 3, 6" in message and "Expected UTF-8" in message
+    assert "file lines 3, 6" in message and "Expected UTF-8" in message and "looks like Windows-1252" in message
+    read = read_respondent_file(path)  # the default, encoding 'auto': read as Windows-1252, and said so
+    assert read.attrs["reading"]["encoding"] == "Windows-1252"
+    assert read["COUNTRY"].iloc[1] == "Dänemark" and read["COUNTRY"].iloc[4] == "Française"
 
 
 def test_truncated_file(tmp_path: Path) -> None:
@@ -163,10 +175,10 @@ def test_missing_and_renamed_columns_with_a_ragged_line(tmp_path: Path) -> None:
 
 def test_renamed_column_in_the_eu_file(tmp_path: Path) -> None:
     lines = first_lines(EU_RAW_FILE, 4)
-    lines[0] = lines[0].replace(",AGE,", ",Age,").replace(",URBAN,", ",URBANISATION,")
+    lines[0] = lines[0].replace(",AGE,", ",Age_years,").replace(",URBAN,", ",URBANISATION,")
     path = write_lines(tmp_path / "citizens.csv", lines)
     with pytest.raises(CleaningError, match=r"citizens\.csv: missing required columns \['AGE'\] "
-                                            r"\(renamed\? 'Age' looks like AGE\)"):
+                                            r"\(renamed\? 'Age_years' looks like AGE\)"):
         read_respondent_file(path)
 
 
@@ -475,7 +487,7 @@ def test_cli_unknown_parameter_and_step_stop_before_running(tmp_path: Path) -> N
 def test_the_cleaning_step_names_every_bad_input_file_at_once(tmp_path: Path) -> None:
     """A bad respondent file and a bad margins file: one message names both (and each file's problems)."""
     lines = first_lines(EU_RAW_FILE, 6)
-    lines[0] = lines[0].replace(",AGE,", ",Age,")
+    lines[0] = lines[0].replace(",AGE,", ",Age_years,")
     respondents = write_lines(tmp_path / "citizens.csv", lines)
     margins = pd.read_csv(SEX_AGE_MARGINS_FILE, dtype=str, keep_default_na=False)
     margins.loc[7, "population_share"] = "0"  # file line 9

@@ -101,9 +101,11 @@ def test_schema_reports_every_failure_at_once_with_columns_and_rows() -> None:
     with pytest.raises(CleaningError) as error:
         clean(frame, "fixture.sav")
     message = str(error.value)
-    assert message.startswith("fixture.sav: the cleaned data fail validation")
-    assert "column INTDATE" in message and "rows [1]" in message and "rows [3]" in message
-    assert "column SEX" in message
+    assert message.startswith("fixture.sav: 2 problems")
+    assert "column INTDATE: not a date written YYYY-MM-DD at rows [3] (values 'not a date')" in message
+    assert "the cleaned data fail validation" in message and "column INTDATE, check in_range" in message
+    assert "rows [1]" in message and "column SEX" in message
+    assert "not_nullable: 1 failures at rows [3]" not in message  # the unreadable date is reported once
 
 
 def test_missing_required_columns_are_named() -> None:

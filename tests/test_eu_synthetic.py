@@ -72,7 +72,7 @@ def test_vendor_frame_has_the_codebook_shape() -> None:
 
 def test_about_a_fifth_of_respondents_per_country_and_dates_in_fieldwork() -> None:
     data = generated().data
-    labels = data["COUNTRY"].str.strip().str.casefold().map(codebook.COUNTRY_ALIASES)
+    labels = data["COUNTRY"].map(codebook.canonical_country)
     assert labels.notna().all()
     shares = labels.value_counts(normalize=True)
     assert set(shares.index) == set(codebook.CANONICAL_COUNTRIES)

@@ -9,6 +9,7 @@ import pytest
 
 from helpers.data.claims import claim_list, claim_number, claim_row, load_claims
 from helpers.oecd import codebook
+from helpers.paths import OECD_RAW_FILE
 from helpers.oecd.clean import (
     LONG_COLUMNS,
     REASON_ALL_NOT_ANSWERED,
@@ -156,9 +157,18 @@ def test_synthetic_flag() -> None:
 
 
 def test_file_without_synthetic_column_is_not_synthetic(tmp_path: Path) -> None:
+    """Other officials than the synthetic file's (ids X...): nothing says synthetic, nothing declares real."""
     header = HEADER.removesuffix(",SYNTHETIC")
-    rows = [row.rsplit(",", 1)[0] for row in GOOD_ROWS]
-    assert clean_vendor_file(vendor_csv(tmp_path, rows, header=header)).data_are_synthetic is False
+    rows = [row.rsplit(",", 1)[0].replace("R0000", "X0000") for row in GOOD_ROWS]
+    result = clean_vendor_file(vendor_csv(tmp_path, rows, header=header))
+    assert result.data_are_synthetic is False and result.data_origin == "not declared"
+    declared = clean_vendor_file(vendor_csv(tmp_path, rows, header=header), data_origin="real")
+    assert declared.data_origin == "real"
+    # records of the committed synthetic file without their SYNTHETIC column: synthetic, whatever the declaration
+    excerpt = [line.rsplit(",", 1)[0] for line in OECD_RAW_FILE.read_text(encoding="utf-8").splitlines()[1:13]]
+    copied = clean_vendor_file(vendor_csv(tmp_path, excerpt, header=header), data_origin="real")
+    assert copied.data_origin == "synthetic" and "12 of 12 records are records of data/raw/" in copied.origin.evidence[0]
+    assert "reported as synthetic" in copied.origin.note
 
 
 def test_committed_file_cleans() -> None:

@@ -108,9 +108,13 @@ def test_synthetic_banner_says_so_everywhere(repository: Path) -> None:
 
 
 def test_banner_for_real_data_names_the_file(repository: Path) -> None:
-    banner = provenance.run_banner("EU 2008", {}, False, data_file="data/raw/eu.csv", root=repository)
+    banner = provenance.run_banner("EU 2008", {}, "real", data_file="data/raw/eu.csv", root=repository)
     assert "SYNTHETIC" not in banner.html + banner.markdown + banner.latex
     assert "Real respondent-level data: data/raw/eu.csv" in banner.html
+    undeclared = provenance.run_banner("EU 2008", {}, False, data_file="data/raw/eu.csv", root=repository)
+    assert "Real respondent-level data" not in undeclared.html + undeclared.latex
+    assert "Origin of the respondent-level data not declared: data/raw/eu.csv" in undeclared.html
+    assert "#b26a00" in undeclared.html and "orange" in undeclared.latex  # amber, neither red nor green
 
 
 def test_banner_marks_a_dirty_tree(repository: Path) -> None:
@@ -135,9 +139,16 @@ def test_banner_display_bundle_has_html_markdown_and_latex(repository: Path) -> 
 
 
 def test_banner_from_provenance(tmp_path: Path, repository: Path) -> None:
-    provenance.write_data_provenance(tmp_path, source_file="data/raw/x.csv", data_are_synthetic=False, sha256="ab")
+    provenance.write_data_provenance(tmp_path, source_file="data/raw/x.csv", data_origin="real", sha256="ab")
     banner = provenance.banner_from_provenance("Study", {"a": 1}, tmp_path, root=repository)
     assert "Real respondent-level data: data/raw/x.csv" in banner.text
+    provenance.write_data_provenance(tmp_path, source_file="data/raw/x.csv", data_are_synthetic=False, sha256="ab")
+    assert provenance.read_data_provenance(tmp_path)["data_origin"] == "not declared"
+    banner = provenance.banner_from_provenance("Study", {"a": 1}, tmp_path, root=repository)
+    assert provenance.NOT_DECLARED_PREFIX in banner.text and "Real respondent" not in banner.text
+    with pytest.raises(ValueError, match="contradicts"):
+        provenance.write_data_provenance(tmp_path, source_file="x.csv", data_are_synthetic=True,
+                                         data_origin="real", sha256="ab")
 
 
 def test_escapes() -> None:

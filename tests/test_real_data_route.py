@@ -2,12 +2,20 @@
 
 The committed synthetic EU file is turned into a "vendor delivery" the way a real one differs from it: no
 SYNTHETIC column, other column names (``respondent``, ``land``, ``q_sex`` ...), another column order, and
-written as CSV, SPSS ``.sav`` (value labels, 8 and 9 declared user-missing, the interview date as a date) and
-Stata ``.dta`` (value labels, the date as a date). The slow tests run the EU steps through the runner's
-command line on each file, with the matching ``column_map`` given as a YAML flow mapping with ``-p``, and
-the OECD steps on a CSV with its columns in another order, all at once, into temporary folders (about a
-minute on 2 cores). The fast tests cover ``helpers.data.real_data`` on hand-made fixtures: writing the formats,
-the column names of a file, and which analyses a file that lacks variables supports (docs/real_data.md).
+written as CSV, SPSS ``.sav`` and Stata ``.dta``. The SPSS and Stata deliveries are also relabelled in French
+the way vendors do: countries in French (text in SPSS, codes with French value labels in Stata), SEX coded the
+other way round (1 Femme, 2 Homme) and URBAN coded 0/1 (Urbain/Rural), both mapped back with ``value_map``;
+don't know and refused declared user-missing (SPSS, labelled "Ne sait pas" and "Refus"); and the ages of
+:data:`AGES_WITHHELD` respondents declared missing ("Refus": SPSS user-missing 997, Stata extended missing .a),
+which the CSV delivery leaves blank. The slow tests run the EU steps through the runner's command line on each
+file, with the matching ``column_map`` and ``value_map`` given as YAML flow mappings with ``-p``, and the OECD
+steps on a CSV with its columns in another order, all at once, into temporary folders (about two minutes on 2
+cores): the three formats give the same respondents and the same scorecard (the acceptance test of issue 9),
+and, being the synthetic sample, every report says SYNTHETIC DATA although no SYNTHETIC column is left and one
+run declares the data real. A file that is not the synthetic sample (the generator's seed 7, without its
+SYNTHETIC column) is reported as real when declared so, and as of undeclared origin when not. The fast tests
+cover ``helpers.data.real_data`` on hand-made fixtures: writing the formats, the column names of a file, the
+check command, and which analyses a file that lacks variables supports (docs/real_data.md).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +33,24 @@ import pandas as pd
 import pytest
 
 from helpers.eu.clean import CleaningError, clean, read_respondent_file
+from helpers.eu import synthetic
 from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
 from helpers.eu.codebook import (
     CANONICAL_COUNTRIES,
-    COUNTRY_ALIASES,
     FREQUENCY_LABELS,
-    MISSING_CODES,
     OPTIONAL_COLUMNS,
     RAW_COLUMNS,
+    canonical_country,
 )
 from helpers.paths import EU_RAW_FILE, OECD_RAW_FILE, PROJECT_ROOT
 from helpers.pipeline.runner import parse_override
-from helpers.data.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE, file_sha256, write_data_provenance
+from helpers.data.provenance import (
+    NOT_DECLARED_PREFIX,
+    REAL_DATA_PREFIX,
+    SYNTHETIC_DATA_NOTICE,
+    file_sha256,
+    write_data_provenance,
+)
 from helpers.data.real_data import (
     ANALYSES,
     UNUSED_COLUMNS,
@@ -62,6 +77,15 @@ LACKING = ("URBAN", "HEA_EAT_HEALTHY", "ENV_WILLING")
 is built from the other two), and a question nothing uses."""
 OECD_STEPS = ("oecd2010_clean", "oecd2010_figures", "oecd2010_scorecard")
 FORMATS = ("csv", "sav", "dta")
+AGES_WITHHELD = 25
+"""Respondents whose age the delivery withholds: blank in the CSV, declared missing ("Refus") in SPSS and Stata."""
+FRENCH_COUNTRIES: dict[str, str] = {"Czech Republic": "République tchèque", "Denmark": "Danemark", "France": "France",
+                                    "Germany": "Allemagne", "United Kingdom": "Royaume-Uni"}
+FRENCH_SEX: dict[int, str] = {1: "Femme", 2: "Homme"}  # coded the other way round from the codebook (1 male)
+FRENCH_URBAN: dict[int, str] = {0: "Urbain", 1: "Rural"}  # 0/1 instead of the codebook's 1/2
+FRENCH_MISSING: dict[int, str] = {8: "Ne sait pas", 9: "Refus"}
+VALUE_MAP: dict[str, dict[str, int]] = {"SEX": {"Homme": 1, "Femme": 2}, "URBAN": {"Urbain": 1, "Rural": 2}}
+"""What a user writes to map the French delivery's codes back onto the codebook's (through their labels)."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -83,31 +107,58 @@ def vendor_frame() -> pd.DataFrame:
     return frame[list(order)]
 
 
-def vendor_value_labels(frame: pd.DataFrame) -> dict[str, dict[int, str]]:
-    """Value labels a vendor would put on the coded columns (SEX and the activity items, with 8 and 9)."""
+def withheld_ages(frame: pd.DataFrame, count: int = AGES_WITHHELD) -> np.ndarray:
+    """Positions of ``count`` records (valid age, an id of their own) whose age the delivery withholds."""
+    ids = frame["respondent"].astype(str).str.strip()
+    eligible = np.flatnonzero(frame["q_age"].between(18, 99).to_numpy() & ~ids.duplicated(keep=False).to_numpy())
+    return np.sort(np.random.default_rng(2025).choice(eligible, size=min(count, len(eligible)), replace=False))
+
+
+def french_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` relabelled as a French vendor would: countries in French, SEX 1 Femme 2 Homme, URBAN 0/1."""
+    countries = frame["land"].map(canonical_country).map(FRENCH_COUNTRIES)
+    sex = frame["q_sex"].map({1: 2, 2: 1})
+    urban = frame["q_urban"].map(lambda code: {1: 0, 2: 1}.get(code, code))
+    return frame.assign(land=countries, q_sex=sex, q_urban=urban)
+
+
+def write_delivery(frame: pd.DataFrame, path: Path, withheld: Sequence[int] = ()) -> Path:
+    """``frame`` as ``path``: a CSV as it is (the ``withheld`` ages blank); SPSS and Stata relabelled in French
+    (:func:`french_frame`), with value labels, a real date column and the ``withheld`` ages declared missing."""
     names = vendor_names()
-    labels = {names["SEX"]: {1: "Male", 2: "Female"}}
-    items = [names[column] for column in ("ENV_RECYCLE", "HEA_EAT_HEALTHY", "SAF_INTERVENE")]
-    labels |= {item: {**FREQUENCY_LABELS, **MISSING_CODES} for item in items}
-    return {column: codes for column, codes in labels.items() if column in frame.columns}
-
-
-def write_delivery(frame: pd.DataFrame, path: Path) -> Path:
-    """``frame`` as ``path`` (.csv, .sav or .dta); SPSS and Stata get value labels and a real date column."""
+    positions = np.asarray(withheld, dtype=int)
     if path.suffix == ".csv":
+        if "q_age" in frame.columns:
+            frame = frame.assign(q_age=frame["q_age"].astype("float64").where(~np.isin(np.arange(len(frame)), positions)))
         return write_as(frame, path)
-    dated = frame.assign(interview_date=pd.to_datetime(frame["interview_date"].str.strip(), format="%Y-%m-%d"))
-    labels = vendor_value_labels(dated)
+    french = french_frame(frame)
+    dated = french.assign(interview_date=pd.to_datetime(french["interview_date"].str.strip(), format="%Y-%m-%d"))
+    items = [names[column] for column in ("ENV_RECYCLE", "HEA_EAT_HEALTHY", "SAF_INTERVENE")]
+    labels = {names["SEX"]: FRENCH_SEX, names["URBAN"]: {**FRENCH_URBAN, **FRENCH_MISSING},
+              **{item: {**FREQUENCY_LABELS, **FRENCH_MISSING} for item in items}}
     if path.suffix == ".sav":
-        items = [column for column in labels if column != vendor_names()["SEX"]]
-        return write_as(dated, path, value_labels=labels, user_missing={item: [8, 9] for item in items},
-                        column_labels={vendor_names()["COUNTRY"]: "Country of interview"})
-    return write_as(dated, path, value_labels=labels)
+        age = dated["q_age"].astype("float64").to_numpy().copy()
+        age[positions] = 997  # a code no age in the file has (it has keying errors such as 999)
+        return write_as(dated.assign(q_age=age), path, value_labels={**labels, "q_age": {997: "Refus"}},
+                        user_missing={**{item: [8, 9] for item in items}, "q_age": [997]},
+                        column_labels={names["COUNTRY"]: "Pays de l'entretien"}, file_label="Enquête citoyens 2008")
+    codes = {country: code for code, country in enumerate(FRENCH_COUNTRIES.values(), start=1)}
+    age = dated["q_age"].astype("object").to_numpy().copy()
+    age[positions] = "a"
+    return write_as(dated.assign(land=dated["land"].map(codes).astype("int64"), q_age=age), path,
+                    value_labels={**labels, "land": {code: name for name, code in codes.items()},
+                                  "q_age": {"a": "Refus"}},
+                    user_missing={"q_age": ["a"]}, file_label="Enquete citoyens 2008")
 
 
 def column_map_text() -> str:
     """The ``column_map`` as the YAML flow mapping that ``-p eu2008_clean.column_map=...`` takes."""
     return flow_mapping({vendor: codebook for codebook, vendor in vendor_names().items()})
+
+
+def value_map_for(suffix: str) -> dict[str, dict[str, int]]:
+    """The ``value_map`` a delivery needs: the French ones map SEX and URBAN back through their labels."""
+    return {} if suffix == ".csv" else VALUE_MAP
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -123,34 +174,52 @@ def small_delivery() -> pd.DataFrame:
 @pytest.mark.parametrize("suffix", [".csv", ".sav", ".dta"])
 def test_each_format_reads_back_to_the_same_cleaned_data(tmp_path: Path, small_delivery: pd.DataFrame,
                                                          suffix: str) -> None:
-    path = write_delivery(small_delivery, tmp_path / f"delivery{suffix}")
+    withheld = withheld_ages(small_delivery, 6)
+    path = write_delivery(small_delivery, tmp_path / f"delivery{suffix}", withheld)
     assert sorted(file_columns(path)) == sorted(small_delivery.columns)
     column_map = parse_override(f"eu2008_clean.column_map={column_map_text()}")[2]
+    value_map = parse_override(f"eu2008_clean.value_map={flow_mapping(value_map_for(suffix))}")[2]
     raw = read_respondent_file(path, column_map)
     assert list(raw.columns) == [column for column in RAW_COLUMNS if column != "SYNTHETIC"]
     if suffix != ".csv":
-        assert raw.attrs["value_labels"]["SEX"] == {1: "Male", 2: "Female"}
-    reference = clean(read_respondent_file(write_delivery(small_delivery, tmp_path / "reference.csv"), column_map),
-                      "reference.csv")
-    result = clean(raw, str(path))
-    assert result.data_are_synthetic is False
+        assert raw.attrs["value_labels"]["SEX"] == FRENCH_SEX
+    reference = clean(read_respondent_file(write_delivery(small_delivery, tmp_path / "reference.csv", withheld),
+                                           column_map), "reference.csv")
+    result = clean(raw, str(path), value_map=value_map)
+    assert result.data_are_synthetic is False  # nothing in the file marks it; its records do (helpers.eu.stages)
     pd.testing.assert_frame_equal(result.data, reference.data)
-    # SPSS pads text to a fixed width and drops trailing blanks, so it logs fewer whitespace changes
-    assert {k: v for k, v in result.counts.items() if k != "whitespace_stripped"} == \
-        {k: v for k, v in reference.counts.items() if k != "whitespace_stripped"}
+    ignored = {"whitespace_stripped", "value_mapped", "refused_to_missing", "dont_know_to_missing",
+               "country_label_harmonised"}
+    assert {k: v for k, v in result.counts.items() if k not in ignored} == \
+        {k: v for k, v in reference.counts.items() if k not in ignored}
+    # the withheld ages: blank in the CSV; declared missing ("Refus") in SPSS and Stata, logged as refused
+    dropped = result.log[result.log["reason"] == "age_missing_dropped"]["source_row"].tolist()
+    assert dropped == reference.log[reference.log["reason"] == "age_missing_dropped"]["source_row"].tolist()
+    assert set(withheld) <= set(dropped)
+    if suffix != ".csv":
+        refused = result.log[(result.log["reason"] == "refused_to_missing") & (result.log["column"] == "AGE")]
+        assert refused["source_row"].tolist() == list(withheld)
+        assert set(refused["old_value"]) == {"997" if suffix == ".sav" else "a"}
 
 
-def test_spss_user_missing_codes_are_read_as_codes_and_logged(tmp_path: Path, small_delivery: pd.DataFrame) -> None:
+def test_spss_user_missing_codes_are_logged_with_the_reason_their_labels_give(
+        tmp_path: Path, small_delivery: pd.DataFrame) -> None:
     path = write_delivery(small_delivery, tmp_path / "delivery.sav")
-    result = clean(read_respondent_file(path, parse_override(f"x={column_map_text()}")[2]), str(path))
-    dont_know = result.log[(result.log["reason"] == "dont_know_to_missing") & (result.log["column"] == "ENV_RECYCLE")]
-    assert (small_delivery["q_env_recycle"] == 8).sum() >= len(dont_know) > 0
+    result = clean(read_respondent_file(path, parse_override(f"x={column_map_text()}")[2]), str(path),
+                   value_map=VALUE_MAP)
+    log = result.log[result.log["column"] == "ENV_RECYCLE"]
+    assert (log.loc[log["reason"] == "dont_know_to_missing", "old_value"] == "8").all()
+    assert (log["reason"] == "dont_know_to_missing").sum() == (small_delivery["q_env_recycle"] == 8).sum() > 0
+    assert (log["reason"] == "refused_to_missing").sum() == (small_delivery["q_env_recycle"] == 9).sum()
+    assert result.data["ENV_RECYCLE"].isin([1, 2, 3, 4]).all() or result.data["ENV_RECYCLE"].isna().any()
 
 
 def test_write_as_refuses_what_a_format_cannot_hold(tmp_path: Path) -> None:
     frame = pd.DataFrame({"land": ["Denmark"], "q_sex": [1]})
     with pytest.raises(TypeError, match="Stata keeps value labels on numeric columns only"):
         write_as(frame, tmp_path / "x.dta", value_labels={"land": {1: "Denmark"}})
+    with pytest.raises(ValueError, match=r"Stata declares missing values as the letters a-z"):
+        write_as(frame, tmp_path / "x.dta", user_missing={"q_sex": [9]})
     with pytest.raises(KeyError, match="not in the frame"):
         write_as(frame, tmp_path / "x.sav", value_labels={"sex": {1: "Male"}})
     with pytest.raises(ValueError, match="unknown format"):
@@ -174,7 +243,7 @@ def test_a_missing_required_column_stops_the_cleaning_naming_it(tmp_path: Path, 
 def test_a_numerically_coded_country_with_value_labels_is_read_by_its_labels(
         tmp_path: Path, small_delivery: pd.DataFrame) -> None:
     codes = {country: code for code, country in enumerate(CANONICAL_COUNTRIES, start=1)}
-    labels = small_delivery["land"].str.split().str.join(" ").str.casefold().map(COUNTRY_ALIASES)
+    labels = small_delivery["land"].map(canonical_country)
     frame = small_delivery.assign(land=labels.map(codes).astype("int64"))
     path = write_as(frame, tmp_path / "coded_country.sav",
                     value_labels={"land": {code: country for country, code in codes.items()}})
@@ -186,7 +255,7 @@ def test_a_numerically_coded_country_with_value_labels_is_read_by_its_labels(
 
 def test_a_country_code_without_a_value_label_is_named(tmp_path: Path, small_delivery: pd.DataFrame) -> None:
     codes = {country: code for code, country in enumerate(CANONICAL_COUNTRIES, start=1)}
-    labels = small_delivery["land"].str.split().str.join(" ").str.casefold().map(COUNTRY_ALIASES)
+    labels = small_delivery["land"].map(canonical_country)
     coded = labels.map(codes).astype("int64")
     coded.iloc[[3, 7]] = 7  # a code the value labels do not have
     path = write_as(small_delivery.assign(land=coded), tmp_path / "unlabelled_code.sav",
@@ -334,12 +403,19 @@ def test_check_command_and_hash_command(tmp_path: Path, small_delivery: pd.DataF
     assert "required by the cleaning" not in report  # URBAN and ENV_WILLING are optional
     assert "Not available in this file: URBAN. Not computed: the correlates models" in report
     assert "ENV_WILLING: used by no figure or claim" in report
-    assert "SYNTHETIC column: absent (the run reports real data)" in report
+    assert "country label harmonised: COUNTRY" in report and "'UK' -> 'United Kingdom'" in report
+    # no SYNTHETIC column, but its records are the synthetic sample's: the run would say so
+    assert "data origin: synthetic:" in report and "records are records of data/raw/eu2008_citizens_synthetic.csv" in report
+    assert f"the reports would say: {SYNTHETIC_DATA_NOTICE}" in report
+    assert report.rstrip().endswith("RESULT: the pipeline would run eu2008_clean on this file, with the changes above")
     unmapped = {name: codebook for name, codebook in column_map.items() if codebook != "AGE"}
-    assert "codebook columns missing: AGE, URBAN, ENV_WILLING (renamed? 'q_age' looks like AGE)" in \
-        check_report(path, unmapped)
+    refused = check_report(path, unmapped)
+    assert "RESULT: the pipeline would REFUSE this file (step eu2008_clean stops)" in refused
+    assert "missing required columns ['AGE'] (renamed? 'q_age' looks like AGE)" in refused
     assert main(["check", str(path), "--column-map", flow_mapping(column_map)]) == 0
     assert "codebook columns missing: URBAN, ENV_WILLING" in capsys.readouterr().out
+    assert main(["check", str(path), "--column-map", flow_mapping(unmapped)]) == 1
+    assert "would REFUSE" in capsys.readouterr().out
     sha256 = file_sha256(path)
     write_data_provenance(tmp_path / "processed", source_file=path, data_are_synthetic=False)
     assert main(["hash", str(path), "--processed", str(tmp_path / "processed")]) == 0
@@ -380,18 +456,24 @@ def output_text(notebook: Path) -> str:
 @pytest.fixture(scope="module")
 def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
     """The EU steps on the CSV, .sav and .dta delivery (and on a CSV lacking variables, exported) and the OECD
-    steps on a reordered CSV with renamed columns, run at once."""
+    steps on a reordered CSV with renamed columns, run at once; then the EU steps on a file that is not the
+    synthetic sample, declared real, and its cleaning step undeclared."""
     folder = tmp_path_factory.mktemp("real_route")
     delivery = vendor_frame()
+    withheld = withheld_ages(delivery)
     runs: dict[str, dict[str, object]] = {}
     for suffix in FORMATS:
-        path = write_delivery(delivery, folder / f"coproduction2008.{suffix}")
-        runs[suffix] = {"file": path, "out": folder / f"out_{suffix}", "steps": EU_STEPS}
+        path = write_delivery(delivery, folder / f"coproduction2008.{suffix}", withheld)
+        runs[suffix] = {"file": path, "out": folder / f"out_{suffix}", "steps": EU_STEPS, "origin": "synthetic"}
+        declared = ["eu2008_clean.data_origin=real"] if suffix == "csv" else []  # evidence wins over a declaration
         runs[suffix]["process"] = runner(runs[suffix]["out"], EU_STEPS, f"eu2008_clean.respondent_file={path}",
-                                         f"eu2008_clean.column_map={column_map_text()}")
+                                         f"eu2008_clean.column_map={column_map_text()}",
+                                         f"eu2008_clean.value_map={flow_mapping(value_map_for('.' + suffix))}",
+                                         *declared)
     lacking_file = write_delivery(delivery.drop(columns=[vendor_names()[column] for column in LACKING]),
                                   folder / "coproduction2008_lacking.csv")
-    runs["lacking"] = {"file": lacking_file, "out": folder / "out_lacking", "steps": EU_ALL_STEPS}
+    runs["lacking"] = {"file": lacking_file, "out": folder / "out_lacking", "steps": EU_ALL_STEPS,
+                       "origin": "synthetic"}
     lacking_map = flow_mapping({vendor: codebook for codebook, vendor in vendor_names().items()
                                 if codebook not in LACKING})
     runs["lacking"]["process"] = runner(runs["lacking"]["out"], EU_ALL_STEPS,
@@ -402,18 +484,37 @@ def real_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     oecd = oecd[list(reversed(oecd.columns))]
     oecd_file = write_as(oecd, folder / "oecd2010_officials.csv")
     oecd_map = flow_mapping({vendor: codebook for codebook, vendor in oecd_vendor_names().items()})
-    runs["oecd"] = {"file": oecd_file, "out": folder / "out_oecd", "steps": OECD_STEPS}
+    runs["oecd"] = {"file": oecd_file, "out": folder / "out_oecd", "steps": OECD_STEPS, "origin": "synthetic"}
     runs["oecd"]["process"] = runner(runs["oecd"]["out"], OECD_STEPS, f"oecd2010_clean.respondent_file={oecd_file}",
                                      f"oecd2010_clean.column_map={oecd_map}")
+    finish(runs)
+    other = folder / "another_sample.csv"  # the generator's seed 7: not the committed sample, no SYNTHETIC column
+    synthetic.write(other, seed=7)
+    pd.read_csv(other, dtype=str, keep_default_na=False).drop(columns="SYNTHETIC").to_csv(other, index=False)
+    later = {"declared": {"file": other, "out": folder / "out_declared", "steps": EU_STEPS, "origin": "real"},
+             "undeclared": {"file": other, "out": folder / "out_undeclared", "steps": EU_STEPS[:1],
+                            "origin": "not declared"}}
+    later["declared"]["process"] = runner(later["declared"]["out"], EU_STEPS, f"eu2008_clean.respondent_file={other}",
+                                          "eu2008_clean.data_origin=real")
+    later["undeclared"]["process"] = runner(later["undeclared"]["out"], EU_STEPS[:1],
+                                            f"eu2008_clean.respondent_file={other}")
+    finish(later)
+    return runs | later
+
+
+def finish(runs: dict[str, dict[str, object]]) -> None:
+    """Wait for every started run; keep its output and exit code."""
     for run in runs.values():
         process = run.pop("process")
         run["log"] = process.communicate(timeout=900)[0]
         run["returncode"] = process.returncode
-    return runs
+
+
+ALL_RUNS = (*FORMATS, "oecd", "lacking", "declared", "undeclared")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
+@pytest.mark.parametrize("name", ALL_RUNS)
 def test_the_runner_succeeds_on_a_real_layout(real_route: dict[str, dict[str, object]], name: str) -> None:
     run = real_route[name]
     assert run["returncode"] == 0, run["log"]
@@ -423,13 +524,18 @@ def test_the_runner_succeeds_on_a_real_layout(real_route: dict[str, dict[str, ob
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
-def test_provenance_says_real_data_and_records_the_file_hash(real_route: dict[str, dict[str, object]],
-                                                             name: str) -> None:
+@pytest.mark.parametrize("name", ALL_RUNS)
+def test_provenance_records_the_origin_and_the_file_hash(real_route: dict[str, dict[str, object]],
+                                                         name: str) -> None:
     run = real_route[name]
     study = "oecd2010" if name == "oecd" else "eu2008"
     provenance = json.loads((Path(run["out"]) / "data" / "processed" / study / "provenance.json").read_text())
-    assert provenance["data_are_synthetic"] is False
+    assert provenance["data_origin"] == run["origin"]
+    assert provenance["data_are_synthetic"] is (run["origin"] == "synthetic")
+    if run["origin"] == "synthetic":  # no SYNTHETIC column: recognised by its records
+        assert "records are records of data/raw/" in " ".join(provenance["data_origin_evidence"])
+    if name == "csv":
+        assert provenance["data_origin_declared"] == "real" and "reported as synthetic" in provenance["data_origin_note"]
     assert provenance["source_file"] == str(run["file"])  # outside the project: the path as given
     assert provenance["sha256"] == file_sha256(run["file"])
     manifest = json.loads((Path(run["out"]) / "build" / "run_manifest.json").read_text())
@@ -437,14 +543,19 @@ def test_provenance_says_real_data_and_records_the_file_hash(real_route: dict[st
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*FORMATS, "oecd", "lacking"])
-def test_the_reports_say_real_respondent_level_data(real_route: dict[str, dict[str, object]], name: str) -> None:
+@pytest.mark.parametrize("name", ALL_RUNS)
+def test_every_report_states_the_origin(real_route: dict[str, dict[str, object]], name: str) -> None:
+    """Synthetic data are never shown as real: the synthetic sample without its SYNTHETIC column (and declared
+    real) still says SYNTHETIC DATA; another file says real only when declared, else 'not declared'."""
     run = real_route[name]
     executed = Path(run["out"]) / "build" / "executed"
+    expected = {"synthetic": SYNTHETIC_DATA_NOTICE, "real": f"{REAL_DATA_PREFIX} {run['file']}",
+                "not declared": f"{NOT_DECLARED_PREFIX} {run['file']}"}
     for step in run["steps"]:
         outputs = output_text(executed / f"{step}.ipynb")
-        assert f"{REAL_DATA_PREFIX} {run['file']}" in outputs, step
-        assert SYNTHETIC_DATA_NOTICE not in outputs, step
+        assert expected[run["origin"]] in outputs, step
+        others = [text for origin, text in expected.items() if origin != run["origin"]]
+        assert not any(text.split(":")[0] in outputs for text in others), step
 
 
 @pytest.mark.slow
@@ -459,9 +570,14 @@ def test_the_published_index_still_reproduces(real_route: dict[str, dict[str, ob
 
 @pytest.mark.slow
 def test_the_three_formats_give_the_same_products(real_route: dict[str, dict[str, object]]) -> None:
+    """The acceptance test of issue 9: the SPSS and Stata deliveries (renamed, reordered, relabelled in French,
+    ages declared missing) give the same respondents, estimates and scorecard as the CSV with those ages blank."""
     def products(name: str, folder: str, file: str) -> pd.DataFrame:
         path = Path(real_route[name]["out"]) / "data" / "processed" / folder / file
         return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+    def scorecard(name: str) -> pd.DataFrame:
+        return pd.read_csv(Path(real_route[name]["out"]) / "reports" / "tables" / "eu2008_scorecard.csv")
 
     for name in ("sav", "dta"):
         pd.testing.assert_frame_equal(products(name, "eu2008", "respondents.parquet"),
@@ -469,6 +585,34 @@ def test_the_three_formats_give_the_same_products(real_route: dict[str, dict[str
         for table in ("index_by_sector.csv", "coefficients.csv", "activity_frequencies.csv"):
             pd.testing.assert_frame_equal(products(name, "eu2008_estimates", table),
                                           products("csv", "eu2008_estimates", table))
+        pd.testing.assert_frame_equal(scorecard(name), scorecard("csv"))
+        log = products(name, "eu2008", "cleaning_log.csv")
+        refused_ages = log[(log["reason"] == "refused_to_missing") & (log["column"] == "AGE")]
+        assert len(refused_ages) == AGES_WITHHELD  # declared missing ("Refus"), logged as refused, then dropped
+        assert {"value_mapped"} <= set(log["reason"])
+    respondents = products("csv", "eu2008", "respondents.parquet")
+    withheld_ids = vendor_frame()["respondent"].iloc[withheld_ages(vendor_frame())].astype(str).str.strip()
+    assert not set(withheld_ids.astype(int)) & set(respondents["RESPID"])  # none analysed with a made-up age
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_the_check_command_agrees_on_the_three_deliveries(real_route: dict[str, dict[str, object]],
+                                                          suffix: str) -> None:
+    """``check`` with the same maps: the pipeline would run, and it says what the file declares missing."""
+    path = real_route[suffix]["file"]
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.data.real_data", "check", str(path), "--column-map", column_map_text(),
+         "--value-map", flow_mapping(value_map_for("." + suffix))],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+        env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT / "src")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    declared = {"csv": "declared missing values (made missing, with their reason, in the cleaning log):\n    - none",
+                "sav": "AGE: SPSS user-missing values: 997", "dta": "AGE: Stata extended missing values: .a to .z"}
+    assert declared[suffix] in result.stdout
+    assert f"respondents: {len(vendor_frame())} delivered, " in result.stdout
+    if suffix != "csv":
+        assert "value mapped: SEX" in result.stdout and "'1' -> '2'" in result.stdout
 
 
 @pytest.mark.slow

@@ -130,12 +130,29 @@ def test_synthetic_box_on_top_when_provenance_says_synthetic(synthetic_site: tup
     assert body.count('class="caveat"') == 3
 
 
+def declare_origin(processed: Path, origin: str) -> None:
+    """Set ``data_origin`` in the fake provenance records (as the cleaning steps write it)."""
+    for record_file in processed.glob("*/provenance.json"):
+        record = json.loads(record_file.read_text()) | {"data_origin": origin}
+        record_file.write_text(json.dumps(record))
+
+
 def test_real_data_note_when_provenance_says_real(tmp_path: Path) -> None:
     reports, processed = fake_outputs(tmp_path, synthetic=False)
+    declare_origin(processed, "real")
     page = build_index(reports, processed, claims_file=None).read_text(encoding="utf-8")
     assert "databox synthetic" not in page and "synthetic stand-ins" not in page
     assert 'class="caveat"' not in page
     assert "Real respondent-level data" in page and "data/raw/oecd2010.csv" in page
+
+
+def test_undeclared_origin_is_never_shown_as_real(tmp_path: Path) -> None:
+    """Not synthetic and not declared real (or a record older than data_origin): 'origin not declared'."""
+    reports, processed = fake_outputs(tmp_path, synthetic=False)
+    page = build_index(reports, processed, claims_file=None).read_text(encoding="utf-8")
+    assert "Real respondent-level data" not in page and "\u00b7 real data \u00b7" not in page
+    assert "Origin of the data not declared" in page and "origin not declared" in page
+    assert "Origin of the respondent-level data not declared: data/raw/eu2008.csv" in page
 
 
 def test_unknown_provenance_is_said(tmp_path: Path) -> None:

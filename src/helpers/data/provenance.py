@@ -35,6 +35,14 @@ SYNTHETIC_DATA_NOTICE = (
     "aggregates; no number here is a survey finding"
 )
 REAL_DATA_PREFIX = "Real respondent-level data:"
+NOT_DECLARED_PREFIX = "Origin of the respondent-level data not declared:"
+DATA_ORIGINS: tuple[str, ...] = ("synthetic", "real", "not declared")
+"""``data_origin`` in provenance.json: synthetic (the stand-ins, or a file marked or recognised as such), real
+(declared by the user, nothing marks it synthetic) or not declared (helpers.data.origin decides)."""
+DATA_NOTICE_MARKERS: dict[str, str] = {
+    "synthetic": SYNTHETIC_DATA_NOTICE, "real": REAL_DATA_PREFIX, "not declared": NOT_DECLARED_PREFIX,
+}
+"""Text by which each origin's notice is recognised in a report (helpers.report.export.data_notices)."""
 DEFAULT_ASSUMPTIONS_HREF = "assumptions.html"
 DEFAULT_MANIFEST_HREF = "run_manifest.json"
 
@@ -137,23 +145,36 @@ def write_data_provenance(
     folder: str | os.PathLike[str],
     *,
     source_file: str | os.PathLike[str],
-    data_are_synthetic: bool,
+    data_are_synthetic: bool | None = None,
     sha256: str | None = None,
     description: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    data_origin: str | None = None,
 ) -> Path:
     """Write ``folder/provenance.json`` describing where the processed data in ``folder`` came from.
 
+    ``data_origin`` is one of :data:`DATA_ORIGINS` (the cleaning steps decide it with
+    :mod:`helpers.data.origin`); ``data_are_synthetic`` (kept for readers of older records) follows from it.
+    Given alone, ``data_are_synthetic=True`` means 'synthetic' and False 'not declared'.
     ``sha256`` is the hash of ``source_file``; when None it is computed from the file.
     ``extra`` holds any further JSON-serialisable facts (row counts, calibration targets ...).
     No timestamp is written, so the file is identical from run to run.
     """
-    if not isinstance(data_are_synthetic, bool):
+    if data_are_synthetic is not None and not isinstance(data_are_synthetic, bool):
         raise TypeError("data_are_synthetic must be True or False")
+    if data_origin is None:
+        if data_are_synthetic is None:
+            raise TypeError("give data_origin (or data_are_synthetic)")
+        data_origin = "synthetic" if data_are_synthetic else "not declared"
+    if data_origin not in DATA_ORIGINS:
+        raise ValueError(f"data_origin must be one of {DATA_ORIGINS}, got {data_origin!r}")
+    if data_are_synthetic is not None and data_are_synthetic != (data_origin == "synthetic"):
+        raise ValueError(f"data_are_synthetic={data_are_synthetic} contradicts data_origin={data_origin!r}")
     record: dict[str, Any] = {
         "schema_version": PROVENANCE_SCHEMA_VERSION,
         "source_file": _display_path(source_file),
-        "data_are_synthetic": data_are_synthetic,
+        "data_are_synthetic": data_origin == "synthetic",
+        "data_origin": data_origin,
         "sha256": sha256 or file_sha256(source_file),
     }
     if description:
@@ -179,7 +200,45 @@ def read_data_provenance(folder: str | os.PathLike[str]) -> dict[str, Any]:
         raise ValueError(f"{target} lacks {missing}")
     if not isinstance(record["data_are_synthetic"], bool):
         raise ValueError(f"{target}: data_are_synthetic must be true or false")
+    record["data_origin"] = data_origin_of(record)
     return record
+
+
+def data_origin_of(record: Mapping[str, Any] | None) -> str:
+    """The origin a provenance record states (:data:`DATA_ORIGINS`); a record written before ``data_origin``
+    existed is synthetic when it says so and otherwise 'not declared' (never real by default)."""
+    if not record:
+        return "not declared"
+    origin = record.get("data_origin")
+    if origin in DATA_ORIGINS:
+        if record.get("data_are_synthetic") is True:
+            return "synthetic"
+        return str(origin)
+    return "synthetic" if record.get("data_are_synthetic") is True else "not declared"
+
+
+def data_origin_label(origin: str | bool, data_file: str | os.PathLike[str] | None = None) -> str:
+    """THE human label of the data's origin, shown by every banner, report and page that states it.
+
+    'synthetic' (or True): :data:`SYNTHETIC_DATA_NOTICE`; 'real': "Real respondent-level data: FILE";
+    'not declared' (and anything else, False included): "Origin of the respondent-level data not declared: FILE
+    ...". The wording of each starts with its :data:`DATA_NOTICE_MARKERS` entry.
+    """
+    origin = _origin(origin)
+    shown = _display_path(data_file) if data_file else "file not named"
+    if origin == "synthetic":
+        return SYNTHETIC_DATA_NOTICE
+    if origin == "real":
+        return f"{REAL_DATA_PREFIX} {shown}"
+    return (f"{NOT_DECLARED_PREFIX} {shown}. Not recognised as the synthetic stand-in, but not declared real either: "
+            "treat the results with care, and set data_origin: real in the cleaning step if these are the real data")
+
+
+def _origin(origin: str | bool) -> str:
+    """An origin given as text or as the old synthetic flag (True synthetic, False not declared)."""
+    if origin is True:
+        return "synthetic"
+    return origin if origin in DATA_ORIGINS else "not declared"
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,23 +312,21 @@ def _format_parameter(value: Any) -> str:
         return repr(value)
 
 
-def _data_line(data_are_synthetic: bool, data_file: str | os.PathLike[str] | None) -> str:
-    if data_are_synthetic:
-        return SYNTHETIC_DATA_NOTICE
-    return f"{REAL_DATA_PREFIX} {_display_path(data_file) if data_file else 'file not named'}"
-
-
 # Inline styles, not a <style> block: JupyterLab strips <style> from untrusted outputs.
 _NOTICE_STYLE = {
-    True: "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
+    "synthetic": "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
     "border:3px solid #b00020;background-color:#fdecea;color:#7a0014;",
-    False: "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
+    "real": "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
     "border:3px solid #1b5e20;background-color:#e8f5e9;color:#1b5e20;",
+    "not declared": "padding:0.8em 1em;margin:0.5em 0 0.8em 0;font-weight:bold;font-size:1.15em;"
+    "border:3px solid #b26a00;background-color:#fff4e5;color:#5f3700;",
 }
+_NOTICE_LATEX_COLOURS = {"synthetic": ("red!70!black", "red!8"), "real": ("green!50!black", "green!8"),
+                         "not declared": ("orange!70!black", "orange!8")}
 _CELL_STYLE = "border:1px solid #bbbbbb;padding:0.2em 0.6em;text-align:left;font-family:monospace;"
 
 
-def _banner_html(title: str, notice: str, synthetic: bool, rows: list[tuple[str, str]], commit: str,
+def _banner_html(title: str, notice: str, origin: str, rows: list[tuple[str, str]], commit: str,
                  step: str | None, assumptions_href: str, manifest_href: str) -> str:
     escape = html.escape
     cell = f'style="{_CELL_STYLE}"'
@@ -284,7 +341,7 @@ def _banner_html(title: str, notice: str, synthetic: bool, rows: list[tuple[str,
     return (
         '<div class="run-banner">'
         f'<h1 style="margin:0 0 0.4em 0;">{escape(title)}</h1>'
-        f'<div class="run-banner-data-notice" role="note" style="{_NOTICE_STYLE[synthetic]}">{escape(notice)}</div>'
+        f'<div class="run-banner-data-notice" role="note" style="{_NOTICE_STYLE[origin]}">{escape(notice)}</div>'
         f"<p>git commit <code>{escape(commit)}</code>{step_line} &middot; "
         f'<a href="{escape(assumptions_href)}">assumptions and caveats log</a> &middot; '
         f'<a href="{escape(manifest_href)}">run manifest</a></p>'
@@ -311,9 +368,9 @@ def _banner_markdown(title: str, notice: str, rows: list[tuple[str, str]], commi
     return "\n".join(lines) + "\n"
 
 
-def _banner_latex(title: str, notice: str, synthetic: bool, rows: list[tuple[str, str]], commit: str,
+def _banner_latex(title: str, notice: str, origin: str, rows: list[tuple[str, str]], commit: str,
                   step: str | None, assumptions_href: str, manifest_href: str) -> str:
-    frame, fill = ("red!70!black", "red!8") if synthetic else ("green!50!black", "green!8")
+    frame, fill = _NOTICE_LATEX_COLOURS[origin]
     step_part = rf" \textperiodcentered{{}} step \texttt{{{escape_latex(step)}}}" if step else ""
     parts = [
         rf"\section*{{{escape_latex(title)}}}",
@@ -347,7 +404,7 @@ def _banner_latex(title: str, notice: str, synthetic: bool, rows: list[tuple[str
 def run_banner(
     study_title: str,
     parameters: Mapping[str, Any],
-    data_are_synthetic: bool,
+    data_origin: str | bool,
     *,
     data_file: str | os.PathLike[str] | None = None,
     step: str | None = None,
@@ -355,20 +412,22 @@ def run_banner(
     assumptions_href: str = DEFAULT_ASSUMPTIONS_HREF,
     manifest_href: str = DEFAULT_MANIFEST_HREF,
 ) -> RichDisplay:
-    """The first output of every notebook: title, synthetic-data notice, commit, links, parameters.
+    """The first output of every notebook: title, data-origin notice, commit, links, parameters.
+
+    ``data_origin`` is 'synthetic', 'real' or 'not declared' (True and False, the old synthetic flag, mean
+    'synthetic' and 'not declared'); the notice is :func:`data_origin_label` (red, green or amber).
 
     ``parameters`` is typically ``{name: value}`` of the notebook's parameters cell. The links are
     relative to where the report is exported (``reports/``). No date is shown, for determinism.
     Display it with ``IPython.display.display(run_banner(...))`` or as the cell's last expression.
     """
     commit = git_commit_label(root)
-    notice = _data_line(data_are_synthetic, data_file)
+    origin = _origin(data_origin)
+    notice = data_origin_label(origin, data_file)
     rows = [(str(name), _format_parameter(value)) for name, value in parameters.items()]
-    html_text = _banner_html(study_title, notice, data_are_synthetic, rows, commit, step,
-                             assumptions_href, manifest_href)
+    html_text = _banner_html(study_title, notice, origin, rows, commit, step, assumptions_href, manifest_href)
     markdown_text = _banner_markdown(study_title, notice, rows, commit, step, assumptions_href, manifest_href)
-    latex_text = _banner_latex(study_title, notice, data_are_synthetic, rows, commit, step,
-                               assumptions_href, manifest_href)
+    latex_text = _banner_latex(study_title, notice, origin, rows, commit, step, assumptions_href, manifest_href)
     plain = "\n".join(
         [study_title, notice, f"git commit {commit}"] + [f"{name} = {value}" for name, value in rows]
     )
@@ -381,12 +440,12 @@ def banner_from_provenance(
     processed_folder: str | os.PathLike[str],
     **banner_options: Any,
 ) -> RichDisplay:
-    """:func:`run_banner` with the synthetic flag and data file read from ``provenance.json``."""
+    """:func:`run_banner` with the data origin and data file read from ``provenance.json``."""
     record = read_data_provenance(processed_folder)
     return run_banner(
         study_title,
         parameters,
-        record["data_are_synthetic"],
+        data_origin_of(record),
         data_file=banner_options.pop("data_file", record["source_file"]),
         **banner_options,
     )

@@ -3,49 +3,70 @@
 Three groups:
 
 - **Writing and inspecting files.** :func:`write_as` writes a data frame as CSV, SPSS ``.sav`` or Stata
-  ``.dta`` (with value labels, as a survey vendor would); :func:`file_columns` reads only a file's column
-  names; :func:`flow_mapping` renders a ``column_map`` as the YAML flow mapping that ``-p`` takes.
-- **Which analyses a file supports.** :data:`ANALYSES` names, for every figure and analysis of the 2008
-  citizen survey, the codebook columns it needs, the tables, figures and claims it produces, and whether it
-  can run on part of its columns (the index and the activity figure: yes, on the items present; a
-  regression model: no). :func:`missing_variables` returns, per analysis, the needed columns a file or a
-  cleaned frame lacks (absent, or without a single valid answer, which after cleaning is the same thing);
-  :func:`missing_notes` and :func:`notes_display` turn that into the note a report shows
-  ("Not available in this file: ..."); :func:`skipped_outputs` lists the tables, figures and claims that
-  cannot be produced.
-- **Command line.** ``python -m helpers.data.real_data check FILE [--column-map YAML]`` says, before any run,
-  which codebook columns the file lacks and what that means for each figure and analysis;
-  ``python -m helpers.data.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to record it) and,
-  with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
+  ``.dta`` (with value labels, declared missing values and a file label, as a survey vendor would);
+  :func:`file_columns` reads only a file's column names; :func:`flow_mapping` renders a ``column_map`` (or a
+  ``value_map``, ``missing_codes``) as the YAML flow mapping that ``-p`` takes.
+- **Which analyses a file supports**: :mod:`helpers.data.availability` (:data:`ANALYSES`,
+  :func:`missing_variables`, :func:`availability`, :func:`show_missing_variables` ...), re-exported here.
+- **Command line.** ``python -m helpers.data.real_data check FILE [--study eu2008|oecd2010] [--column-map YAML]
+  [--value-map YAML] [--missing-codes YAML] [--data-origin real] [--delimiter ;] [--decimal ,] [--encoding E]``
+  runs the study's cleaning step on the file exactly as the pipeline would (the same function:
+  ``helpers.eu.stages.run_cleaning`` or ``helpers.oecd.clean.run_cleaning``), without writing anything, and
+  prints how the file was read, which codebook columns it lacks and what that means, what the cleaning would
+  do with each problem (values and labels mapped, missing values declared, records dropped), the data's
+  origin, and whether the pipeline would run or refuse the file; it exits 1 whenever the pipeline would
+  refuse it. ``python -m helpers.data.real_data hash FILE [--processed DIR]`` prints the file's sha256 (to
+  record it) and, with ``--processed``, compares it with the hash a run recorded in ``DIR/provenance.json``.
 
 Only ``helpers.eu.codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) are required by the
-cleaning; every other codebook column is optional (docs/real_data.md, "Missing variables"). The cleaning step
-records :func:`availability` in ``provenance.json``; the later steps read it back (:func:`show_missing_variables`),
-skip or narrow what cannot be computed and say so in the reports; the scorecard marks the claims that cannot be
-checked as "not available".
+cleaning; every other codebook column is optional (docs/real_data.md, "Missing variables").
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import html
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
-from helpers.eu.codebook import ACTIVITIES, RAW_COLUMNS, SECTOR_NAMES, SECTORS, activity_items, sector_column
+from helpers.data.availability import (  # noqa: F401  (re-exported: the names notebooks and docs use)
+    ANALYSES,
+    CORRELATE_PERSON_COLUMNS,
+    CORRELATE_SECTOR_ROLES,
+    SECTOR_CLAIM,
+    UNUSED_COLUMNS,
+    Analysis,
+    Availability,
+    analysis_requirements,
+    availability,
+    available_index_items,
+    display_of_notes,
+    lacking,
+    missing_note,
+    missing_notes,
+    missing_variables,
+    notes_display,
+    read_availability,
+    show_missing_variables,
+    skipped_outputs,
+)
+from helpers.data.delivery import MissingDeclaration
+from helpers.data.provenance import data_origin_label, file_sha256
+from helpers.data.validation import InputFileError, format_row_numbers, renamed_columns_hint
+from helpers.eu.codebook import RAW_COLUMNS
 from helpers.eu.codebook import REQUIRED_COLUMNS as CLEANING_REQUIRED_COLUMNS
-from helpers.data.provenance import RichDisplay, escape_latex, escape_markdown, file_sha256
-from helpers.data.validation import closest_names, renamed_columns_hint
+from helpers.oecd import codebook as oecd_codebook
 
 FORMATS: dict[str, str] = {".csv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 """File suffix -> format written by :func:`write_as` and read by ``helpers.eu.clean.read_respondent_file``."""
+STUDIES: dict[str, str] = {"eu2008": "2008 five-country citizen survey", "oecd2010": "OECD 2010 officials survey"}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -60,14 +81,17 @@ def write_as(
     value_labels: Mapping[str, Mapping[int | float, str]] | None = None,
     *,
     column_labels: Mapping[str, str] | None = None,
-    user_missing: Mapping[str, Sequence[int | float]] | None = None,
+    user_missing: Mapping[str, Sequence[Any]] | None = None,
+    file_label: str = "",
 ) -> Path:
     """Write ``frame`` as ``csv``, ``sav`` (SPSS) or ``dta`` (Stata); ``format`` defaults to the suffix.
 
     ``value_labels`` (column -> {code: label}) and ``column_labels`` go into the SPSS/Stata metadata (a CSV
-    has none). ``user_missing`` (column -> codes) declares SPSS user-missing values, as vendors often do for
-    don't know (8) and refused (9); the compendium reads them back as codes. Stata keeps value labels on
-    numeric columns only, so labels on a text column are refused for ``dta`` rather than silently lost.
+    has none), and so does ``file_label``. ``user_missing`` (column -> codes) declares missing values as
+    vendors do: for SPSS, user-missing codes (e.g. 8 and 9, or a range as ``{"lo": 97, "hi": 99}``); for Stata,
+    the extended missing values the column holds (letters ``'a'`` to ``'z'`` in place of a number: .a-.z).
+    The compendium reads them back as missing, with their reason from the value labels. Stata keeps value
+    labels on numeric columns only, so labels on a text column are refused for ``dta`` rather than silently lost.
     """
     path = Path(path)
     kind = format or FORMATS.get(path.suffix.lower())
@@ -85,28 +109,39 @@ def write_as(
 
     if kind == "sav":
         pyreadstat.write_sav(
-            frame, str(path), column_labels=dict(column_labels or {}) or None, variable_value_labels=labels or None,
+            frame, str(path), file_label=file_label, column_labels=dict(column_labels or {}) or None,
+            variable_value_labels=labels or None,
             missing_ranges={column: list(codes) for column, codes in (user_missing or {}).items()} or None,
             compress=path.suffix.lower() == ".zsav",
         )
         return path
-    text_labelled = [column for column in labels if not pd.api.types.is_numeric_dtype(frame[column])]
+    extended = {column: [str(code) for code in codes] for column, codes in (user_missing or {}).items()}
+    not_letters = sorted({code for codes in extended.values() for code in codes if not ("a" <= code <= "z"
+                                                                                       and len(code) == 1)})
+    if not_letters:
+        raise ValueError(f"Stata declares missing values as the letters a-z (.a-.z), not {not_letters}")
+    text_labelled = [column for column in labels if not pd.api.types.is_numeric_dtype(frame[column])
+                     and column not in extended]
     if text_labelled:
         raise TypeError(f"Stata keeps value labels on numeric columns only; text columns: {text_labelled}")
-    if user_missing:
-        raise ValueError("user_missing is an SPSS feature; Stata files keep 8 and 9 as ordinary codes")
-    pyreadstat.write_dta(frame, str(path), column_labels=dict(column_labels or {}) or None,
-                         variable_value_labels=labels or None)
+    pyreadstat.write_dta(frame, str(path), file_label=file_label, column_labels=dict(column_labels or {}) or None,
+                         variable_value_labels=labels or None, missing_user_values=extended or None)
     return path
 
 
 def file_columns(path: str | Path) -> list[str]:
-    """The column names of a CSV, SPSS or Stata file, without reading its records."""
+    """The column names of a CSV, SPSS or Stata file, without reading its records (a CSV's delimiter and
+    encoding are detected as the cleaning does)."""
+    from helpers.data.validation import detect_delimiter, text_encoding
+
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     if kind == "csv":
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            return next(csv.reader(handle), [])
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+        codec, _ = text_encoding(head, "auto")
+        text = head.decode(codec, errors="replace").removeprefix("\ufeff")
+        return next(csv.reader(text.splitlines()[:1], delimiter=detect_delimiter(text)), [])
     if kind in {"sav", "dta"}:
         import pyreadstat
 
@@ -129,336 +164,98 @@ def flow_mapping(mapping: Mapping[str, object]) -> str:
     return text
 
 
+def reading_table(reading: Mapping[str, Any], declared_missing: Mapping[str, Sequence[MissingDeclaration]],
+                  origin: Any, source: str | Path) -> pd.DataFrame:
+    """What a cleaning notebook shows about its file: how it was read, what it declares missing, and where its
+    data come from (``origin``: a :class:`helpers.data.origin.OriginDecision`)."""
+    rows = [("format", str(reading.get("format", "")))]
+    rows += [(key, str(value)) for key, value in reading.items() if key not in ("format", "renamed") and value]
+    if reading.get("renamed"):
+        rows.append(("columns renamed (case or spaces)",
+                     ", ".join(f"{old!r} -> {new}" for old, new in reading["renamed"].items())))
+    declarations = [f"{column}: {declaration.describe()}" for column, items in declared_missing.items()
+                    for declaration in items]
+    rows.append(("declared missing values", "; ".join(declarations) if declarations else "none"))
+    rows.append(("data origin", origin.describe()))
+    rows.append(("the reports say", data_origin_label(origin.origin, source)))
+    return pd.DataFrame(rows, columns=["", "value"])
+
+
+def declared_missing_record(declared_missing: Mapping[str, Sequence[MissingDeclaration]]) -> dict[str, list[str]]:
+    """The declared missing values a cleaning step applied, for provenance.json."""
+    return {column: [declaration.describe() for declaration in items] for column, items in declared_missing.items()}
+
+
 # ---------------------------------------------------------------------------------------------------------
-# Which analyses need which columns
+# Command line: check a file before a run
 # ---------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Analysis:
-    """One figure or analysis of the 2008 citizen survey and what it needs.
+class CheckResult:
+    """What ``check`` found: the report (text), whether the pipeline would refuse the file, and the study."""
 
-    ``partial``: the analysis still runs, on the columns present, when some of its columns are missing (an
-    index on the items present, the activity figure without an item); otherwise it cannot run at all.
-    ``tables`` are file stems in ``data/processed/eu2008_estimates``, ``figures`` stems in
-    ``reports/figures/eu2008``, ``claims`` ids in ``data/raw/claims.csv``.
-    """
-
-    name: str
-    title: str
-    partial: bool
-    tables: tuple[str, ...] = ()
-    figures: tuple[str, ...] = ()
-    claims: tuple[str, ...] = ()
+    text: str
+    refused: bool
+    study: str
 
 
-SECTOR_CLAIM: dict[str, str] = {"environment": "EU-06", "health": "EU-07", "safety": "EU-08"}
-
-CORRELATE_PERSON_COLUMNS: tuple[str, ...] = ("SEX", "AGE", "EDUC", "EMPLOY", "URBAN")
-CORRELATE_SECTOR_ROLES: tuple[str, ...] = ("OUTCOME", "GOVPERF", "INFORMED", "CONSULTED", "EFFICACY")
-
-ANALYSES: dict[str, Analysis] = {
-    **{
-        f"index_{sector}": Analysis(
-            f"index_{sector}",
-            f"co-production index of {SECTOR_NAMES[sector]}",
-            partial=True,
-            figures=("eu2008_index_by_sector", "eu2008_index_by_country"),
-            claims=(SECTOR_CLAIM[sector], "EU-10"),
-        )
-        for sector in SECTORS
-    },
-    "activity_frequencies": Analysis(
-        "activity_frequencies", "activity frequencies by country", partial=True,
-        tables=("activity_frequencies",), figures=("eu2008_activity_frequencies",),
-    ),
-    "correlates": Analysis(
-        "correlates", "the correlates models (one per sector) and their heterogeneity tests",
-        partial=False,
-        tables=("coefficients", "heterogeneity_tests"), figures=("eu2008_correlates",),
-        claims=("EU-11", "EU-12", "EU-13", "EU-14", "EU-15", "EU-16", "EU-17"),
-    ),
-    "effect_sizes": Analysis(
-        "effect_sizes", "the unweighted effect sizes (women vs men; index and self-efficacy)", partial=False,
-        tables=("effect_sizes",),
-    ),
-    "fieldwork": Analysis("fieldwork", "the fieldwork dates", partial=False, claims=("EU-01",)),
-}
-"""Every figure and analysis of the 2008 survey that depends on particular codebook columns. The weights
-and the cleaning need RESPID, COUNTRY, SEX and AGE; they are not listed because nothing runs without them."""
-
-UNUSED_COLUMNS: tuple[str, ...] = tuple(sector_column(sector, "WILLING") for sector in SECTORS)
-"""Codebook columns no figure, table or claim uses (willingness to do more): absent, they change nothing."""
+def guess_study(path: str | Path, column_map: Mapping[str, str] | None = None) -> str:
+    """'oecd2010' when the file's columns (after ``column_map``) look like the officials survey's, else 'eu2008'."""
+    try:
+        names = {str((column_map or {}).get(name, name)).strip().upper() for name in file_columns(path)}
+    except (OSError, ValueError, UnicodeError, Exception):  # noqa: BLE001 - the check itself names the problem
+        return "eu2008"
+    oecd = len(names & {column.upper() for column in (*oecd_codebook.ID_COLUMNS, *oecd_codebook.ITEM_COLUMNS)})
+    eu = len(names & set(RAW_COLUMNS))
+    return "oecd2010" if oecd > eu else "eu2008"
 
 
-def analysis_requirements(index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
-    """Per analysis of :data:`ANALYSES`, the codebook columns it needs.
-
-    ``index_items`` (sector -> items, as the ``index_items`` parameter of notebook 20) replaces a sector's
-    default items; sectors it does not name keep the codebook's items.
-    """
-    items = dict(index_items or {})
-    correlates = (*CORRELATE_PERSON_COLUMNS,
-                  *(sector_column(sector, role) for sector in SECTORS for role in CORRELATE_SECTOR_ROLES))
-    return {
-        **{f"index_{sector}": tuple(items.get(sector) or activity_items(sector)) for sector in SECTORS},
-        "activity_frequencies": tuple(activity.column for activity in ACTIVITIES),
-        "correlates": correlates,
-        "effect_sizes": ("SEX", *(sector_column(sector, "EFFICACY") for sector in SECTORS)),
-        "fieldwork": ("INTDATE",),
-    }
-
-
-def lacking(frame: pd.DataFrame | Iterable[str], columns: Iterable[str]) -> list[str]:
-    """The ``columns`` that ``frame`` lacks: absent, or (for a data frame) without one non-missing value.
-
-    ``frame`` may also be a list of column names (a file's header): then only absence counts.
-    """
-    if isinstance(frame, pd.DataFrame):
-        return [column for column in columns if column not in frame.columns or not frame[column].notna().any()]
-    present = set(frame)
-    return [column for column in columns if column not in present]
-
-
-def missing_variables(frame: pd.DataFrame | Iterable[str],
-                      required: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """Per figure or analysis of ``required``, the codebook columns ``frame`` lacks (see :func:`lacking`).
-
-    Only analyses that lack something are returned, in the order of ``required``: an empty result means the
-    file supports every analysis. An all-missing column counts as missing: after cleaning, a column whose
-    every answer was don't know, refused or empty carries as little as an absent one, and the models would
-    otherwise fail with an unhelpful error (or an index would quietly lose an item).
-    """
-    result = {}
-    for analysis, columns in required.items():
-        missing = lacking(frame, columns)
-        if missing:
-            result[analysis] = missing
-    return result
-
-
-def _analysis(name: str) -> Analysis:
-    return ANALYSES.get(name) or Analysis(name, name.replace("_", " "), partial=False)
-
-
-def missing_note(analysis: str, columns: Sequence[str], required: Mapping[str, Sequence[str]] | None = None) -> str:
-    """The note a report shows for ``analysis`` when ``columns`` are missing (one sentence or two)."""
-    spec = _analysis(analysis)
-    needed = list((required or analysis_requirements()).get(analysis, ()))
-    present = [column for column in needed if column not in columns]
-    listed = ", ".join(columns)
-    if analysis.startswith("index_") and present:
-        sector = analysis.removeprefix("index_")
-        claim = SECTOR_CLAIM.get(sector, "")
-        return (f"Not available in this file: {listed}. The {spec.title} is built from the other items "
-                f"({', '.join(present)}) and is not comparable with the published value{f' ({claim})' if claim else ''}"
-                " as it stands.")
-    if spec.partial and present:
-        figures = f" ({', '.join(spec.figures)})" if spec.figures else ""
-        return f"Not available in this file: {listed}. The figure of {spec.title}{figures} is drawn without them."
-    outputs = [f"{kind} {', '.join(names)}" for kind, names in
-               (("table" if len(spec.tables) == 1 else "tables", spec.tables),
-                ("figure" if len(spec.figures) == 1 else "figures", spec.figures)) if names]
-    skipped = f" ({'; '.join(outputs)})" if outputs else ""
-    claims = (f"; {'claim' if len(spec.claims) == 1 else 'claims'} {', '.join(spec.claims)} cannot be checked"
-              if spec.claims else "")
-    return f"Not available in this file: {listed}. Not computed: {spec.title}{skipped}{claims}."
-
-
-def missing_notes(missing: Mapping[str, Sequence[str]],
-                  required: Mapping[str, Sequence[str]] | None = None) -> list[str]:
-    """One note per analysis of ``missing`` (the result of :func:`missing_variables`)."""
-    return [missing_note(analysis, columns, required) for analysis, columns in missing.items()]
-
-
-_NOTE_STYLE = ("padding:0.6em 1em;margin:0.5em 0;border:2px solid #b26a00;background-color:#fff4e5;"
-               "color:#5f3700;font-weight:bold;")
-
-
-def notes_display(missing: Mapping[str, Sequence[str]],
-                  required: Mapping[str, Sequence[str]] | None = None) -> RichDisplay | None:
-    """The notes as one display (HTML, Markdown, LaTeX, text) for a report; None when nothing is missing.
-
-    In a notebook: ``display(notes)`` if it is not None; it shows in JupyterLab, the reviewer and replicator
-    HTML and the PDF, like the run banner.
-    """
-    return display_of_notes(missing_notes(missing, required))
-
-
-def display_of_notes(notes: Sequence[str]) -> RichDisplay | None:
-    """Notes as one display (HTML, Markdown, LaTeX, text); None when there are none."""
-    if not notes:
-        return None
-    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
-    return RichDisplay(
-        html=(f'<div class="missing-variables" role="note" style="{_NOTE_STYLE}">'
-              f'<ul style="margin:0;">{items}</ul></div>'),
-        markdown="\n>\n".join(f"> **{escape_markdown(note)}**" for note in notes) + "\n",
-        latex="\n".join([r"\begin{itemize}", *(rf"\item \textbf{{{escape_latex(note)}}}" for note in notes),
-                         r"\end{itemize}"]) + "\n",
-        text="\n".join(notes),
-    )
-
-
-def skipped_outputs(missing: Mapping[str, Sequence[str]],
-                    required: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
-    """The tables, figures and claims that cannot be produced: those of analyses that cannot run at all.
-
-    An analysis that runs on part of its columns (:attr:`Analysis.partial`) skips nothing unless every one of
-    its columns (in ``required``, default :func:`analysis_requirements`) is missing.
-    """
-    required = required or analysis_requirements()
-    skipped: dict[str, list[str]] = {"tables": [], "figures": [], "claims": []}
-    for analysis, columns in missing.items():
-        spec = _analysis(analysis)
-        if spec.partial and any(column not in columns for column in required.get(analysis, ())):
+def _log_lines(log: pd.DataFrame, row_column: str, row_label: str) -> list[str]:
+    """A cleaning log summarised: per reason, the records dropped or the cells changed, with examples and rows
+    (per column when a reason touches three columns or fewer, else the columns with the most changes)."""
+    if log.empty:
+        return ["    - nothing to change"]
+    lines = []
+    for reason, entries in log.groupby("reason", sort=False):
+        title = str(reason).replace("_", " ")
+        if (entries["new_value"] == "(record dropped)").all():
+            where = format_row_numbers(entries[row_column].astype(int), label=row_label, limit=8)
+            lines.append(f"    - {title}: {len(entries)} records dropped; {where}")
             continue
-        for kind, names in (("tables", spec.tables), ("figures", spec.figures), ("claims", spec.claims)):
-            skipped[kind] += [name for name in names if name not in skipped[kind]]
-    return skipped
+        columns = entries.groupby("column", sort=False)
+        if columns.ngroups > 3:
+            sizes = columns.size().sort_values(ascending=False)
+            top = ", ".join(f"{column} {count}" for column, count in sizes.head(5).items())
+            lines.append(f"    - {title}: {len(entries)} cells in {columns.ngroups} columns ({top} ...), "
+                         f"e.g. {_examples(entries)}")
+            continue
+        for column, cells in columns:
+            where = format_row_numbers(cells[row_column].astype(int), label=row_label, limit=8)
+            lines.append(f"    - {title}: {column}: {len(cells)} cells ({_examples(cells)}); {where}")
+    return lines
 
 
-def available_index_items(frame: pd.DataFrame | Iterable[str],
-                          index_items: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
-    """Per sector, the index items that ``frame`` has: the codebook's default items that are present, or, for a
-    sector named in ``index_items``, exactly those items.
-
-    Raises ``ValueError`` when an item asked for in ``index_items`` is missing (an explicit choice is not
-    narrowed silently) or when a sector has no item at all (an index cannot be built from nothing).
-    """
-    index_items = dict(index_items or {})
-    required = analysis_requirements(index_items)
-    result, problems = {}, []
-    for sector in SECTORS:
-        items = required[f"index_{sector}"]
-        missing = lacking(frame, items)
-        result[sector] = [item for item in items if item not in missing]
-        if missing and index_items.get(sector):
-            problems.append(f"index_items asks for {', '.join(missing)} ({sector}), which the data lack")
-        elif not result[sector]:
-            problems.append(f"no activity item of {sector} ({', '.join(items)}) in the data: its index cannot be built")
-    if problems:
-        raise ValueError("; ".join(problems))
-    return result
+def _examples(entries: pd.DataFrame, limit: int = 3) -> str:
+    """``"'Danemark' -> 'Denmark', '99' -> missing"``: the first distinct changes of log ``entries``."""
+    pairs = list(dict.fromkeys(zip(entries["old_value"].astype(str), entries["new_value"].astype(str), strict=True)))
+    shown = ", ".join(f"{old!r} -> {'missing' if new == '' else repr(new)}" for old, new in pairs[:limit])
+    return shown + (f" and {len(pairs) - limit} more" if len(pairs) > limit else "")
 
 
-@dataclass(frozen=True)
-class Availability:
-    """What a respondent file supports: per analysis the missing columns, and the requirements they refer to.
-
-    Built in the cleaning step with :func:`availability` (and kept in ``provenance.json`` through
-    :meth:`provenance_extra`), read back in later steps with :func:`read_availability`.
-    """
-
-    missing: dict[str, list[str]]
-    required: dict[str, tuple[str, ...]]
-    look_alikes: dict[str, str] = field(default_factory=dict)
-    """Missing codebook column -> a column of the file not in the codebook that resembles it (a likely rename)."""
-
-    @property
-    def notes(self) -> list[str]:
-        """One note per affected analysis, and one naming likely renamed columns (empty when nothing is missing)."""
-        notes = missing_notes(self.missing, self.required)
-        if self.look_alikes:
-            pairs = ", ".join(f"'{found}' looks like {column}" for column, found in self.look_alikes.items())
-            notes.append(f"The file has columns the codebook does not know that resemble missing ones ({pairs}): "
-                         "if they hold the same question, map them with the column_map parameter and rerun.")
-        return notes
-
-    @property
-    def skipped(self) -> dict[str, list[str]]:
-        """The ``tables``, ``figures`` and ``claims`` that cannot be produced (:func:`skipped_outputs`)."""
-        return skipped_outputs(self.missing, self.required)
-
-    def display(self) -> RichDisplay | None:
-        """The notes as a report display (:func:`display_of_notes`); None when nothing is missing."""
-        return display_of_notes(self.notes)
-
-    def show(self) -> None:
-        """In a notebook: display the notes, if there are any (nothing when the file has every variable)."""
-        notes = self.display()
-        if notes is not None:
-            from IPython.display import display
-
-            display(notes)
-
-    def present(self, analysis: str) -> list[str]:
-        """The columns of ``analysis`` the file has (e.g. the activity items of the activity figure)."""
-        return [column for column in self.required[analysis] if column not in self.missing.get(analysis, ())]
-
-    def claim_notes(self) -> dict[str, str]:
-        """Claim id -> the note of the analysis behind it, for every claim a missing variable affects.
-
-        Claims in ``skipped["claims"]`` cannot be checked at all; the others (e.g. EU-07 when the health index
-        lost an item) are checked on what the file has, and the note belongs beside the result.
-        """
-        notes: dict[str, str] = {}
-        for analysis, columns in self.missing.items():
-            note = missing_note(analysis, columns, self.required)
-            for claim in _analysis(analysis).claims:
-                notes[claim] = f"{notes[claim]} {note}" if claim in notes else note
-        return notes
-
-    def provenance_extra(self) -> dict[str, object]:
-        """What the cleaning step writes into provenance.json (``write_data_provenance(extra=...)``)."""
-        return {"missing_variables": {analysis: list(columns) for analysis, columns in self.missing.items()},
-                "missing_variables_look_alikes": dict(self.look_alikes)}
+def _declared_lines(declared: Mapping[str, Sequence[MissingDeclaration]]) -> list[str]:
+    lines = [f"    - {column}: {declaration.describe()}" for column, declarations in declared.items()
+             for declaration in declarations]
+    return lines or ["    - none"]
 
 
-def availability(frame: pd.DataFrame | Iterable[str],
-                 index_items: Mapping[str, Sequence[str]] | None = None) -> Availability:
-    """:class:`Availability` of a (cleaned) respondent frame; ``index_items`` as used for the index.
-
-    Columns that are not in the codebook but resemble a missing one (``URBANISATION`` for URBAN) are named as
-    likely renames (:attr:`Availability.look_alikes`).
-    """
-    required = analysis_requirements(index_items)
-    missing = missing_variables(frame, required)
-    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
-    unknown = [column for column in columns if column not in RAW_COLUMNS]
-    absent = list(dict.fromkeys(column for needed in missing.values() for column in needed))
-    return Availability(missing, required, closest_names(absent, unknown))
-
-
-def read_availability(processed_dir: str | Path) -> Availability:
-    """:class:`Availability` recorded by the cleaning step in ``processed_dir/provenance.json``.
-
-    Processed data written before the record existed (no ``missing_variables`` key) count as complete.
-    """
-    record = json.loads((Path(processed_dir) / "provenance.json").read_text(encoding="utf-8"))
-    recorded = record.get("missing_variables") or {}
-    required = analysis_requirements(record.get("index_items"))
-    order = [*required, *(analysis for analysis in recorded if analysis not in required)]  # JSON sorts the keys
-    missing = {analysis: list(recorded[analysis]) for analysis in order if analysis in recorded}
-    return Availability(missing, required, dict(record.get("missing_variables_look_alikes") or {}))
-
-
-def show_missing_variables(processed_dir: str | Path) -> Availability:
-    """In a notebook of the 2008 study: display the notes on variables the respondent file lacks (nothing when
-    it has them all) and return the :class:`Availability` recorded by the cleaning step."""
-    supported = read_availability(processed_dir)
-    supported.show()
-    return supported
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------------------------------------
-
-
-def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) -> str:
-    """What ``python -m helpers.data.real_data check`` prints: columns the file lacks and what they affect."""
-    column_map = dict(column_map or {})
-    columns = file_columns(path)
-    renamed = [column_map.get(name, name) for name in columns]
-    lines = [f"{path}: {len(columns)} columns"]
-    not_in_file = sorted(set(column_map) - set(columns))
-    if not_in_file:
-        lines.append(f"  column_map names columns that are not in the file: {not_in_file}")
-    unknown = [name for name in renamed if name not in RAW_COLUMNS]
+def _column_lines(columns: Sequence[str], renamed: Mapping[str, str]) -> list[str]:
+    """The 2008 study's column notes: unknown columns, codebook columns missing and what they affect."""
+    lines = []
+    unknown = [name for name in columns if name not in RAW_COLUMNS]
     if unknown:
-        lines.append(f"  columns not in the codebook (ignored by the analysis): {unknown}")
-    absent = [column for column in RAW_COLUMNS if column not in renamed and column != "SYNTHETIC"]
+        lines.append(f"  columns not in the codebook (carried along, ignored by the analysis): {unknown}")
+    absent = [column for column in RAW_COLUMNS if column not in columns and column != "SYNTHETIC"]
     hint = renamed_columns_hint(absent, unknown, RAW_COLUMNS) if absent and unknown else ""
     lines.append("  codebook columns missing: " + (", ".join(absent) if absent else "none") + hint)
     if absent:
@@ -466,40 +263,165 @@ def check_report(path: str | Path, column_map: Mapping[str, str] | None = None) 
         if stopping:
             lines.append(f"  required by the cleaning (helpers.eu.codebook.REQUIRED_COLUMNS): {', '.join(stopping)}: "
                          "the run stops at eu2008_clean naming them")
-        notes = missing_notes(missing_variables(renamed, analysis_requirements()))
+        notes = missing_notes(missing_variables(list(columns), analysis_requirements()))
         lines += ["  what they would affect:", *(f"    - {note}" for note in notes)]
         if any(column in UNUSED_COLUMNS for column in absent):
             lines.append(f"    - {', '.join(c for c in absent if c in UNUSED_COLUMNS)}: used by no figure or claim")
-    lines.append("  SYNTHETIC column: " + ("present (the run reports synthetic data when it is 1 on every row)"
-                                          if "SYNTHETIC" in renamed else "absent (the run reports real data)"))
-    return "\n".join(lines)
+    if renamed:
+        lines.append("  renamed to the codebook's names (case or spaces): "
+                     + ", ".join(f"{old!r} -> {new}" for old, new in renamed.items()))
+    return lines
+
+
+def _reading_line(reading: Mapping[str, Any]) -> str:
+    parts = [f"{key} {value}" for key, value in reading.items() if key not in ("format", "renamed") and value]
+    return f"  read as: {reading.get('format', '?')}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _origin_lines(origin: Any, source: str) -> list[str]:
+    return [f"  data origin: {origin.describe()}",
+            f"  the reports would say: {data_origin_label(origin.origin, source)}"]
+
+
+def check_eu(path: str | Path, options: Mapping[str, Any]) -> list[str]:
+    """Run the 2008 study's cleaning step on ``path`` (nothing written) and describe what it did."""
+    from helpers.eu.stages import run_cleaning
+
+    step = run_cleaning(path, options.get("column_map"), value_map=options.get("value_map"),
+                        missing_codes=options.get("missing_codes"), data_origin=options.get("data_origin"),
+                        delimiter=options.get("delimiter", "auto"), decimal=options.get("decimal", "auto"),
+                        encoding=options.get("encoding", "auto"))
+    raw, cleaned = step.inputs.raw, step.cleaned
+    reading = dict(raw.attrs.get("reading") or {})
+    supported = availability(cleaned.data)
+    columns = [column for column in raw.columns]
+    lines = [_reading_line(reading), f"  {len(raw)} records, {len(raw.columns)} columns",
+             *_column_lines(columns, reading.get("renamed") or {})]
+    if supported.missing and not any(column not in raw.columns for needed in supported.missing.values()
+                                     for column in needed):
+        lines += ["  without a single valid answer (reported as not available):",
+                  *(f"    - {note}" for note in supported.notes)]
+    lines += ["  declared missing values (made missing, with their reason, in the cleaning log):",
+              *_declared_lines(raw.attrs.get("declared_missing") or {}),
+              "  what the cleaning would do (cleaning_log.csv; rows are 0-based record positions):",
+              *_log_lines(cleaned.log, "source_row", "rows"),
+              f"  respondents: {len(raw)} delivered, {len(step.respondents)} kept and weighted",
+              *_origin_lines(step.origin, str(path))]
+    return lines
+
+
+def check_oecd(path: str | Path, options: Mapping[str, Any]) -> list[str]:
+    """Run the OECD study's cleaning step on ``path`` (nothing written) and describe what it did."""
+    from helpers.oecd.clean import run_cleaning
+
+    cleaned = run_cleaning(path, column_map=options.get("column_map"), value_map=options.get("value_map"),
+                           missing_codes=options.get("missing_codes"), data_origin=options.get("data_origin"),
+                           delimiter=options.get("delimiter", "auto"), decimal=options.get("decimal", "auto"),
+                           encoding=options.get("encoding", "auto"))
+    dropped = cleaned.dropped
+    lines = [_reading_line(cleaned.reading), f"  {cleaned.n_rows_read} rows (official x service area)"]
+    if cleaned.reading.get("renamed"):
+        lines.append("  renamed to the codebook's names (case or spaces): "
+                     + ", ".join(f"{old!r} -> {new}" for old, new in cleaned.reading["renamed"].items()))
+    lines += ["  what the cleaning would do (cleaning_log.csv; lines are file lines):",
+              *_log_lines(cleaned.log, "line", "file lines")]
+    if len(dropped):
+        lines.append(f"    - {len(dropped)} rows dropped: {dropped['reason'].iloc[0]}; "
+                     f"{format_row_numbers(dropped['line'], limit=8)}")
+    lines += [f"  officials: {cleaned.long['respondent_id'].nunique()}, answers: {len(cleaned.long)}",
+              *_origin_lines(cleaned.origin, str(path))]
+    return lines
+
+
+def check_file(path: str | Path, *, study: str | None = None, **options: Any) -> CheckResult:
+    """Run the cleaning step of ``study`` (default: guessed from the columns) on ``path`` as the pipeline would,
+    write nothing, and report; ``refused`` is True exactly when the pipeline's cleaning step would stop.
+
+    ``options``: ``column_map``, ``value_map``, ``missing_codes``, ``data_origin``, ``delimiter``, ``decimal``,
+    ``encoding``, as the parameters of the cleaning steps.
+    """
+    chosen = study or guess_study(path, options.get("column_map") if isinstance(options.get("column_map"), Mapping)
+                                  else None)
+    guessed = "" if study else " (guessed from the columns; choose with --study)"
+    header = [f"{path}", f"  study: {chosen}, {STUDIES[chosen]}{guessed}"]
+    try:
+        lines = check_eu(path, options) if chosen == "eu2008" else check_oecd(path, options)
+    except InputFileError as error:
+        message = "\n".join("    " + line for line in str(error).splitlines())
+        return CheckResult("\n".join([*header, "  RESULT: the pipeline would REFUSE this file "
+                                       f"(step {chosen}_clean stops):", message]), True, chosen)
+    except Exception as error:  # noqa: BLE001 - a check must answer, not crash; the cause is named
+        return CheckResult("\n".join([*header, "  RESULT: the pipeline would stop on this file "
+                                       f"(step {chosen}_clean fails): {type(error).__name__}: {error}"]), True, chosen)
+    verdict = f"  RESULT: the pipeline would run {chosen}_clean on this file, with the changes above"
+    return CheckResult("\n".join([*header, *lines, verdict]), False, chosen)
+
+
+def check_report(path: str | Path, column_map: Mapping[str, str] | None = None, **options: Any) -> str:
+    """The text ``python -m helpers.data.real_data check`` prints (:func:`check_file`)."""
+    return check_file(path, column_map=column_map, **options).text
+
+
+def _yaml_option(parser: argparse.ArgumentParser, name: str, text: str) -> dict[str, Any]:
+    """A ``--name`` YAML mapping, or a usage error naming the option (never a traceback)."""
+    try:
+        value = yaml.safe_load(text) if text else {}
+    except yaml.YAMLError as error:
+        parser.error(f"--{name} is not valid YAML: {' '.join(str(error).split())}")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        parser.error(f"--{name} must be a YAML mapping, e.g. '{{land: COUNTRY}}', got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.data.real_data", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="which codebook columns a respondent file lacks, and what for")
+    check = commands.add_parser("check", help="what the cleaning step would do with a respondent file, and "
+                                              "whether it would refuse it (exit 1)")
     check.add_argument("file")
+    check.add_argument("--study", choices=sorted(STUDIES), default=None, help="default: guessed from the columns")
     check.add_argument("--column-map", default="{}", help="YAML mapping, your name -> codebook name")
+    check.add_argument("--value-map", default="{}", help="YAML mapping, COLUMN -> {your value or label: codebook value}")
+    check.add_argument("--missing-codes", default="{}",
+                       help="YAML mapping, COLUMN or '*' -> [codes] or {code: dont_know|refused|not_asked}")
+    check.add_argument("--data-origin", default="", help="'real' to declare the real microdata, or 'synthetic'")
+    for name in ("delimiter", "decimal", "encoding"):
+        check.add_argument(f"--{name}", default="auto", help="as the cleaning step's parameter (default: auto)")
     digest = commands.add_parser("hash", help="the file's sha256 (compare with a run's provenance.json)")
     digest.add_argument("file")
     digest.add_argument("--processed", help="a processed folder with provenance.json to compare with")
     arguments = parser.parse_args(argv)
     if arguments.command == "check":
-        column_map = yaml.safe_load(arguments.column_map) or {}
-        if not isinstance(column_map, dict):
-            parser.error("--column-map must be a YAML mapping, e.g. '{land: COUNTRY}'")
-        print(check_report(arguments.file, column_map))
-        return 0
-    sha256 = file_sha256(arguments.file)
-    print(f"{sha256}  {arguments.file}")
-    if arguments.processed:
-        record = json.loads((Path(arguments.processed) / "provenance.json").read_text(encoding="utf-8"))
-        if record.get("sha256") != sha256:
-            print(f"DIFFERENT from {arguments.processed}/provenance.json: {record.get('sha256')} "
-                  f"({record.get('source_file')})")
+        options = {name.replace("-", "_"): _yaml_option(parser, name, getattr(arguments, name.replace("-", "_")))
+                   for name in ("column-map", "value-map", "missing-codes")}
+        result = check_file(arguments.file, study=arguments.study, data_origin=arguments.data_origin,
+                            delimiter=arguments.delimiter, decimal=arguments.decimal, encoding=arguments.encoding,
+                            **options)
+        print(result.text)
+        return 1 if result.refused else 0
+    return hash_command(arguments.file, arguments.processed)
+
+
+def hash_command(file: str, processed: str | None) -> int:
+    """``hash``: print the file's sha256; with ``processed``, compare it with that run's provenance.json."""
+    try:
+        sha256 = file_sha256(file)
+    except OSError as error:
+        print(f"{file}: cannot be read: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"{sha256}  {file}")
+    if processed:
+        try:
+            record = json.loads((Path(processed) / "provenance.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            print(f"{processed}/provenance.json: cannot be read: {error}", file=sys.stderr)
             return 1
-        print(f"same as {arguments.processed}/provenance.json ({record.get('source_file')})")
+        if record.get("sha256") != sha256:
+            print(f"DIFFERENT from {processed}/provenance.json: {record.get('sha256')} ({record.get('source_file')})")
+            return 1
+        print(f"same as {processed}/provenance.json ({record.get('source_file')})")
     return 0
 
 

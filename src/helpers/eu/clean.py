@@ -1,36 +1,50 @@
 """Read and clean a respondent file of the 2008 five-country citizen survey (assumption A-EU-06).
 
-``read_respondent_file`` reads CSV, SPSS (.sav) or Stata (.dta), renames a real file's columns to the
-codebook's through ``column_map`` and keeps value labels (in ``frame.attrs``). ``clean`` then applies, in
-this order, logging every changed cell and every dropped record (``codebook.CLEANING_REASONS``):
+``read_respondent_file`` reads CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon, tab or pipe delimited;
+'.' or ',' as decimal mark), SPSS (.sav, .zsav) or Stata (.dta) through ``helpers.data.delivery``, renames a real
+file's columns to the codebook's through ``column_map`` (a column that differs from a codebook name only by case
+or surrounding spaces is renamed too), keeps value labels (in ``frame.attrs``) and collects the values the file
+declares missing (SPSS user-missing values and ranges, Stata extended missing values .a-.z) and those the
+``missing_codes`` parameter declares. ``clean`` then applies, in this order, logging every changed cell and
+every dropped record (``codebook.CLEANING_REASONS``):
 
 1. ``whitespace_stripped``: leading and trailing whitespace removed from text cells;
-2. ``country_label_harmonised``: COUNTRY mapped to one of the five canonical names (``codebook.COUNTRY_ALIASES``,
-   case and internal spacing ignored); an unknown label is an error naming the file, column, labels and rows;
-3. ``exact_duplicate_dropped``: a record identical to an earlier one with the same RESPID (all columns, after
-   steps 1-2): the first is kept, the copies dropped;
+2. declared missing values become missing, in every column, with their reason (``dont_know_to_missing``,
+   ``refused_to_missing``, ``not_asked_to_missing``, or ``declared_missing_to_missing`` when neither the
+   declaration, the value label nor the codebook gives one);
+3. ``value_mapped``: the ``value_map`` parameter ({COLUMN: {delivered value or its label: codebook value}});
+4. ``country_label_harmonised``: COUNTRY mapped to one of the five canonical names (any spelling in
+   ``codebook.COUNTRY_ALIASES``: the names in the five countries' languages and the ISO codes, case, accents
+   and punctuation ignored); an unknown label is an error naming the file, column, labels and rows;
+5. ``exact_duplicate_dropped``: a record identical to an earlier one with the same RESPID (on the codebook's
+   columns; extra vendor columns such as weights or interviewer ids are carried along and ignored): the first
+   is kept, the copies dropped;
    ``conflicting_duplicate_dropped``: a RESPID with records that differ: every copy is dropped, since which
    one is right cannot be told;
-4. ``age_out_of_range_dropped`` / ``age_missing_dropped``: AGE outside 18-99 or missing: the record is dropped
+6. ``age_out_of_range_dropped`` / ``age_missing_dropped``: AGE outside 18-99 or missing: the record is dropped
    (the sample is adults 18+, and age is needed for the weighting cell; a keyed 0, 150 or 999 says nothing
    reliable about the person);
-5. ``dont_know_to_missing`` (8), ``refused_to_missing`` (9), ``undocumented_code_to_missing`` (any code the
-   codebook does not document for that column): the cell becomes missing, the record is kept.
+7. ``dont_know_to_missing`` (8, 98), ``refused_to_missing`` (9, 99), ``undocumented_code_to_missing`` (any code
+   the codebook does not document for that column): the cell becomes missing, the record is kept.
 
-Cell changes of steps 1-2 are logged for every delivered record (they precede the duplicate check); those of
-step 5 only for the records that remain. The result is validated with a pandera schema (lazy).
+Cell changes of steps 1-4 are logged for every delivered record (they precede the duplicate check); those of
+step 7 only for the records that remain. The result is validated with a pandera schema (lazy).
 
 What cleaning does not resolve stops it with one ``CleaningError`` that lists every problem at once, naming
 the file, the column(s) and the rows (0-based record positions, as ``source_row`` in the log): values that are
 not whole numbers in a numeric column, unknown country labels, more conflicting duplicates than
 ``MAX_CONFLICTING_DUPLICATE_SHARE`` of the records, more codes outside the codebook in one column than
 ``MAX_UNDOCUMENTED_CODE_SHARE`` (a different coding scheme, not keying slips), schema failures of the cleaned
-data (ids, dates outside the fieldwork window, SEX), and a SYNTHETIC column mixing 0 and 1. The two shares
+data (ids, dates outside the fieldwork window, SEX), and a SYNTHETIC column mixing 0 and 1. The synthetic
+marker in any form (``helpers.data.origin.marker_evidence``) is kept as evidence for the data's origin, which
+``helpers.eu.stages.run_cleaning`` decides. The two shares
 never refuse ``MIN_TOLERATED_RECORDS`` records or fewer, so a small file may have a few such records.
 
-``read_respondent_file`` first checks the file itself (for CSV with ``helpers.data.validation.read_csv_checked``:
-empty, header-only, not UTF-8, not comma-delimited, truncated, ragged lines; for SPSS/Stata: unreadable or
-without records) and the columns (missing required ones named, with a guess for renamed ones). Only
+``read_respondent_file`` first checks the file itself (``helpers.data.delivery.read_delivery``: a folder, an
+unreadable or huge file, a spreadsheet under a .csv name, empty, header-only, encoding, NUL bytes, truncated,
+ragged lines, a repeated header line; for SPSS/Stata: unreadable or without records), the parameters
+(``column_map`` with a null target, ``missing_codes``) and the columns (missing required ones named, with a guess
+for renamed ones). Only
 ``codebook.REQUIRED_COLUMNS`` (RESPID, COUNTRY, INTDATE, SEX, AGE) must be there; an optional column the file
 lacks is added empty by ``clean``, and the analyses that need it are narrowed or skipped with a note in the
 reports (``helpers.data.real_data``).
@@ -45,22 +59,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyreadstat
 
+from helpers.data.delivery import (
+    MissingDeclaration,
+    clean_column_map,
+    codebook_renames,
+    column_map_problems,
+    mapped_values,
+    missing_codes_problems,
+    missing_reasons,
+    parameter_declarations,
+    read_delivery,
+    value_map_problems,
+)
+from helpers.data.origin import marker_evidence
 from helpers.eu.codebook import (
     AGE_MAX,
     AGE_MIN,
     CANONICAL_COUNTRIES,
     CLEANING_REASONS,
     CODED_COLUMNS,
-    COUNTRY_ALIASES,
-    DONT_KNOW,
+    DONT_KNOW_CODES,
+    MISSING_CODE_REASONS,
     OPTIONAL_COLUMNS,
     RAW_COLUMNS,
-    REFUSED,
+    REFUSED_CODES,
     REQUIRED_COLUMNS,
+    SURVEY_QUESTION_COLUMNS,
     TEXT_COLUMNS,
     VARIABLE_BY_NAME,
+    canonical_country,
     fieldwork_window,
 )
 from helpers.data.validation import (
@@ -68,13 +96,17 @@ from helpers.data.validation import (
     format_row_numbers,
     format_values,
     problems_message,
-    read_csv_checked,
     renamed_columns_hint,
 )
 
 DROPPED: str = "(record dropped)"
 """``new_value`` of a log entry for a dropped record."""
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(column for column in RAW_COLUMNS if column not in TEXT_COLUMNS)
+MISSING_LOG_REASONS: dict[str, str] = {"dont_know": "dont_know_to_missing", "refused": "refused_to_missing",
+                                       "not_asked": "not_asked_to_missing", "missing": "declared_missing_to_missing"}
+"""Log reason of a declared missing value, by its reason (``helpers.data.delivery.MISSING_REASONS``)."""
+MISSING_CODES_EVERY_COLUMN: tuple[str, ...] = tuple(column for column in RAW_COLUMNS if column not in ("RESPID", "SYNTHETIC"))
+"""The columns ``missing_codes: {'*': ...}`` applies to (every codebook column but the id and the flag)."""
 LOG_COLUMNS: tuple[str, ...] = ("source_row", "RESPID", "column", "old_value", "new_value", "reason")
 MAX_ROWS_IN_MESSAGE: int = 20
 MAX_CONFLICTING_DUPLICATE_SHARE: float = 0.01
@@ -102,6 +134,10 @@ class CleaningResult:
     log: pd.DataFrame
     counts: dict[str, int]
     data_are_synthetic: bool
+    origin_evidence: tuple[str, ...] = ()
+    """What in the file marks it as synthetic (``helpers.data.origin.marker_evidence``); empty when nothing does."""
+    data_origin: str = "not declared"
+    """'synthetic', 'real' or 'not declared', once ``helpers.eu.stages.run_cleaning`` has decided it."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -109,38 +145,58 @@ class CleaningResult:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def read_respondent_file(path: str | Path, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a respondent file (.csv, .sav or .dta) and rename its columns to the codebook's.
+def read_respondent_file(
+    path: str | Path,
+    column_map: Mapping[str, str] | None = None,
+    *,
+    missing_codes: Mapping[str, object] | None = None,
+    delimiter: str = "auto",
+    decimal: str = "auto",
+    encoding: str = "auto",
+) -> pd.DataFrame:
+    """Read a respondent file (.csv, .sav, .zsav or .dta) and rename its columns to the codebook's.
 
     ``column_map`` maps the file's column names to codebook names (``{"Q1": "SEX", ...}``); columns it does
-    not name keep theirs. Codes are kept as codes (SPSS user-missing values included); SPSS/Stata value and
-    variable labels go to ``frame.attrs['value_labels']`` and ``['column_labels']`` under the new names.
-    Raises ``CleaningError`` naming the file and the columns if required codebook columns are missing.
+    not name keep theirs (or take the codebook's name when they differ from it only by case or surrounding
+    spaces). Codes are kept as delivered; what the file declares missing (SPSS user-missing values, Stata
+    extended missing values) and what ``missing_codes`` ({COLUMN or '*': [codes] or {code: reason}}) declares
+    go to ``frame.attrs['declared_missing']`` for :func:`clean` to apply and log. SPSS/Stata value and variable
+    labels go to ``frame.attrs['value_labels']`` and ``['column_labels']`` under the new names; ``['reading']``
+    says how the file was read (format, encoding, delimiter). ``delimiter``, ``decimal`` and ``encoding`` apply
+    to a CSV ('auto' detects them).
+
+    Raises ``CleaningError`` naming the file and the problem: the file itself (see the module docstring), the
+    parameters, and required codebook columns that are missing.
     """
     path = Path(path)
-    column_map = dict(column_map or {})
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text_names = {name: "str" for name in _file_names(TEXT_COLUMNS, column_map)}
-        frame = read_csv_checked(path, dtype=text_names, na_values=[""], error_type=CleaningError)
-        value_labels, column_labels = {}, {}
-    elif suffix in (".sav", ".zsav", ".dta"):
-        frame, value_labels, column_labels = _read_labelled_file(path)
-    else:
-        raise CleaningError(f"{path}: unsupported file type {suffix!r} (expected .csv, .sav or .dta)")
-    problems = _column_problems(list(frame.columns), column_map)
-    if frame.empty and not problems:
-        problems.append(f"the file has {len(frame.columns)} columns but no records")
-    if problems:
-        raise CleaningError(problems_message(path, problems))
-    frame = frame.rename(columns=column_map)
+    given_map = column_map or {}
+    mapping = clean_column_map(given_map) if isinstance(given_map, Mapping) else {}
+    text_names = {name: "str" for name in _file_names(TEXT_COLUMNS, mapping)}
+    delivery = read_delivery(path, error_type=CleaningError, dtype=text_names, delimiter=delimiter, decimal=decimal,
+                             encoding=encoding, header_problems=lambda names: _header_problems(names, given_map,
+                                                                                              missing_codes))
+    frame = delivery.frame
+    file_columns = [str(column) for column in frame.columns]
+    automatic = codebook_renames(file_columns, RAW_COLUMNS, mapping)
+    full_map = {**automatic, **mapping}
+    if frame.empty:
+        raise CleaningError(f"{path}: the file has {len(frame.columns)} columns but no records")
+    frame = frame.rename(columns=full_map)
     ordered = [column for column in RAW_COLUMNS if column in frame.columns]
     frame = frame[ordered + [column for column in frame.columns if column not in ordered]]
-    labels_by_codebook_name = {column_map.get(name, name): labels for name, labels in value_labels.items()}
+    labels_by_codebook_name = {full_map.get(name, name): labels for name, labels in delivery.value_labels.items()}
+    declared: dict[str, list[MissingDeclaration]] = {
+        full_map.get(name, name): [declaration] for name, declaration in delivery.declared_missing.items()}
+    every_column = [column for column in MISSING_CODES_EVERY_COLUMN if column in frame.columns]
+    for column, declaration in parameter_declarations(missing_codes or {}, frame.columns, every_column).items():
+        declared.setdefault(column, []).append(declaration)
     frame = _country_codes_as_labels(frame, labels_by_codebook_name.get("COUNTRY"))
     frame.attrs["source_file"] = str(path)
     frame.attrs["value_labels"] = labels_by_codebook_name
-    frame.attrs["column_labels"] = {column_map.get(name, name): label for name, label in column_labels.items()}
+    frame.attrs["column_labels"] = {full_map.get(name, name): label for name, label in delivery.column_labels.items()}
+    frame.attrs["file_label"] = delivery.file_label
+    frame.attrs["declared_missing"] = declared
+    frame.attrs["reading"] = {**delivery.reading, **({"renamed": automatic} if automatic else {})}
     return frame
 
 
@@ -150,41 +206,37 @@ def _country_codes_as_labels(frame: pd.DataFrame, labels: Mapping[float, str] | 
     Codes without a label become their number as text ('7'), so that the country check names them; a
     COUNTRY that is already text, or has no value labels, is left as it is.
     """
-    if not labels or "COUNTRY" not in frame.columns or not pd.api.types.is_numeric_dtype(frame["COUNTRY"]):
+    if not labels or "COUNTRY" not in frame.columns:
         return frame
-    codes = frame["COUNTRY"].astype("float64")
-    as_text = codes.map({float(code): str(label) for code, label in labels.items()}).astype("object")
+    codes = pd.to_numeric(frame["COUNTRY"], errors="coerce").astype("float64")
+    if not codes.notna().any() or pd.api.types.is_string_dtype(frame["COUNTRY"]):
+        return frame
+    as_text = codes.map({float(code): str(label) for code, label in labels.items()
+                         if not isinstance(code, str)}).astype("object")
     unlabelled = codes.notna() & as_text.isna()
     whole = unlabelled & (codes % 1 == 0)
     as_text[whole] = codes[whole].astype("int64").astype("str")
     as_text[unlabelled & ~whole] = codes[unlabelled & ~whole].astype("str")
+    keep = codes.isna()  # not a number: an extended missing value or a text label, left for the cleaning
+    as_text[keep] = frame.loc[keep, "COUNTRY"]
     return frame.assign(COUNTRY=as_text)
 
 
-def _read_labelled_file(path: Path) -> tuple[pd.DataFrame, dict, dict]:
-    """Read an SPSS (.sav, .zsav) or Stata (.dta) file: the frame, value labels and column labels by file name."""
-    if path.stat().st_size == 0:
-        raise CleaningError(f"{path}: the file is empty (0 bytes)")
-    is_stata = path.suffix.lower() == ".dta"
-    reader = pyreadstat.read_dta if is_stata else pyreadstat.read_sav
-    options = {} if is_stata else {"user_missing": True}
-    try:
-        frame, meta = reader(str(path), apply_value_formats=False, **options)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as error:
-        kind = "a Stata" if is_stata else "an SPSS"
-        raise CleaningError(f"{path}: cannot be read as {kind} file (damaged or truncated?): {error}") from None
-    value_labels = dict(meta.variable_value_labels)
-    column_labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
-    return frame, value_labels, column_labels
+def _header_problems(file_columns: list[str], column_map: object, missing_codes: object) -> list[str]:
+    """Every problem of the file's column names with the parameters: ``column_map`` (null targets, names the file
+    lacks), columns repeated after renaming, missing required columns, ``missing_codes`` naming unknown columns."""
+    problems = column_map_problems(column_map, file_columns, RAW_COLUMNS)
+    mapping = clean_column_map(column_map) if isinstance(column_map, Mapping) else {}
+    full_map = {**codebook_renames(file_columns, RAW_COLUMNS, mapping), **mapping}
+    if not problems:
+        problems += _column_problems(file_columns, full_map)
+    return problems + missing_codes_problems(missing_codes, [full_map.get(name, name) for name in file_columns])
 
 
 def _column_problems(file_columns: list[str], column_map: Mapping[str, str]) -> list[str]:
-    """Names in ``column_map`` that the file lacks, columns repeated after renaming, missing required columns."""
+    """Columns repeated after renaming and missing required columns (names ``column_map`` gets wrong are
+    reported by ``helpers.data.delivery.column_map_problems``)."""
     problems = []
-    not_in_file = sorted(set(column_map) - set(file_columns))
-    if not_in_file:
-        problems.append(f"column_map names columns that are not in the file: {not_in_file}"
-                        f"{renamed_columns_hint(not_in_file, file_columns, column_map.values())}")
     renamed = [column_map.get(name, name) for name in file_columns]
     repeated = sorted({name for name in renamed if renamed.count(name) > 1})
     if repeated:
@@ -215,12 +267,19 @@ def _log_entries(frame: pd.DataFrame, mask: np.ndarray, column: str, old: pd.Ser
     mask = np.asarray(mask, dtype=bool)
     return pd.DataFrame({
         "source_row": frame.index.to_numpy()[mask],
-        "RESPID": frame["RESPID"].to_numpy()[mask],
+        "RESPID": _respid_for_log(frame["RESPID"]).to_numpy()[mask],
         "column": column,
         "old_value": _as_text(old[mask]),
         "new_value": new if isinstance(new, str) else _as_text(new[mask]),
         "reason": reason,
     })
+
+
+def _respid_for_log(ids: pd.Series) -> pd.Series:
+    """RESPID as the log's whole numbers; an id that is not one (text, a fraction) is logged as missing (the
+    cleaning then refuses the file, naming it)."""
+    numbers = pd.to_numeric(ids, errors="coerce").astype("float64")
+    return numbers.where(numbers % 1 == 0).astype("Int64")
 
 
 def _as_text(values: pd.Series) -> np.ndarray:
@@ -266,8 +325,7 @@ def _strip_whitespace(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFr
 def _harmonise_countries(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
     """Map COUNTRY labels to the canonical names; unknown or missing labels are kept and reported as a problem."""
     labels = frame["COUNTRY"].astype("str")
-    keys = labels.str.split().str.join(" ").str.casefold()
-    canonical = keys.map(COUNTRY_ALIASES)
+    canonical = frame["COUNTRY"].map(canonical_country)
     unknown = canonical.isna().to_numpy(dtype=bool)
     problems = []
     if unknown.any():
@@ -277,8 +335,9 @@ def _harmonise_countries(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.Dat
             for label, rows in bad.groupby(bad.fillna("<missing>"), sort=True).groups.items()
         )
         problems.append(f"column COUNTRY has {int(unknown.sum())} unknown or missing labels: {listing} "
-                        f"(known: {list(CANONICAL_COUNTRIES)} and the aliases in "
-                        "helpers.eu.codebook.COUNTRY_ALIASES)")
+                        f"(known: {list(CANONICAL_COUNTRIES)}, their names in Czech, Danish, French and German, "
+                        "their ISO codes and the aliases in helpers.eu.codebook.COUNTRY_ALIASES; map other labels "
+                        "with value_map: {COUNTRY: {label: Denmark}})")
     changed = (~unknown & (canonical != labels)).to_numpy(dtype=bool)
     logs = []
     if changed.any():
@@ -298,20 +357,40 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(INTDATE=parsed.astype("datetime64[s]"))
 
 
-def _to_integers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+def _date_problems(frame: pd.DataFrame, delivered: pd.Series) -> list[str]:
+    """Interview dates delivered but not readable as dates (``YYYY-MM-DD`` in a CSV), with their rows and values."""
+    unreadable = (frame["INTDATE"].isna() & delivered.notna()).to_numpy(dtype=bool)
+    if not unreadable.any():
+        return []
+    return [f"column INTDATE: not a date written YYYY-MM-DD at {_rows(frame.index[unreadable])} (values "
+            f"{format_values(delivered[unreadable].astype(str), limit=5)}); write the dates as YYYY-MM-DD, or deliver "
+            "a date variable (SPSS, Stata)"]
+
+
+def _to_integers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame, dict[str, str]]:
     """Numeric codebook columns as nullable integers; text or fractional values become missing and are
-    reported, by column, as problems naming the column, the rows and the values."""
+    reported, by column, as problems naming the column, the rows and the values (with ``decimal`` ',' a
+    '35,0' is 35). The SYNTHETIC flag is converted without complaint: its values are evidence, judged by
+    ``helpers.data.origin.flag_state``, not data."""
     updates = {}
     problems = {}
     for column in NUMERIC_COLUMNS:
         if column not in frame.columns:
             continue
         values = frame[column]
-        numbers = pd.to_numeric(values, errors="coerce")
+        text = values.astype("object").where(values.notna())
+        if decimal == ",":
+            text = text.map(lambda value: value.replace(",", ".") if isinstance(value, str) else value)
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
         bad = (numbers.isna() & values.notna()) | (numbers.notna() & (numbers % 1 != 0))
+        if column == "SYNTHETIC":
+            updates[column] = numbers.mask(bad).astype("Int64")
+            continue
         if bad.any():
+            labels = column in CODED_COLUMNS and bool((numbers.isna() & values.notna()).any())
+            hint = f"; if these are labels, map them with value_map: {{{column}: {{label: code}}}}" if labels else ""
             problems[column] = (f"column {column}: not whole numbers at {_rows(frame.index[bad.to_numpy()])} "
-                                f"(values {format_values(values[bad].astype(str), limit=5)})")
+                                f"(values {format_values(values[bad].astype(str), limit=5)}){hint}")
             numbers = numbers.mask(bad)
         updates[column] = numbers.astype("Int64")
     return frame.assign(**updates), problems
@@ -330,9 +409,11 @@ def _add_absent_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Drop exact copies of a record (keep the first) and every record of an id whose records differ."""
+    """Drop exact copies of a record (keep the first) and every record of an id whose records differ; records
+    are compared on the codebook's columns only (two copies differing in a vendor weight are one interview)."""
     has_id = frame["RESPID"].notna().to_numpy(dtype=bool)
-    exact_copy = frame.duplicated(keep="first").to_numpy(dtype=bool) & has_id
+    codebook_columns = [column for column in RAW_COLUMNS if column in frame.columns]
+    exact_copy = frame.duplicated(subset=codebook_columns, keep="first").to_numpy(dtype=bool) & has_id
     distinct = frame.loc[~exact_copy & has_id, "RESPID"]
     conflicting_ids = distinct[distinct.duplicated(keep=False)].unique()
     conflicting = frame["RESPID"].isin(conflicting_ids).to_numpy(dtype=bool) & has_id
@@ -358,7 +439,7 @@ def _drop_bad_ages(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame
 
 
 def _recode_non_answers(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Don't know (8), refused (9) and undocumented codes become missing, column by column."""
+    """Don't know (8, 98), refused (9, 99) and undocumented codes become missing, column by column."""
     logs, updates = [], {}
     for column in CODED_COLUMNS:
         if column not in frame.columns:
@@ -367,8 +448,8 @@ def _recode_non_answers(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.Data
         values = frame[column]
         present = values.notna().to_numpy(dtype=bool)
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        dont_know = present & (numbers == DONT_KNOW) & (DONT_KNOW in variable.missing_codes)
-        refused = present & (numbers == REFUSED) & (REFUSED in variable.missing_codes)
+        dont_know = present & np.isin(numbers, [code for code in DONT_KNOW_CODES if code in variable.missing_codes])
+        refused = present & np.isin(numbers, [code for code in REFUSED_CODES if code in variable.missing_codes])
         undocumented = present & ~np.isin(numbers, sorted(variable.documented_codes))
         for reason, mask in (("dont_know_to_missing", dont_know), ("refused_to_missing", refused),
                              ("undocumented_code_to_missing", undocumented)):
@@ -404,12 +485,14 @@ def respondent_schema() -> pa.DataFrameSchema:
 def _schema_problems(frame: pd.DataFrame, delivered: pd.DataFrame, already_reported: set[str]) -> list[str]:
     """Every failure of the cleaned data against ``respondent_schema`` (one problem listing them), with the
     values as ``delivered`` (a SEX code 3 rather than the missing value cleaning made of it), leaving out the
-    columns in ``already_reported`` (their values were reported by an earlier check)."""
+    columns in ``already_reported`` (their values were reported by an earlier check), or single checks of a
+    column given as ``'COLUMN:check'``."""
     try:
         respondent_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        cases = cases.loc[~cases["column"].isin(already_reported)]
+        pairs = cases["column"].astype(str) + ":" + cases["check"].astype(str)
+        cases = cases.loc[~cases["column"].isin(already_reported) & ~pairs.isin(already_reported)]
         lines = []
         for (column, check), group in cases.groupby(["column", "check"], sort=True, dropna=False):
             rows = group["index"].dropna().astype(int)
@@ -457,17 +540,36 @@ def _undocumented_code_problems(log: pd.DataFrame, n_records: int, share: float)
     return problems
 
 
-def _synthetic_flag(frame: pd.DataFrame) -> tuple[bool, list[str]]:
-    """True if every record carries SYNTHETIC = 1; False without the column or with all 0; mixed is a problem."""
-    if "SYNTHETIC" not in frame.columns or frame.empty:
-        return False, []
-    values = set(frame["SYNTHETIC"].dropna().astype(int).unique().tolist())
-    if values == {1}:
-        return True, []
-    if values <= {0}:
-        return False, []
-    mixed = f"column SYNTHETIC mixes synthetic and real records (values {sorted(values)})"
-    return False, [mixed]
+def _apply_declared_missing(frame: pd.DataFrame, declared: Mapping[str, list[MissingDeclaration]],
+                            value_labels: Mapping[str, Mapping[object, str]]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Every value the file or ``missing_codes`` declares missing becomes missing, logged with its reason."""
+    logs, updates = [], {}
+    for column, declarations in declared.items():
+        if column not in frame.columns:
+            continue
+        defaults = MISSING_CODE_REASONS if column in SURVEY_QUESTION_COLUMNS else None
+        reasons = missing_reasons(frame[column], declarations, value_labels.get(column), defaults)
+        declared_missing = reasons.notna().to_numpy(dtype=bool)
+        if not declared_missing.any():
+            continue
+        for reason, log_reason in MISSING_LOG_REASONS.items():
+            mask = (reasons == reason).to_numpy(dtype=bool)
+            if mask.any():
+                logs.append(_log_entries(frame, mask, column, frame[column], "", log_reason))
+        updates[column] = frame[column].astype("object").mask(declared_missing)
+    return frame.assign(**updates), logs
+
+
+def _apply_value_map(frame: pd.DataFrame, value_map: Mapping[str, Mapping[object, object]],
+                     value_labels: Mapping[str, Mapping[object, str]]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The ``value_map`` parameter applied to each column it names (to the values, or to their value labels)."""
+    logs, updates = [], {}
+    for column, mapping in value_map.items():
+        new, changed = mapped_values(frame[column], mapping, value_labels.get(column))
+        if changed.any():
+            logs.append(_log_entries(frame, changed, column, frame[column], new.astype("object"), "value_mapped"))
+            updates[column] = new
+    return frame.assign(**updates), logs
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -479,31 +581,50 @@ def clean(
     raw: pd.DataFrame,
     source_name: str,
     *,
+    value_map: Mapping[str, Mapping[object, object]] | None = None,
     max_conflicting_share: float = MAX_CONFLICTING_DUPLICATE_SHARE,
     max_undocumented_share: float = MAX_UNDOCUMENTED_CODE_SHARE,
 ) -> CleaningResult:
     """Clean a raw respondent frame (see the module docstring for the steps); ``source_name`` names the file
-    in every message. The log's ``source_row`` is the 0-based row position in ``raw``.
+    in every message. The log's ``source_row`` is the 0-based row position in ``raw``. ``value_map`` maps
+    delivered values (or their value labels) onto the codebook's, by codebook column; the missing values
+    declared by the file or the ``missing_codes`` parameter come with ``raw`` (``raw.attrs``, from
+    :func:`read_respondent_file`).
 
     Raises ``CleaningError`` listing every problem cleaning cannot resolve (module docstring), all at once.
     """
     _check_required(raw, source_name)
+    value_map = dict(value_map or {})
+    parameter_problems = value_map_problems(value_map, list(raw.columns))
+    if parameter_problems:
+        raise CleaningError(problems_message(source_name, parameter_problems))
+    attrs = raw.attrs
+    value_labels = dict(attrs.get("value_labels") or {})
     frame = raw.reset_index(drop=True)
     frame, logs = _strip_whitespace(frame)
-    frame, type_problems = _to_integers(frame)
+    frame, missing_logs = _apply_declared_missing(frame, attrs.get("declared_missing") or {}, value_labels)
+    frame, map_logs = _apply_value_map(frame, {str(column): mapping for column, mapping in value_map.items()},
+                                       value_labels)
+    evidence, synthetic_problems = marker_evidence(frame, value_labels=value_labels,
+                                                   column_labels=attrs.get("column_labels"),
+                                                   file_label=str(attrs.get("file_label") or ""))
+    frame, type_problems = _to_integers(frame, (attrs.get("reading") or {}).get("decimal", "."))
     frame = _add_absent_optional_columns(frame)
     frame, country_logs, country_problems = _harmonise_countries(frame)
+    delivered_dates = frame["INTDATE"]
     frame = _parse_dates(frame)
+    date_problems = _date_problems(frame, delivered_dates)
     frame, duplicate_logs = _resolve_duplicates(frame)
     frame, age_logs = _drop_bad_ages(frame)
     frame, code_logs = _recode_non_answers(frame)
-    log = _assemble_log(logs + country_logs + duplicate_logs + age_logs + code_logs)
+    log = _assemble_log(logs + missing_logs + map_logs + country_logs + duplicate_logs + age_logs + code_logs)
     code_problems = _undocumented_code_problems(log, len(raw), max_undocumented_share)
-    already_reported = set(type_problems) | set(code_problems) | ({"COUNTRY"} if country_problems else set())
-    data_are_synthetic, synthetic_problems = _synthetic_flag(frame)
+    already_reported = (set(type_problems) | set(code_problems) | ({"COUNTRY"} if country_problems else set())
+                        | ({"INTDATE:not_nullable"} if date_problems else set()))
     problems = [
         *type_problems.values(),
         *country_problems,
+        *date_problems,
         *_conflicting_duplicate_problems(log, len(raw), max_conflicting_share),
         *code_problems.values(),
         *_schema_problems(frame, raw.reset_index(drop=True), already_reported),
@@ -516,7 +637,9 @@ def clean(
         data=frame.reset_index(drop=True),
         log=log,
         counts={reason: int(counts_by_reason.get(reason, 0)) for reason in CLEANING_REASONS},
-        data_are_synthetic=data_are_synthetic,
+        data_are_synthetic=bool(evidence),
+        origin_evidence=tuple(evidence),
+        data_origin="synthetic" if evidence else "not declared",
     )
 
 

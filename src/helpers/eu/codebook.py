@@ -8,7 +8,10 @@ Conventions of the delivery:
 
 - one row per interview, columns in ``RAW_COLUMNS`` order, integer codes for every closed question;
 - ``8`` = don't know and ``9`` = refused on every survey question (not on SEX, which the interviewer records);
-- ``COUNTRY`` is a text label, ``INTDATE`` an ISO date (YYYY-MM-DD), ``AGE`` whole years;
+  the two-digit ``98`` and ``99`` that many vendors use are documented as the same (A-REAL-02);
+- ``COUNTRY`` is a text label (the five countries' names in English, Czech, Danish, French or German, or their
+  ISO 3166 alpha-2 or alpha-3 code, :func:`canonical_country`), ``INTDATE`` an ISO date (YYYY-MM-DD), ``AGE``
+  whole years;
 - ``SYNTHETIC`` = 1 on every row of the synthetic stand-in; downstream code detects synthetic data by it.
 
 The published numbers the compendium reproduces are read from the claims registry by claim id here
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data.delivery import plain_text
 from helpers.outputs import write_csv
 from helpers.paths import CLAIMS_FILE, RAW_DIR, SEX_AGE_MARGINS_FILE  # noqa: F401  (re-exported)
 
@@ -53,28 +57,68 @@ COUNTRY_SPELLINGS_IN_DELIVERY: dict[str, tuple[str, ...]] = {
 """Non-canonical spellings of each country that the synthetic vendor file uses (after stripping whitespace)."""
 
 EXTRA_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "Czech Republic": ("Czech Rep.", "Ceska republika", "Česká republika"),
-    "Germany": ("Allemagne", "Federal Republic of Germany"),
-    "United Kingdom": ("Britain",),
+    "Czech Republic": ("Czech Rep.",),
+    "Germany": ("Federal Republic of Germany",),
+    "United Kingdom": ("Britain", "Great Britain and Northern Ireland"),
 }
-"""Further spellings a real delivery might use; accepted by the cleaning, not produced by the generator."""
+"""Further English spellings a real delivery might use; accepted by the cleaning, not produced by the generator."""
 
-
-def _normalise_label(label: str) -> str:
-    """Case-folded label with internal whitespace collapsed: the key of ``COUNTRY_ALIASES``."""
-    return " ".join(label.split()).casefold()
-
-
-COUNTRY_ALIASES: dict[str, str] = {
-    _normalise_label(alias): canonical
-    for canonical in CANONICAL_COUNTRIES
-    for alias in (canonical, *COUNTRY_SPELLINGS_IN_DELIVERY[canonical], *EXTRA_COUNTRY_ALIASES.get(canonical, ()))
+COUNTRY_NAMES_BY_LANGUAGE: dict[str, dict[str, tuple[str, ...]]] = {
+    "Czech Republic": {"cs": ("Česká republika", "Česko"), "da": ("Tjekkiet", "Den Tjekkiske Republik"),
+                       "de": ("Tschechien", "Tschechische Republik"), "fr": ("République tchèque", "Tchéquie")},
+    "Denmark": {"cs": ("Dánsko",), "da": ("Danmark",), "de": ("Dänemark",), "fr": ("Danemark",)},
+    "France": {"cs": ("Francie",), "da": ("Frankrig",), "de": ("Frankreich",), "fr": ("France",)},
+    "Germany": {"cs": ("Německo",), "da": ("Tyskland",), "de": ("Deutschland", "Bundesrepublik Deutschland"),
+                "fr": ("Allemagne", "République fédérale d'Allemagne")},
+    "United Kingdom": {"cs": ("Spojené království", "Velká Británie"),
+                       "da": ("Storbritannien", "Det Forenede Kongerige"),
+                       "de": ("Vereinigtes Königreich", "Großbritannien"), "fr": ("Royaume-Uni", "Grande-Bretagne")},
 }
-"""Every label the cleaning accepts, case-folded, mapped to the canonical name (internal whitespace collapsed)."""
+"""The five countries' names in the five countries' languages (Czech, Danish, German, French; English above)."""
+
+COUNTRY_ISO_CODES: dict[str, tuple[str, str]] = {
+    "Czech Republic": ("CZ", "CZE"), "Denmark": ("DK", "DNK"), "France": ("FR", "FRA"), "Germany": ("DE", "DEU"),
+    "United Kingdom": ("GB", "GBR"),
+}
+"""ISO 3166-1 alpha-2 and alpha-3 codes ('UK', not an ISO code, is among the delivery spellings)."""
+
+
+def country_key(label: object) -> str:
+    """A country label as looked up in ``COUNTRY_ALIASES``: without accents, case, spaces or punctuation
+    ("Royaume-Uni", "royaume uni" and "ROYAUME UNI" are one key; "U.K." is "uk")."""
+    return plain_text(str(label)).replace(" ", "")
+
+
+def _country_aliases() -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for canonical in CANONICAL_COUNTRIES:
+        spellings = (canonical, *COUNTRY_SPELLINGS_IN_DELIVERY[canonical], *EXTRA_COUNTRY_ALIASES.get(canonical, ()),
+                     *(name for names in COUNTRY_NAMES_BY_LANGUAGE[canonical].values() for name in names),
+                     *COUNTRY_ISO_CODES[canonical])
+        for spelling in spellings:
+            key = country_key(spelling)
+            if aliases.setdefault(key, canonical) != canonical:  # pragma: no cover - a codebook error
+                raise ValueError(f"country alias {spelling!r} names two countries")
+    return aliases
+
+
+COUNTRY_ALIASES: dict[str, str] = _country_aliases()
+"""Every label the cleaning accepts, as :func:`country_key`, mapped to the canonical name."""
+
+
+def canonical_country(label: object) -> str | None:
+    """The canonical name of a country label in any accepted spelling, language or ISO code; None if unknown."""
+    return COUNTRY_ALIASES.get(country_key(label)) if isinstance(label, str) else None
+
 
 DONT_KNOW: int = 8
 REFUSED: int = 9
-MISSING_CODES: dict[int, str] = {DONT_KNOW: "Don't know", REFUSED: "Refused"}
+DONT_KNOW_CODES: tuple[int, ...] = (DONT_KNOW, 98)
+REFUSED_CODES: tuple[int, ...] = (REFUSED, 99)
+MISSING_CODES: dict[int, str] = {DONT_KNOW: "Don't know", REFUSED: "Refused", 98: "Don't know", 99: "Refused"}
+MISSING_CODE_REASONS: dict[int, str] = {**dict.fromkeys(DONT_KNOW_CODES, "dont_know"),
+                                        **dict.fromkeys(REFUSED_CODES, "refused")}
+"""The codebook's reason for each missing code of a survey question (helpers.data.delivery.MISSING_REASONS)."""
 
 AGE_MIN: int = 18
 AGE_MAX: int = 99
@@ -90,6 +134,7 @@ SEX_CODES: dict[int, str] = {1: "Male", 2: "Female"}
 
 CLEANING_REASONS: tuple[str, ...] = (
     "whitespace_stripped",
+    "value_mapped",
     "country_label_harmonised",
     "exact_duplicate_dropped",
     "conflicting_duplicate_dropped",
@@ -97,6 +142,8 @@ CLEANING_REASONS: tuple[str, ...] = (
     "age_missing_dropped",
     "dont_know_to_missing",
     "refused_to_missing",
+    "not_asked_to_missing",
+    "declared_missing_to_missing",
     "undocumented_code_to_missing",
 )
 """Every reason the cleaning logs a change for, in the order the cleaning applies them."""

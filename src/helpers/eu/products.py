@@ -62,8 +62,9 @@ def read_cleaning(folder: str | os.PathLike[str]) -> CleaningResult:
     log = pd.read_csv(folder / CLEANING_LOG, dtype=str, keep_default_na=False)
     counts_table = pd.read_csv(folder / CLEANING_COUNTS)
     counts = dict(zip(counts_table["reason"], counts_table["count"].astype(int), strict=True))
-    synthetic = bool(read_data_provenance(folder)["data_are_synthetic"])
-    return CleaningResult(data=read_respondents(folder), log=log, counts=counts, data_are_synthetic=synthetic)
+    record = read_data_provenance(folder)
+    return CleaningResult(data=read_respondents(folder), log=log, counts=counts,
+                          data_are_synthetic=bool(record["data_are_synthetic"]), data_origin=record["data_origin"])
 
 
 #: The weighting schemes a user can choose for the five-country estimates (sensitivity analyses).

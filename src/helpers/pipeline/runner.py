@@ -564,14 +564,32 @@ def verify_raw_inputs(steps: list[Step]) -> list[str]:
 
 
 def missing_inputs(steps: list[Step], will_produce: set[Path]) -> list[str]:
-    """Inputs that neither exist nor are produced by an earlier step of this run."""
+    """Inputs that neither exist nor are produced by an earlier step of this run, a folder given for a
+    ``*_file`` input, and input files this user may not read (named before anything runs or is hashed)."""
     problems = []
     for step in steps:
         for name in step.inputs:
             path = Path(step.parameters[name])
             if not path.exists() and path not in will_produce:
                 problems.append(f"step '{step.name}': input '{name}' = {path} does not exist.")
+            elif name.endswith("_file") and path.is_dir():
+                problems.append(f"step '{step.name}': input '{name}' = {path} is a folder, not a file; give the "
+                                "path of the file itself.")
+            elif path.is_file() and not _readable(path):
+                problems.append(f"step '{step.name}': input '{name}' = {path} cannot be read: permission denied "
+                                "(the file's permissions do not let this user read it).")
     return problems
+
+
+def _readable(path: Path) -> bool:
+    """Whether this process can open ``path`` for reading (root without its override capabilities too)."""
+    try:
+        with open(path, "rb"):
+            return True
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # another problem: the step's reader names it
 
 
 def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git: dict[str, Any]) -> dict[str, Any]:

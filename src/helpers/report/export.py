@@ -158,17 +158,14 @@ def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str
 
 
 def data_notices(notebook: NotebookNode) -> set[str]:
-    """The data notices the notebook's outputs show: ``{'synthetic'}``, ``{'real'}``, both or none."""
-    from helpers.data.provenance import REAL_DATA_PREFIX, SYNTHETIC_DATA_NOTICE
+    """The data notices the notebook's outputs show: any of ``'synthetic'``, ``'real'``, ``'not declared'``."""
+    from helpers.data.provenance import DATA_NOTICE_MARKERS
 
     found: set[str] = set()
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             text = " ".join(str(value) for value in output.get("data", {}).values())
-            if SYNTHETIC_DATA_NOTICE in text:
-                found.add("synthetic")
-            if REAL_DATA_PREFIX in text:
-                found.add("real")
+            found.update(origin for origin, marker in DATA_NOTICE_MARKERS.items() if marker in text)
     return found
 
 

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from helpers import paths
+from helpers.data.provenance import data_origin_label, data_origin_of
 from helpers.outputs import write_json, write_text
 from helpers.report.titles import STUDY_TITLES
 
@@ -315,7 +316,12 @@ def count_text(rows: Sequence[dict[str, str]]) -> str:
 
 def is_synthetic(study: Study) -> bool:
     """True when the study's provenance says its respondent-level data are synthetic."""
-    return bool(study.provenance and study.provenance.get("data_are_synthetic") is True)
+    return study.provenance is not None and data_origin_of(study.provenance) == "synthetic"
+
+
+def origin_of(study: Study) -> str:
+    """'synthetic', 'real', 'not declared' (helpers.data.provenance.data_origin_of), or 'unknown' without provenance."""
+    return data_origin_of(study.provenance) if study.provenance is not None else "unknown"
 
 
 def source_text(study: Study) -> str:
@@ -327,7 +333,8 @@ def data_box(studies: Sequence[Study]) -> str:
     """The box at the very top: synthetic stand-ins (red), real data (green) or unknown provenance (amber)."""
     synthetic = [s for s in studies if is_synthetic(s)]
     unknown = [s for s in studies if s.provenance is None]
-    real = [s for s in studies if s.provenance is not None and not is_synthetic(s)]
+    real = [s for s in studies if origin_of(s) == "real"]
+    undeclared = [s for s in studies if origin_of(s) == "not declared"]
     if synthetic:
         items = "".join(
             f"<li><strong>{html.escape(s.name)}</strong> ({html.escape(source_text(s))}): "
@@ -339,6 +346,10 @@ def data_box(studies: Sequence[Study]) -> str:
         items += "".join(
             f"<li><strong>{html.escape(s.name)}</strong>: real respondent-level data "
             f"({html.escape(source_text(s))}).</li>" for s in real
+        )
+        items += "".join(
+            f"<li><strong>{html.escape(s.name)}</strong>: {html.escape(data_origin_label('not declared', source_text(s)))}"
+            "</li>" for s in undeclared
         )
         items += "".join(
             f"<li><strong>{html.escape(s.name)}</strong>: no data provenance found; treat as synthetic.</li>"
@@ -361,6 +372,17 @@ def data_box(studies: Sequence[Study]) -> str:
             '<section class="databox unknown" role="note" aria-label="About the data">'
             f"<h2>Data provenance unknown</h2><p>No <code>provenance.json</code> was found for {names}: "
             "it cannot be said whether these reports come from real or synthetic data.</p></section>"
+        )
+    if undeclared:
+        items = "".join(f"<li><strong>{html.escape(s.name)}</strong>: "
+                        f"{html.escape(data_origin_label('not declared', source_text(s)))}</li>" for s in undeclared)
+        items += "".join(f"<li><strong>{html.escape(s.name)}</strong>: "
+                         f"{html.escape(data_origin_label('real', source_text(s)))}</li>" for s in real)
+        return (
+            '<section class="databox unknown" role="note" aria-label="About the data">'
+            "<h2>Origin of the data not declared</h2><p>These reports were computed from respondent files that are "
+            "not the synthetic stand-ins but have not been declared real (the <code>data_origin</code> parameter "
+            f"of the cleaning steps):</p><ul>{items}</ul></section>"
         )
     items = "".join(f"<li><strong>{html.escape(s.name)}</strong>: {html.escape(source_text(s))}</li>" for s in real)
     return (
@@ -387,7 +409,8 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
                  else "allpass")
         count = count_text(study.scorecard) if study.scorecard else "no scorecard"
         pdf = link(study.pdf, base, "PDF report") if study.pdf else "no PDF"
-        data = "synthetic data" if is_synthetic(study) else "real data" if study.provenance else "provenance unknown"
+        data = {"synthetic": "synthetic data", "real": "real data", "not declared": "origin not declared"}.get(
+            origin_of(study), "provenance unknown")
         cards.append(
             f'<div class="card {state}"><div class="study">{html.escape(study.name)}</div>'
             f'<div class="count">{html.escape(count)}</div>'
