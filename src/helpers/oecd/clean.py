@@ -222,7 +222,18 @@ def clean_vendor_file(
 ) -> CleanedSurvey:
     """Read, check, validate and reshape a vendor file (``column_map``: see :func:`read_vendor_file`)."""
     path = Path(path)
-    frame = read_vendor_file(path, column_map)
+    return clean_vendor_frame(read_vendor_file(path, column_map), path, claims_path)
+
+
+def clean_vendor_frame(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    claims_path: str | os.PathLike[str] = CLAIMS_FILE,
+) -> CleanedSurvey:
+    """Check, validate and reshape a vendor frame already read (every column as text, as
+    :func:`read_vendor_file` gives it); ``path`` names its source in messages. The validation study
+    (``helpers.simulation``) cleans its samples in-process through this function."""
+    path = Path(path)
     check_required_columns(frame, path)
     validate_vendor_frame(frame, path, claims_path)
     unanswered = unanswered_rows(frame)
