@@ -1,0 +1,86 @@
+"""Readers' labels for the validation study's tables and figures, and the synthetic label every figure carries.
+
+The seaborn calls themselves are in the notebooks (30-33), where a student sees and changes them; this module
+only turns identifiers into words and saves a figure with the data behind it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTOR_NAMES
+from helpers.oecd import codebook as oecd_codebook
+from helpers.outputs import save_figure, write_csv
+
+SYNTHETIC_LABEL: str = "SYNTHETIC POPULATIONS \u2014 a check of the code, not survey findings"
+TERM_LABELS: dict[str, str] = {
+    "intercept": "Intercept", "female": "Women (vs men)", "age_decades": "Age (per decade)",
+    "efficacy": "Self-efficacy", "outcome": "Perceived outcome", "govperf": "Perceived government performance",
+    "informed": "Informed by government", "consulted": "Consulted by government",
+    "educ_upper_secondary": "Upper secondary education", "educ_tertiary": "Tertiary education",
+    "employ_unemployed": "Unemployed", "employ_retired": "Retired", "employ_student": "Student",
+    "employ_other": "Other employment status", "urban": "Urban",
+    **{f"country_{name}": name for name in CANONICAL_COUNTRIES},
+}
+ANALYSIS_LABELS: dict[str, str] = {
+    "weighted_paired_difference": "design-based paired t (svy)", "paired_t": "paired t, unweighted (pingouin)",
+    "rm_anova": "repeated-measures ANOVA, unweighted", "friedman": "Friedman test, unweighted",
+    "design_wald_f": "design-based Wald F (svy)", "welch_anova": "Welch ANOVA, unweighted (pingouin)",
+}
+SCENARIO_LABELS: dict[str, str] = {
+    "eu_effects": "generator's effects (power)", "eu_null": "null population (size)", "oecd": "OECD officials",
+}
+
+
+def sector_label(sector: str) -> str:
+    """'environment' -> 'Local environment'."""
+    return SECTOR_NAMES.get(sector, sector).removeprefix("the ").capitalize()
+
+
+def item_label(item_id: str) -> str:
+    """An OECD item id as its label."""
+    items = oecd_codebook.item_table().set_index("item_id")["label"]
+    return str(items.get(item_id, item_id))
+
+
+def target_label(row: pd.Series) -> str:
+    """A reader's name for the estimate a performance or results row is about."""
+    family, target = row["family"], row["target"]
+    if family == "index":
+        return f"Five-country index: {sector_label(target)}"
+    if family == "index_country":
+        return f"{row['country']}: {sector_label(target)}"
+    if family == "percent":
+        return item_label(target)
+    if family == "coefficient":
+        return f"{sector_label(target)}: {TERM_LABELS.get(row['term'], row['term'])}"
+    if family == "sector_test":
+        return f"{row['term']} ({ANALYSIS_LABELS.get(row['analysis'], row['analysis'])})"
+    if family == "country_test":
+        return f"{sector_label(target)} ({ANALYSIS_LABELS.get(row['analysis'], row['analysis'])})"
+    return str(target)
+
+
+def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``label`` column (:func:`target_label`) and ``scenario_label``."""
+    labelled = frame.assign(label=frame.apply(target_label, axis=1) if len(frame) else pd.Series(dtype=str))
+    if "scenario" in frame.columns:
+        labelled["scenario_label"] = frame["scenario"].map(SCENARIO_LABELS).fillna(frame["scenario"])
+    return labelled
+
+
+def mark_synthetic(figure: Figure, source: str) -> None:
+    """The red synthetic label at the top and the source line at the bottom of a figure."""
+    figure.text(0.01, 0.995, SYNTHETIC_LABEL, ha="left", va="top", fontsize=10, color="red", weight="bold")
+    figure.text(0.01, 0.003, source, ha="left", va="bottom", fontsize=7.5)
+
+
+def save_validation_figure(figure: Figure, data: pd.DataFrame, stem: str | os.PathLike[str]) -> list[Path]:
+    """Write ``stem.png``, ``stem.svg`` and ``stem.csv`` (the data behind the figure), each atomically."""
+    written = save_figure(figure, stem)
+    written.append(write_csv(data, f"{stem}.csv"))
+    return written
