@@ -75,8 +75,8 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 def mark_synthetic(figure: Figure, source: str) -> None:
     """The red synthetic label at the top and the source line at the bottom of a figure."""
-    figure.text(0.01, 0.995, SYNTHETIC_LABEL, ha="left", va="top", fontsize=10, color="red", weight="bold")
-    figure.text(0.01, 0.003, source, ha="left", va="bottom", fontsize=7.5)
+    figure.text(0.01, 1.0, SYNTHETIC_LABEL, ha="left", va="bottom", fontsize=10, color="red", weight="bold")
+    figure.text(0.01, -0.01, source, ha="left", va="top", fontsize=7.5)  # below the axes' labels (saved tight)
 
 
 def save_validation_figure(figure: Figure, data: pd.DataFrame, stem: str | os.PathLike[str]) -> list[Path]:

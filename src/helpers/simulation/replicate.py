@@ -174,7 +174,8 @@ def tidy_results(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reindex(columns=list(RESULT_COLUMNS))
     for column in RESULT_COLUMNS:
         if column in TEXT_COLUMNS:
-            frame[column] = frame[column].fillna("").astype(str)
+            values = frame[column].astype("object")
+            frame[column] = values.where(values.notna(), "").astype(str)
         elif column == "replicate":
             frame[column] = frame[column].astype("int64")
         else:

@@ -183,7 +183,7 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
     count = default_workers() if workers is None else int(workers)
     if count < 1:
         raise SimulationError(f"workers must be at least 1, got {workers}")
-    cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR, env=dict(WORKER_ENVIRONMENT))
     client = Client(cluster)
     try:
