@@ -191,3 +191,14 @@ def run_chunk(settings: StudySettings, scenario: str, replicates: list[int]) -> 
         warnings.simplefilter("ignore", RuntimeWarning)  # pingouin's Bayes factor overflows for huge t (unused here)
         frames = [run_replicate(settings, scenario, replicate) for replicate in sorted(replicates)]
     return pd.concat(frames, ignore_index=True)
+
+
+def warm_up(settings: StudySettings) -> int:
+    """Draw every population of ``settings`` into this process's cache and run one replicate of each scenario
+    (imports and first calls done): what a worker does before its first result. Returns the process id.
+    The benchmark runs it on every Dask worker (``client.run``) before timing."""
+    import os
+
+    for scenario in SCENARIOS:
+        run_chunk(settings, scenario, [0])
+    return os.getpid()
