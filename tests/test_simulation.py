@@ -380,3 +380,22 @@ def test_the_published_specification_reproduces_every_published_number() -> None
     summary = multiverse.multiverse_summary(pd.concat([eu, oecd]))
     assert (summary["lowest"] <= summary["published_specification"]).all()
     assert summary["share_reproducing"].between(0, 1).all()
+
+
+def test_a_saved_population_is_read_back_identical_and_only_for_its_spec(tmp_path: Path) -> None:
+    spec = population.EuPopulationSpec(8, "eu_null", 0.0002)
+    drawn = population.draw_eu_population(spec)
+    population.save_eu_population(drawn, tmp_path)
+    loaded = population.load_eu_population(spec, tmp_path)
+    assert loaded is not None and loaded.columns.keys() == drawn.columns.keys()
+    assert all(np.array_equal(loaded.columns[name], drawn.columns[name]) and
+               loaded.columns[name].dtype == drawn.columns[name].dtype for name in drawn.columns)
+    assert loaded.levels.equals(drawn.levels) and loaded.clipped_share == drawn.clipped_share
+    assert population.load_eu_population(population.EuPopulationSpec(9, "eu_null", 0.0002), tmp_path) is None
+    population.population_file(tmp_path, spec).write_bytes(b"damaged")
+    assert population.load_eu_population(spec, tmp_path) is None  # then the worker draws it again
+    officials = population.draw_oecd_population(population.OecdPopulationSpec(8, 500))
+    population.save_oecd_population(officials, tmp_path)
+    again = population.load_oecd_population(population.OecdPopulationSpec(8, 500), tmp_path)
+    assert again is not None and np.array_equal(again.codes, officials.codes)
+    assert np.array_equal(again.official, officials.official)

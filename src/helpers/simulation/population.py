@@ -37,8 +37,12 @@ number is ``sum_c share_c x (population mean of country c)`` with the population
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,6 +65,7 @@ from helpers.oecd import codebook as oecd_codebook
 from helpers.oecd import synthetic as oecd_generator
 from helpers.oecd.clean import to_long, unanswered_rows
 from helpers.oecd.estimates import BASES, affirmative_indicator
+from helpers.outputs import atomic_path
 from helpers.simulation.seeds import population_seed
 
 DEFAULT_FRACTION: float = 0.01
@@ -241,9 +246,12 @@ def draw_eu_population(spec: EuPopulationSpec) -> EuPopulation:
 
 
 @lru_cache(maxsize=4)
-def cached_eu_population(spec: EuPopulationSpec) -> EuPopulation:
-    """:func:`draw_eu_population`, drawn once per process (each Dask worker keeps its populations)."""
-    return draw_eu_population(spec)
+def cached_eu_population(spec: EuPopulationSpec, directory: str | None = None) -> EuPopulation:
+    """The population of ``spec``, once per process (each Dask worker keeps its populations): read from the file
+    step 1 saved in ``directory`` when it is there and was drawn by this code (:func:`load_eu_population`), else
+    drawn (a worker on another machine draws it; the arrays are the same, tested)."""
+    loaded = load_eu_population(spec, directory) if directory else None
+    return loaded if loaded is not None else draw_eu_population(spec)
 
 
 def eu_truth(population: EuPopulation) -> pd.DataFrame:
@@ -353,9 +361,89 @@ def draw_oecd_population(spec: OecdPopulationSpec) -> OecdPopulation:
 
 
 @lru_cache(maxsize=2)
-def cached_oecd_population(spec: OecdPopulationSpec) -> OecdPopulation:
-    """:func:`draw_oecd_population`, drawn once per process."""
-    return draw_oecd_population(spec)
+def cached_oecd_population(spec: OecdPopulationSpec, directory: str | None = None) -> OecdPopulation:
+    """The officials' population of ``spec``, once per process: read from ``directory`` if saved there, else drawn."""
+    loaded = load_oecd_population(spec, directory) if directory else None
+    return loaded if loaded is not None else draw_oecd_population(spec)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Saving a drawn population for the workers of the same machine
+# ---------------------------------------------------------------------------------------------------------
+
+
+def model_fingerprint() -> str:
+    """A hash of the code and raw files a population is drawn from: a saved population of other code is not read."""
+    digest = hashlib.sha256()
+    for source in (Path(__file__), Path(eu_generator.__file__), Path(oecd_generator.__file__),
+                   eu_generator.POPULATIONS_FILE, eu_generator.SEX_AGE_MARGINS_FILE, eu_generator.CLAIMS_FILE):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def population_file(directory: str | os.PathLike[str], spec: EuPopulationSpec | OecdPopulationSpec) -> Path:
+    """Where step 1 saves the population of ``spec`` (NumPy ``.npz``, uncompressed: read in a fraction of a second)."""
+    if isinstance(spec, EuPopulationSpec):
+        name = f"eu_{spec.scenario}_seed{spec.master_seed}_fraction{spec.fraction:g}.npz"
+    else:
+        name = f"oecd_seed{spec.master_seed}_officials{spec.officials}.npz"
+    return Path(directory) / name
+
+
+def _save(arrays: dict[str, np.ndarray], meta: dict, target: Path) -> Path:
+    with atomic_path(target) as temporary, open(temporary, "wb") as handle:
+        np.savez(handle, __meta__=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+    return target
+
+
+def _load(target: Path, spec: EuPopulationSpec | OecdPopulationSpec) -> dict[str, np.ndarray] | None:
+    """The arrays of a saved population, or None when it is absent, unreadable, of another spec or other code."""
+    try:
+        with np.load(target, allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+        meta = json.loads(str(arrays.pop("__meta__")))
+    except (OSError, ValueError, KeyError):
+        return None
+    if meta.get("spec") != asdict(spec) or meta.get("model") != model_fingerprint():
+        return None
+    return {"__meta__": meta, **arrays}
+
+
+def save_eu_population(population: EuPopulation, directory: str | os.PathLike[str]) -> Path:
+    """Save ``population`` for the workers (:func:`cached_eu_population`), atomically."""
+    levels = population.levels
+    meta = {"spec": asdict(population.spec), "model": model_fingerprint(), "clipped_share": population.clipped_share,
+            "levels": {"sector": levels["sector"].tolist(), "country": levels["country"].tolist(),
+                       "level": levels["level"].tolist()}}
+    return _save(population.columns, meta, population_file(directory, population.spec))
+
+
+def load_eu_population(spec: EuPopulationSpec, directory: str | os.PathLike[str]) -> EuPopulation | None:
+    """The population saved by :func:`save_eu_population`, or None (see :func:`_load`)."""
+    arrays = _load(population_file(directory, spec), spec)
+    if arrays is None:
+        return None
+    meta = arrays.pop("__meta__")
+    levels = pd.DataFrame(meta["levels"])[["sector", "country", "level"]]  # JSON sorted the keys
+    return EuPopulation(spec=spec, columns=arrays, levels=levels,
+                        clipped_share=meta["clipped_share"])
+
+
+def save_oecd_population(population: OecdPopulation, directory: str | os.PathLike[str]) -> Path:
+    """Save the officials' population for the workers, atomically."""
+    arrays = {"official": population.official, "country": population.country, "area": population.area,
+              "codes": population.codes}
+    return _save(arrays, {"spec": asdict(population.spec), "model": model_fingerprint()},
+                 population_file(directory, population.spec))
+
+
+def load_oecd_population(spec: OecdPopulationSpec, directory: str | os.PathLike[str]) -> OecdPopulation | None:
+    """The officials' population saved by :func:`save_oecd_population`, or None."""
+    arrays = _load(population_file(directory, spec), spec)
+    if arrays is None:
+        return None
+    return OecdPopulation(spec=spec, official=arrays["official"], country=arrays["country"], area=arrays["area"],
+                          codes=arrays["codes"])
 
 
 def oecd_truth(population: OecdPopulation) -> pd.DataFrame:

@@ -105,10 +105,11 @@ def _with_levels(tables: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFra
     return merged.merge(ninety, on=keys, how="left", validate="1:1")
 
 
-def _eu_respondents(settings: StudySettings, scenario: str, rng: np.random.Generator, source: str) -> pd.DataFrame:
+def _eu_respondents(settings: StudySettings, scenario: str, rng: np.random.Generator, source: str,
+                    population_dir: str | None) -> pd.DataFrame:
     """Sample, clean, weight and index: the compendium's step 1 on one replicate."""
     claims, margins, shares = _fixed_inputs()
-    population = cached_eu_population(settings.eu_population(scenario))
+    population = cached_eu_population(settings.eu_population(scenario), population_dir)
     raw = eu_sample(population, rng, settings.respondents_per_country)
     cleaned = clean(raw, source)
     return add_indices(add_weights(cleaned.data, margins, shares))
@@ -143,10 +144,11 @@ def eu_coefficient_rows(data: pd.DataFrame) -> pd.DataFrame:
         family="coefficient", analysis="correlates_table")
 
 
-def oecd_rows(settings: StudySettings, rng: np.random.Generator, source: str) -> pd.DataFrame:
+def oecd_rows(settings: StudySettings, rng: np.random.Generator, source: str,
+              population_dir: str | None = None) -> pd.DataFrame:
     """Clean an officials' sample and estimate the percentage affirmative of every figure item, both levels."""
     claims, _, _ = _fixed_inputs()
-    population = cached_oecd_population(settings.oecd_population())
+    population = cached_oecd_population(settings.oecd_population(), population_dir)
     cleaned = clean_vendor_frame(oecd_sample(population, rng, settings.officials_sample), source)
     tables = {label: percent_affirmative(cleaned.long, claims, base=PUBLISHED_BASE, alpha=alpha)
               for label, alpha in LEVELS.items()}
@@ -155,14 +157,17 @@ def oecd_rows(settings: StudySettings, rng: np.random.Generator, source: str) ->
         family="percent", analysis="percent_affirmative", weighting=UNWEIGHTED)
 
 
-def run_replicate(settings: StudySettings, scenario: str, replicate: int) -> pd.DataFrame:
-    """Every estimate of replicate ``replicate`` of ``scenario``: columns :data:`RESULT_COLUMNS`."""
+def run_replicate(settings: StudySettings, scenario: str, replicate: int,
+                  population_dir: str | None = None) -> pd.DataFrame:
+    """Every estimate of replicate ``replicate`` of ``scenario``: columns :data:`RESULT_COLUMNS`.
+
+    ``population_dir``: where step 1 saved the populations (read if there, else drawn: the same arrays)."""
     rng = replicate_rng(settings.master_seed, scenario, replicate)
     source = f"validation sample {replicate} of scenario {scenario}"
     if scenario == "oecd":
-        frames = [oecd_rows(settings, rng, source)]
+        frames = [oecd_rows(settings, rng, source, population_dir)]
     else:
-        data = _eu_respondents(settings, scenario, rng, source)
+        data = _eu_respondents(settings, scenario, rng, source, population_dir)
         frames = eu_test_rows(data)
         if scenario == "eu_effects":
             frames += [*eu_index_rows(data), eu_coefficient_rows(data)]
@@ -183,22 +188,23 @@ def tidy_results(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def run_chunk(settings: StudySettings, scenario: str, replicates: list[int]) -> pd.DataFrame:
+def run_chunk(settings: StudySettings, scenario: str, replicates: list[int],
+              population_dir: str | None = None) -> pd.DataFrame:
     """:func:`run_replicate` for each of ``replicates`` (a Dask task), concatenated in replicate order."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # pingouin's pandas deprecation notes, once per call
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # pingouin's Bayes factor overflows for huge t (unused here)
-        frames = [run_replicate(settings, scenario, replicate) for replicate in sorted(replicates)]
+        frames = [run_replicate(settings, scenario, replicate, population_dir) for replicate in sorted(replicates)]
     return pd.concat(frames, ignore_index=True)
 
 
-def warm_up(settings: StudySettings) -> int:
+def warm_up(settings: StudySettings, population_dir: str | None = None) -> int:
     """Draw every population of ``settings`` into this process's cache and run one replicate of each scenario
     (imports and first calls done): what a worker does before its first result. Returns the process id.
     The benchmark runs it on every Dask worker (``client.run``) before timing."""
     import os
 
     for scenario in SCENARIOS:
-        run_chunk(settings, scenario, [0])
+        run_chunk(settings, scenario, [0], population_dir)
     return os.getpid()

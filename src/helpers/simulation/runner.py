@@ -246,11 +246,13 @@ class Progress:
 def run_study(settings: StudySettings, replicates: int, folder: str | os.PathLike[str], *,
               scenarios: Sequence[str] = SCENARIOS, chunk_size: int = DEFAULT_CHUNK_SIZE,
               address: str | None = None, workers: int | None = None, client: Any = None,
-              say: Callable[[str], Any] = print, reverse: bool = False) -> StudyRun:
+              population_dir: str | os.PathLike[str] | None = None, say: Callable[[str], Any] = print,
+              reverse: bool = False) -> StudyRun:
     """Run (or resume) ``replicates`` replicates of every scenario on Dask; return every result.
 
     ``folder`` holds the results (a subfolder per :func:`results_key`); ``client`` an open Dask client, else one is
-    opened with :func:`dask_client` (``address``, ``workers``). ``reverse`` submits the chunks last first (the tests
+    opened with :func:`dask_client` (``address``, ``workers``). ``population_dir``: where step 1 saved the
+    populations (workers that see it read them instead of drawing them; the results are the same). ``reverse`` submits the chunks last first (the tests
     use it to show that the order does not matter). Raises :class:`SimulationError` with a readable message.
     """
     check_arguments(replicates, chunk_size, scenarios)
@@ -270,7 +272,8 @@ def run_study(settings: StudySettings, replicates: int, folder: str | os.PathLik
         with _client(client, address, workers) as active:
             run.cluster = describe_cluster(active)
             say(f"running {sum(len(chunk) for _, chunk in plan)} replicates in {len(plan)} tasks on {run.cluster}")
-            _submit_and_write(active, settings, plan[::-1] if reverse else plan, study_folder, progress, run)
+            _submit_and_write(active, settings, plan[::-1] if reverse else plan, study_folder, progress, run,
+                              None if population_dir is None else str(Path(population_dir).resolve()))
         progress.advance(scenarios[0], 0, final=True)
     run.results = pd.concat([read_results(study_folder, scenario, replicates) for scenario in scenarios],
                             ignore_index=True)
@@ -302,14 +305,14 @@ def _client(client: Any, address: str | None, workers: int | None) -> Iterator[A
 
 
 def _submit_and_write(client: Any, settings: StudySettings, plan: list[tuple[str, list[int]]], folder: Path,
-                      progress: Progress, run: StudyRun) -> None:
+                      progress: Progress, run: StudyRun, population_dir: str | None) -> None:
     """Submit every chunk; write each one's results the moment its task finishes."""
     from distributed import as_completed
 
     futures = {}
     for scenario, chunk in plan:
         key = f"validation-{folder.name}-{scenario}-{chunk[0]}-{chunk[-1]}"
-        futures[client.submit(run_chunk, settings, scenario, chunk, key=key)] = (scenario, chunk)
+        futures[client.submit(run_chunk, settings, scenario, chunk, population_dir, key=key)] = (scenario, chunk)
     try:
         for future in as_completed(futures):
             scenario, chunk = futures[future]
