@@ -39,7 +39,7 @@ from helpers.eu.estimates import equal_country_weight
 from helpers.eu.index import coproduction_index, weighted_mean
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT, add_weights
 from helpers.oecd import codebook as oecd_codebook
-from helpers.oecd.estimates import BASES, PUBLISHED_BASE, affirmative_indicator
+from helpers.oecd.estimates import BASES, affirmative_indicator
 
 EU_CHOICES: dict[str, tuple[str, ...]] = {
     "weighting": ("population shares", "post-stratified only", "equal country totals", "unweighted"),

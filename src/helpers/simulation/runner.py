@@ -219,24 +219,26 @@ class StudyRun:
 
 
 class Progress:
-    """Prints replicates done per scenario as chunks complete (at most about every ``every`` seconds)."""
+    """Prints replicates done per scenario as chunks complete: at each tenth of the study and at the end (so a
+    report holds about ten lines however long the study)."""
 
     def __init__(self, totals: dict[str, int], done: dict[str, int], say: Callable[[str], Any],
-                 every: float = 2.0) -> None:
-        self.totals, self.done, self.say, self.every = totals, dict(done), say, every
+                 steps: int = 10) -> None:
+        self.totals, self.done, self.say, self.steps = totals, dict(done), say, steps
         self.started = time.perf_counter()
         self.new = 0
-        self.last = -float("inf")
+        self.last_step = -1
 
     def advance(self, scenario: str, count: int, final: bool = False) -> None:
         self.done[scenario] += count
         self.new += count
-        now = time.perf_counter()
-        if not final and now - self.last < self.every:
-            return
-        self.last = now
-        elapsed = now - self.started
-        remaining = sum(self.totals.values()) - sum(self.done.values())
+        total = sum(self.totals.values())
+        step = sum(self.done.values()) * self.steps // max(total, 1)
+        if step == self.last_step and (not final or step == self.steps):
+            return  # nothing new to say (the last chunk already printed the 100% line)
+        self.last_step = step
+        elapsed = time.perf_counter() - self.started
+        remaining = total - sum(self.done.values())
         rate = self.new / elapsed if elapsed > 0 else 0.0
         left = f", about {remaining / rate:.0f} s left" if rate > 0 and remaining else ""
         counts = "; ".join(f"{name} {self.done[name]}/{self.totals[name]}" for name in self.totals)
