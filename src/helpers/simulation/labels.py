@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTOR_NAMES
 from helpers.oecd import codebook as oecd_codebook
@@ -75,8 +76,15 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 def mark_synthetic(figure: Figure, source: str) -> None:
     """The red synthetic label at the top and the source line at the bottom of a figure."""
-    figure.text(0.01, 1.0, SYNTHETIC_LABEL, ha="left", va="bottom", fontsize=10, color="red", weight="bold")
-    figure.text(0.01, -0.01, source, ha="left", va="top", fontsize=7.5)  # below the axes' labels (saved tight)
+    # Above every title and below every axis label drawn so far (the figures are saved tight, so text outside
+    # the frame is kept): the extent of what is drawn, in figure fractions.
+    extent = figure.get_tightbbox(figure.canvas.get_renderer())
+    height, left = figure.get_figheight(), min(0.01, extent.x0 / figure.get_figwidth())
+    above = offset_copy(figure.transFigure, fig=figure, y=4, units="points")
+    below = offset_copy(figure.transFigure, fig=figure, y=-4, units="points")
+    figure.text(left, max(1.0, extent.y1 / height), SYNTHETIC_LABEL, ha="left", va="bottom", fontsize=10,
+                color="red", weight="bold", transform=above)
+    figure.text(left, min(0.0, extent.y0 / height), source, ha="left", va="top", fontsize=7.5, transform=below)
 
 
 def save_validation_figure(figure: Figure, data: pd.DataFrame, stem: str | os.PathLike[str]) -> list[Path]:
