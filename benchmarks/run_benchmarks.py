@@ -37,11 +37,12 @@ default sizes (1,000 respondents per country, 480 officials), chunks of 5 writte
 - plain loop: ``helpers.simulation.replicate.run_chunk`` called in one process, chunk after chunk;
 - Dask with 1 and with 2 workers: ``helpers.simulation.runner.run_study`` on a ``LocalCluster``.
 
-Before timing, every process (the loop's, each Dask worker) has imported the code, drawn the three populations
-and run one replicate of each scenario (``replicate.warm_up``), so the timings are the steady state: replicates
+A first process draws the three populations and saves them, as the study's step 1 does; before timing, every
+process (the loop's, each Dask worker) has imported the code, read the three populations and run one replicate
+of each scenario (``replicate.warm_up``), so the timings are the steady state: replicates
 per second per worker, the speed-up of 2 workers over 1, and Dask's overhead against the plain loop at 1 worker.
 The cluster's start-up and the workers' warm-up are reported for information. Peak memory per worker is each
-worker process's peak resident set size (VmHWM), populations included. The results of the three routes are
+worker process's peak resident set size (VmHWM), the populations read included. The results of the three routes are
 checked to be identical.
 
 Targets (ratios measured side by side) are printed next to the figures; ``load`` is the 1-minute load
@@ -371,7 +372,25 @@ def _validation_frame(folder: Path) -> Any:
     return frame.sort_values(["scenario", "replicate"], kind="stable").reset_index(drop=True)
 
 
-def validation_plain(replicates: int, out: Path) -> None:
+def validation_populations(directory: Path) -> None:
+    """Child process: draw and save the three populations, as the study's step 1 does for its workers."""
+    from helpers.simulation.population import (
+        draw_eu_population,
+        draw_oecd_population,
+        save_eu_population,
+        save_oecd_population,
+    )
+
+    settings = validation_settings()
+    started = time.perf_counter()
+    for scenario in ("eu_effects", "eu_null"):
+        save_eu_population(draw_eu_population(settings.eu_population(scenario)), directory)
+    save_oecd_population(draw_oecd_population(settings.oecd_population()), directory)
+    print(f"SECONDS={time.perf_counter() - started:.4f}")
+    print(f"PEAK_MIB={_memory_status('VmHWM'):.1f}")
+
+
+def validation_plain(replicates: int, out: Path, populations: Path) -> None:
     """Child process: the plain loop, chunk after chunk, writing each chunk as the study does."""
     from helpers.outputs import write_parquet
     from helpers.simulation.replicate import SCENARIOS, run_chunk, warm_up
@@ -379,13 +398,13 @@ def validation_plain(replicates: int, out: Path) -> None:
 
     settings = validation_settings()
     started = time.perf_counter()
-    warm_up(settings)
+    warm_up(settings, str(populations))
     print(f"WARM_SECONDS={time.perf_counter() - started:.4f}")
     started = time.perf_counter()
     for scenario in SCENARIOS:
         for first in range(1, replicates + 1, VALIDATION_CHUNK):
             chunk = list(range(first, min(first + VALIDATION_CHUNK, replicates + 1)))
-            write_parquet(run_chunk(settings, scenario, chunk), chunk_path(out, scenario, chunk))
+            write_parquet(run_chunk(settings, scenario, chunk, str(populations)), chunk_path(out, scenario, chunk))
     print(f"SECONDS={time.perf_counter() - started:.4f}")
     print(f"PEAK_MIB={_memory_status('VmHWM'):.1f}")
 
@@ -394,7 +413,7 @@ def _worker_peak_mib() -> float:
     return _memory_status("VmHWM")
 
 
-def validation_dask(workers: int, replicates: int, out: Path) -> None:
+def validation_dask(workers: int, replicates: int, out: Path, populations: Path) -> None:
     """Child process: the same replicates on a local Dask cluster of ``workers`` warmed-up workers."""
     from helpers.simulation.replicate import SCENARIOS, warm_up
     from helpers.simulation.runner import chunk_path, dask_client, results_key, run_study
@@ -404,7 +423,7 @@ def validation_dask(workers: int, replicates: int, out: Path) -> None:
     with dask_client(None, workers) as client:
         print(f"CLUSTER_SECONDS={time.perf_counter() - started:.4f}")
         started = time.perf_counter()
-        client.run(warm_up, settings)
+        client.run(warm_up, settings, str(populations))
         print(f"WARM_SECONDS={time.perf_counter() - started:.4f}")
         # replicate 0 of each scenario is already known to the workers' warm-up: pre-write it so that the timed
         # run computes replicates 1..replicates, exactly as the plain loop does
@@ -413,10 +432,11 @@ def validation_dask(workers: int, replicates: int, out: Path) -> None:
         from helpers.simulation.replicate import run_chunk
 
         for scenario in SCENARIOS:
-            write_parquet(client.submit(run_chunk, settings, scenario, [0]).result(),
+            write_parquet(client.submit(run_chunk, settings, scenario, [0], str(populations)).result(),
                           chunk_path(key_folder, scenario, [0]))
         started = time.perf_counter()
-        run_study(settings, replicates + 1, out, chunk_size=VALIDATION_CHUNK, client=client, say=lambda _: None)
+        run_study(settings, replicates + 1, out, chunk_size=VALIDATION_CHUNK, client=client, population_dir=populations,
+                  say=lambda _: None)
         print(f"SECONDS={time.perf_counter() - started:.4f}")
         peaks = client.run(_worker_peak_mib)
         print(f"WORKER_PEAK_MIB={max(peaks.values()):.1f}")
@@ -424,14 +444,17 @@ def validation_dask(workers: int, replicates: int, out: Path) -> None:
 
 def validation_measurements(replicates: int, scratch: Path) -> list[dict[str, str]]:
     """The validation rows of the table (see the module docstring)."""
+    populations = scratch / "validation_populations"
+    _, drawn = run_child([PYTHON, __file__, "_validation_populations", str(populations)], "drawing the populations")
     load = load_average()
     plain_dir = scratch / "validation_plain"
-    _, plain = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir)], "plain loop")
+    _, plain = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir), str(populations)],
+                         "plain loop")
     timings = {}
     for workers in (1, 2):
         folder = scratch / f"validation_dask{workers}"
         _, timings[workers] = run_child([PYTHON, __file__, "_validation_dask", str(workers), str(replicates),
-                                         str(folder)], f"Dask with {workers} workers")
+                                         str(folder), str(populations)], f"Dask with {workers} workers")
         reference = _validation_frame(plain_dir)
         frame = _validation_frame(folder)
         frame = frame.loc[frame["replicate"] >= 1].reset_index(drop=True)
@@ -453,8 +476,10 @@ def validation_measurements(replicates: int, scratch: Path) -> list[dict[str, st
             verdict(overhead <= 0.10), digits=1),
         row("validation: peak memory per worker (populations included)",
             max(float(timings[1]["WORKER_PEAK_MIB"]), float(timings[2]["WORKER_PEAK_MIB"])), "MiB", digits=0),
+        row("  for information: drawing and saving the 3 populations (step 1's share)", float(drawn["SECONDS"]), "s"),
+        row("  for information: peak memory of that process", float(drawn["PEAK_MIB"]), "MiB", digits=0),
         row("  for information: starting the local cluster (2 workers)", float(timings[2]["CLUSTER_SECONDS"]), "s"),
-        row("  for information: warming up a worker (imports, 3 populations, 1 replicate each)",
+        row("  for information: warming up a worker (imports, reading 3 populations, 1 replicate each)",
             float(timings[1]["WARM_SECONDS"]), "s"),
         row("  for information: the same warm-up in the plain loop's process", float(plain["WARM_SECONDS"]), "s"),
     ]
@@ -594,11 +619,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_estimate"]:
         estimate_stage(Path(argv[1]), full_tables=argv[2] == "full")
         return 0
+    if argv[:1] == ["_validation_populations"]:
+        validation_populations(Path(argv[1]))
+        return 0
     if argv[:1] == ["_validation_plain"]:
-        validation_plain(int(argv[1]), Path(argv[2]))
+        validation_plain(int(argv[1]), Path(argv[2]), Path(argv[3]))
         return 0
     if argv[:1] == ["_validation_dask"]:
-        validation_dask(int(argv[1]), int(argv[2]), Path(argv[3]))
+        validation_dask(int(argv[1]), int(argv[2]), Path(argv[3]), Path(argv[4]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="stage sizes up to 50,000 only")

@@ -144,7 +144,7 @@ def test_the_four_notebooks_end_to_end_with_non_default_parameters(tmp_path: Pat
                   "validation_replicates.respondents_per_country=300", "validation_replicates.officials_sample=120",
                   "validation_replicates.workers=2"]
     steps = ["validation_population", "validation_replicates", "validation_multiverse", "validation_scorecard"]
-    command = [sys.executable, "-m", "helpers.pipeline", "run", "--out", str(tmp_path), "--no-export",
+    command = [sys.executable, "-m", "helpers.pipeline", "run", "--out", str(tmp_path),
                *[part for step in steps for part in ("--only", step)],
                *[part for parameter in parameters for part in ("-p", parameter)]]
     done = subprocess.run(command, cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=1500)
@@ -163,7 +163,15 @@ def test_the_four_notebooks_end_to_end_with_non_default_parameters(tmp_path: Pat
     figures = {p.name for p in (reports / "figures").rglob("*.png")}
     assert {"validation_population.png", "validation_coverage.png", "validation_weighting.png",
             "validation_tests.png", "validation_multiverse.png", "validation_multiverse_eu.png"} <= figures
+    for step in steps:  # a reviewer report per step, with the synthetic notice and no error in it
+        page = (reports / f"{step}.reviewer.html").read_text(encoding="utf-8")
+        assert "SYNTHETIC" in page and "Traceback" not in page
+    from helpers.report.export import missing_pdf_tools
+
+    assert missing_pdf_tools() or (reports / "validation_report.pdf").stat().st_size > 10_000
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Validation study" in index and "VAL-01" in index and "VAL-15" in index
     started = time.perf_counter()
     rerun = subprocess.run(command, cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0 and rerun.stdout.count("skipped") == 4, rerun.stdout
+    assert rerun.returncode == 0 and rerun.stdout.count("skipped (notebook") == 4, rerun.stdout
     assert time.perf_counter() - started < 60
