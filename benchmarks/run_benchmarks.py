@@ -442,31 +442,39 @@ def validation_dask(workers: int, replicates: int, out: Path, populations: Path)
         print(f"WORKER_PEAK_MIB={max(peaks.values()):.1f}")
 
 
-def validation_measurements(replicates: int, scratch: Path) -> list[dict[str, str]]:
-    """The validation rows of the table (see the module docstring)."""
+def validation_measurements(replicates: int, scratch: Path, repeat: int = 1) -> list[dict[str, str]]:
+    """The validation rows of the table (see the module docstring); each route the best of ``repeat`` runs, the
+    routes taking turns (plain, 1 worker, 2 workers, plain, ...) so that a busy spell of the machine hits them alike."""
     populations = scratch / "validation_populations"
     _, drawn = run_child([PYTHON, __file__, "_validation_populations", str(populations)], "drawing the populations")
     load = load_average()
-    plain_dir = scratch / "validation_plain"
-    _, plain = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir), str(populations)],
-                         "plain loop")
-    timings = {}
-    for workers in (1, 2):
-        folder = scratch / f"validation_dask{workers}"
-        _, timings[workers] = run_child([PYTHON, __file__, "_validation_dask", str(workers), str(replicates),
-                                         str(folder), str(populations)], f"Dask with {workers} workers")
+    best: dict[str, dict[str, str]] = {}
+    for attempt in range(repeat):
+        plain_dir = scratch / f"validation_plain{attempt}"
+        _, values = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir),
+                               str(populations)], "plain loop")
+        routes = {"plain": values}
         reference = _validation_frame(plain_dir)
-        frame = _validation_frame(folder)
-        frame = frame.loc[frame["replicate"] >= 1].reset_index(drop=True)
-        if not frame.equals(reference):
-            raise RuntimeError(f"the Dask route with {workers} workers gave other numbers than the plain loop")
+        for workers in (1, 2):
+            folder = scratch / f"validation_dask{workers}_{attempt}"
+            _, routes[str(workers)] = run_child([PYTHON, __file__, "_validation_dask", str(workers), str(replicates),
+                                                 str(folder), str(populations)], f"Dask with {workers} workers")
+            frame = _validation_frame(folder)
+            frame = frame.loc[frame["replicate"] >= 1].reset_index(drop=True)
+            if not frame.equals(reference):
+                raise RuntimeError(f"the Dask route with {workers} workers gave other numbers than the plain loop")
+        for name, values in routes.items():
+            if name not in best or float(values["SECONDS"]) < float(best[name]["SECONDS"]):
+                best[name] = values
+    plain, timings = best["plain"], {1: best["1"], 2: best["2"]}
     total = 3 * replicates
     plain_seconds = float(plain["SECONDS"])
     one, two = float(timings[1]["SECONDS"]), float(timings[2]["SECONDS"])
     overhead = one / plain_seconds - 1
     speedup = one / two
     return [
-        row(f"validation: plain loop, {total} replicates (3 scenarios)", plain_seconds, "s", load=load),
+        row(f"validation: plain loop, {total} replicates (3 scenarios), best of {repeat}", plain_seconds, "s",
+            load=load),
         row("validation: Dask, 1 worker", one, "s"),
         row("validation: Dask, 2 workers", two, "s"),
         row("validation: replicates per second per worker (1 worker)", total / one, "1/s"),
@@ -521,7 +529,7 @@ def measure_all(args: argparse.Namespace) -> list[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="benchmarks-") as scratch_name:
         scratch = Path(scratch_name)
         say("validation study's replicates ...")
-        rows += validation_measurements(args.validation_replicates, scratch)
+        rows += validation_measurements(args.validation_replicates, scratch, args.repeat)
         if args.only_validation:
             return rows
         say("cold full run ...")
