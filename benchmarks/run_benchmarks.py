@@ -34,7 +34,8 @@ peaks (file reading and warm-up included) are reported too.
 The validation study's replicates (issue 14), each measurement in a fresh process, all three scenarios, the
 default sizes (1,000 respondents per country, 480 officials), chunks of 5 written to Parquet as the study does:
 
-- plain loop: ``helpers.simulation.replicate.run_chunk`` called in one process, chunk after chunk;
+- plain loop: ``helpers.simulation.replicate.run_chunk`` called in one process, chunk after chunk, with one thread
+  for polars and BLAS as a Dask worker has (``runner.WORKER_ENVIRONMENT``);
 - Dask with 1 and with 2 workers: ``helpers.simulation.runner.run_study`` on a ``LocalCluster``.
 
 A first process draws the three populations and saves them, as the study's step 1 does; before timing, every
@@ -87,10 +88,10 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
-def run_child(arguments: list[str], what: str) -> tuple[float, dict[str, str]]:
+def run_child(arguments: list[str], what: str, environment: dict[str, str] | None = None) -> tuple[float, dict[str, str]]:
     """Wall time of a child process and the ``KEY=value`` lines it printed; fails loudly if it fails."""
     started = time.perf_counter()
-    done = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    done = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, env=environment or ENVIRONMENT)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed ({' '.join(arguments)}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -451,8 +452,11 @@ def validation_measurements(replicates: int, scratch: Path, repeat: int = 1) -> 
     best: dict[str, dict[str, str]] = {}
     for attempt in range(repeat):
         plain_dir = scratch / f"validation_plain{attempt}"
+        # one thread, as a Dask worker has (WORKER_ENVIRONMENT): otherwise polars and BLAS would use both cores
+        from helpers.simulation.runner import WORKER_ENVIRONMENT
+
         _, values = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir),
-                               str(populations)], "plain loop")
+                               str(populations)], "plain loop", {**ENVIRONMENT, **WORKER_ENVIRONMENT})
         routes = {"plain": values}
         reference = _validation_frame(plain_dir)
         for workers in (1, 2):
