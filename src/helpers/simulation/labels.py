@@ -92,3 +92,33 @@ def save_validation_figure(figure: Figure, data: pd.DataFrame, stem: str | os.Pa
     written = save_figure(figure, stem)
     written.append(write_csv(data, f"{stem}.csv"))
     return written
+
+
+def value_with_mcse(values: pd.Series, mcse: pd.Series, digits: int = 3) -> list[str]:
+    """'0.948 (0.009)': each value with its Monte Carlo standard error in brackets ('' when missing)."""
+    return ["" if pd.isna(v) else f"{v:.{digits}f} ({m:.{digits}f})" if not pd.isna(m) else f"{v:.{digits}f}"
+            for v, m in zip(values, mcse, strict=True)]
+
+
+PERFORMANCE_PARTS: dict[str, str] = {
+    "truth": "true value", "bias": "bias", "rmse": "RMSE", "se": "SE: model/emp.",
+    "coverage95": "coverage 95%", "coverage90": "coverage 90%",
+}
+"""Column headers no wider than the cells ('0.948 (0.009)'), so that four columns and a label fit a PDF page."""
+
+
+def performance_table(performance: pd.DataFrame, label: pd.Series | list[str],
+                      parts: tuple[str, ...] = ("truth", "bias", "rmse", "se"), label_name: str = "estimate") -> pd.DataFrame:
+    """A reader's table of ``summaries.estimator_performance`` rows: one label column, then each of ``parts`` with
+    its MCSE in brackets (the SE column: mean model SE / empirical SE). Keep ``parts`` to four or fewer so that the table fits a PDF page (the label wraps)."""
+    table = pd.DataFrame({label_name: list(label)})
+    for part in parts:
+        if part == "truth":
+            column = [f"{value:.3f}" for value in performance["truth"]]
+        elif part == "se":
+            column = [f"{m:.3f} / {e:.3f}" for m, e in zip(performance["model_se"], performance["empirical_se"],
+                                                          strict=True)]
+        else:
+            column = value_with_mcse(performance[part], performance[f"{part}_mcse"])
+        table[PERFORMANCE_PARTS[part]] = column
+    return table
