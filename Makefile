@@ -15,7 +15,7 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all test test-fast env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help
+.PHONY: all test test-fast env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help validation
 
 help:
 	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
@@ -24,6 +24,7 @@ help:
 	@echo "make plan       show the pipeline's steps, inputs and outputs"
 	@echo "make lab        start JupyterLab at the project root (notebooks/, docs/, reports/) on the project's kernel"
 	@echo "make benchmark  measure run times and memory (benchmarks/)"
+	@echo "make validation the full validation study: VALIDATION_REPLICATES (2000) replicates on Dask"
 	@echo "make strip-notebooks  remove outputs from the source notebooks before committing"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
 
@@ -70,6 +71,12 @@ environment.yml: $(LOCK)
 
 benchmark: env
 	$(PY) benchmarks/run_benchmarks.py
+
+# The validation study at full size (issue 14): replicates on Dask, a local cluster by default or the cluster
+# whose scheduler address is in COMPENDIUM_DASK_SCHEDULER. Replicates already written are reused.
+VALIDATION_REPLICATES ?= 2000
+validation: env system-deps
+	$(PY) -m helpers.pipeline run -p validation_replicates.replicates=$(VALIDATION_REPLICATES)
 
 strip-notebooks: env
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb

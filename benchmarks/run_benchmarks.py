@@ -31,6 +31,21 @@ stage's peak is its process's peak resident set size during the stage (VmHWM: th
 libraries and the input frame included); the stages' peak is the larger of the two. The processes' whole
 peaks (file reading and warm-up included) are reported too.
 
+The validation study's replicates (issue 14), each measurement in a fresh process, all three scenarios, the
+default sizes (1,000 respondents per country, 480 officials), chunks of 5 written to Parquet as the study does:
+
+- plain loop: ``helpers.simulation.replicate.run_chunk`` called in one process, chunk after chunk, with one thread
+  for polars and BLAS as a Dask worker has (``runner.WORKER_ENVIRONMENT``);
+- Dask with 1 and with 2 workers: ``helpers.simulation.runner.run_study`` on a ``LocalCluster``.
+
+A first process draws the three populations and saves them, as the study's step 1 does; before timing, every
+process (the loop's, each Dask worker) has imported the code, read the three populations and run one replicate
+of each scenario (``replicate.warm_up``), so the timings are the steady state: replicates
+per second per worker, the speed-up of 2 workers over 1, and Dask's overhead against the plain loop at 1 worker.
+The cluster's start-up and the workers' warm-up are reported for information. Peak memory per worker is each
+worker process's peak resident set size (VmHWM), the populations read included. The results of the three routes are
+checked to be identical.
+
 Targets (ratios measured side by side) are printed next to the figures; ``load`` is the 1-minute load
 average when each measurement started (the machine may be shared: a load above the number of cores means
 other work competed for the CPU).
@@ -73,10 +88,10 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
-def run_child(arguments: list[str], what: str) -> tuple[float, dict[str, str]]:
+def run_child(arguments: list[str], what: str, environment: dict[str, str] | None = None) -> tuple[float, dict[str, str]]:
     """Wall time of a child process and the ``KEY=value`` lines it printed; fails loudly if it fails."""
     started = time.perf_counter()
-    done = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    done = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, env=environment or ENVIRONMENT)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed ({' '.join(arguments)}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -335,6 +350,154 @@ def stage_measurement(n: int, scratch: Path) -> tuple[dict[str, float], float]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The validation study's replicates (issue 14)
+# ---------------------------------------------------------------------------------------------------------
+
+VALIDATION_REPLICATES = 20
+"""Replicates per scenario timed in each route (60 in all; the first replicate of each scenario warms up)."""
+VALIDATION_CHUNK = 5
+
+
+def validation_settings() -> Any:
+    from helpers.simulation.replicate import StudySettings
+
+    return StudySettings()
+
+
+def _validation_frame(folder: Path) -> Any:
+    """Every chunk file under ``folder``, sorted, as one frame (to compare the routes)."""
+    import pandas as pd
+
+    files = sorted(folder.rglob("replicates_*.parquet"))
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return frame.sort_values(["scenario", "replicate"], kind="stable").reset_index(drop=True)
+
+
+def validation_populations(directory: Path) -> None:
+    """Child process: draw and save the three populations, as the study's step 1 does for its workers."""
+    from helpers.simulation.population import (
+        draw_eu_population,
+        draw_oecd_population,
+        save_eu_population,
+        save_oecd_population,
+    )
+
+    settings = validation_settings()
+    started = time.perf_counter()
+    for scenario in ("eu_effects", "eu_null"):
+        save_eu_population(draw_eu_population(settings.eu_population(scenario)), directory)
+    save_oecd_population(draw_oecd_population(settings.oecd_population()), directory)
+    print(f"SECONDS={time.perf_counter() - started:.4f}")
+    print(f"PEAK_MIB={_memory_status('VmHWM'):.1f}")
+
+
+def validation_plain(replicates: int, out: Path, populations: Path) -> None:
+    """Child process: the plain loop, chunk after chunk, writing each chunk as the study does."""
+    from helpers.outputs import write_parquet
+    from helpers.simulation.replicate import SCENARIOS, run_chunk, warm_up
+    from helpers.simulation.runner import chunk_path
+
+    settings = validation_settings()
+    started = time.perf_counter()
+    warm_up(settings, str(populations))
+    print(f"WARM_SECONDS={time.perf_counter() - started:.4f}")
+    started = time.perf_counter()
+    for scenario in SCENARIOS:
+        for first in range(1, replicates + 1, VALIDATION_CHUNK):
+            chunk = list(range(first, min(first + VALIDATION_CHUNK, replicates + 1)))
+            write_parquet(run_chunk(settings, scenario, chunk, str(populations)), chunk_path(out, scenario, chunk))
+    print(f"SECONDS={time.perf_counter() - started:.4f}")
+    print(f"PEAK_MIB={_memory_status('VmHWM'):.1f}")
+
+
+def _worker_peak_mib() -> float:
+    return _memory_status("VmHWM")
+
+
+def validation_dask(workers: int, replicates: int, out: Path, populations: Path) -> None:
+    """Child process: the same replicates on a local Dask cluster of ``workers`` warmed-up workers."""
+    from helpers.simulation.replicate import SCENARIOS, warm_up
+    from helpers.simulation.runner import chunk_path, dask_client, results_key, run_study
+
+    settings = validation_settings()
+    started = time.perf_counter()
+    with dask_client(None, workers) as client:
+        print(f"CLUSTER_SECONDS={time.perf_counter() - started:.4f}")
+        started = time.perf_counter()
+        client.run(warm_up, settings, str(populations))
+        print(f"WARM_SECONDS={time.perf_counter() - started:.4f}")
+        # replicate 0 of each scenario is already known to the workers' warm-up: pre-write it so that the timed
+        # run computes replicates 1..replicates, exactly as the plain loop does
+        key_folder = out / results_key(settings)
+        from helpers.outputs import write_parquet
+        from helpers.simulation.replicate import run_chunk
+
+        for scenario in SCENARIOS:
+            write_parquet(client.submit(run_chunk, settings, scenario, [0], str(populations)).result(),
+                          chunk_path(key_folder, scenario, [0]))
+        started = time.perf_counter()
+        run_study(settings, replicates + 1, out, chunk_size=VALIDATION_CHUNK, client=client, population_dir=populations,
+                  say=lambda _: None)
+        print(f"SECONDS={time.perf_counter() - started:.4f}")
+        peaks = client.run(_worker_peak_mib)
+        print(f"WORKER_PEAK_MIB={max(peaks.values()):.1f}")
+
+
+def validation_measurements(replicates: int, scratch: Path, repeat: int = 1) -> list[dict[str, str]]:
+    """The validation rows of the table (see the module docstring); each route the best of ``repeat`` runs, the
+    routes taking turns (plain, 1 worker, 2 workers, plain, ...) so that a busy spell of the machine hits them alike."""
+    populations = scratch / "validation_populations"
+    _, drawn = run_child([PYTHON, __file__, "_validation_populations", str(populations)], "drawing the populations")
+    load = load_average()
+    best: dict[str, dict[str, str]] = {}
+    for attempt in range(repeat):
+        plain_dir = scratch / f"validation_plain{attempt}"
+        # one thread, as a Dask worker has (WORKER_ENVIRONMENT): otherwise polars and BLAS would use both cores
+        from helpers.simulation.runner import WORKER_ENVIRONMENT
+
+        _, values = run_child([PYTHON, __file__, "_validation_plain", str(replicates), str(plain_dir),
+                               str(populations)], "plain loop", {**ENVIRONMENT, **WORKER_ENVIRONMENT})
+        routes = {"plain": values}
+        reference = _validation_frame(plain_dir)
+        for workers in (1, 2):
+            folder = scratch / f"validation_dask{workers}_{attempt}"
+            _, routes[str(workers)] = run_child([PYTHON, __file__, "_validation_dask", str(workers), str(replicates),
+                                                 str(folder), str(populations)], f"Dask with {workers} workers")
+            frame = _validation_frame(folder)
+            frame = frame.loc[frame["replicate"] >= 1].reset_index(drop=True)
+            if not frame.equals(reference):
+                raise RuntimeError(f"the Dask route with {workers} workers gave other numbers than the plain loop")
+        for name, values in routes.items():
+            if name not in best or float(values["SECONDS"]) < float(best[name]["SECONDS"]):
+                best[name] = values
+    plain, timings = best["plain"], {1: best["1"], 2: best["2"]}
+    total = 3 * replicates
+    plain_seconds = float(plain["SECONDS"])
+    one, two = float(timings[1]["SECONDS"]), float(timings[2]["SECONDS"])
+    overhead = one / plain_seconds - 1
+    speedup = one / two
+    return [
+        row(f"validation: plain loop, {total} replicates (3 scenarios), best of {repeat}", plain_seconds, "s",
+            load=load),
+        row("validation: Dask, 1 worker", one, "s"),
+        row("validation: Dask, 2 workers", two, "s"),
+        row("validation: replicates per second per worker (1 worker)", total / one, "1/s"),
+        row("validation: replicates per second per worker (2 workers)", total / two / 2, "1/s"),
+        row("validation: speed-up of 2 workers over 1", speedup, "ratio", ">= 1.7", verdict(speedup >= 1.7)),
+        row("validation: Dask overhead against the plain loop (1 worker)", 100 * overhead, "%", "<= 10",
+            verdict(overhead <= 0.10), digits=1),
+        row("validation: peak memory per worker (populations included)",
+            max(float(timings[1]["WORKER_PEAK_MIB"]), float(timings[2]["WORKER_PEAK_MIB"])), "MiB", digits=0),
+        row("  for information: drawing and saving the 3 populations (step 1's share)", float(drawn["SECONDS"]), "s"),
+        row("  for information: peak memory of that process", float(drawn["PEAK_MIB"]), "MiB", digits=0),
+        row("  for information: starting the local cluster (2 workers)", float(timings[2]["CLUSTER_SECONDS"]), "s"),
+        row("  for information: warming up a worker (imports, reading 3 populations, 1 replicate each)",
+            float(timings[1]["WARM_SECONDS"]), "s"),
+        row("  for information: the same warm-up in the plain loop's process", float(plain["WARM_SECONDS"]), "s"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------
 
@@ -369,6 +532,10 @@ def measure_all(args: argparse.Namespace) -> list[dict[str, str]]:
     say = print if args.verbose else (lambda *_: None)
     with tempfile.TemporaryDirectory(prefix="benchmarks-") as scratch_name:
         scratch = Path(scratch_name)
+        say("validation study's replicates ...")
+        rows += validation_measurements(args.validation_replicates, scratch, args.repeat)
+        if args.only_validation:
+            return rows
         say("cold full run ...")
         cold_runs = []
 
@@ -464,11 +631,23 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_estimate"]:
         estimate_stage(Path(argv[1]), full_tables=argv[2] == "full")
         return 0
+    if argv[:1] == ["_validation_populations"]:
+        validation_populations(Path(argv[1]))
+        return 0
+    if argv[:1] == ["_validation_plain"]:
+        validation_plain(int(argv[1]), Path(argv[2]), Path(argv[3]))
+        return 0
+    if argv[:1] == ["_validation_dask"]:
+        validation_dask(int(argv[1]), int(argv[2]), Path(argv[3]), Path(argv[4]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="stage sizes up to 50,000 only")
     parser.add_argument("--repeat", type=int, default=1, help="pipeline and floor timings: best of N (default 1)")
     parser.add_argument("--out", type=Path, default=RESULTS / "benchmarks.csv", help="CSV file for the table")
     parser.add_argument("--verbose", action="store_true", help="say what is being measured")
+    parser.add_argument("--only-validation", action="store_true", help="only the validation study's replicates")
+    parser.add_argument("--validation-replicates", type=int, default=VALIDATION_REPLICATES,
+                        help=f"replicates per scenario timed in each route (default {VALIDATION_REPLICATES})")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

@@ -388,11 +388,30 @@ def clean_vendor_file(
     Raises VendorFileError naming the file and every problem.
     """
     path = Path(path)
+    frame = read_vendor_file(path, column_map, delimiter=delimiter, decimal=decimal, encoding=encoding)
+    return clean_vendor_frame(frame, path, claims_path, value_map=value_map, missing_codes=missing_codes,
+                              data_origin=data_origin, sha256=verified_sha256(path))
+
+
+def clean_vendor_frame(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    claims_path: str | os.PathLike[str] = CLAIMS_FILE,
+    *,
+    value_map: Mapping[str, Mapping[Any, Any]] | None = None,
+    missing_codes: Mapping[str, Any] | None = None,
+    data_origin: str | None = None,
+    sha256: str | None = None,
+) -> CleanedSurvey:
+    """Check, harmonise, validate and reshape a vendor frame already read (every column as text, as
+    :func:`read_vendor_file` gives it); ``path`` names its source in messages, ``sha256`` is the file's hash
+    when there is a file. The validation study (``helpers.simulation``) cleans its samples in-process through
+    this function."""
+    path = Path(path)
     try:
         declared = normalise_data_origin(data_origin)
     except ValueError as error:
         raise VendorFileError(f"{path}: {error}") from None
-    frame = read_vendor_file(path, column_map, delimiter=delimiter, decimal=decimal, encoding=encoding)
     reading = dict(frame.attrs.get("reading", {}))
     check_required_columns(frame, path)
     problems = value_map_problems(value_map, list(frame.columns))
@@ -410,7 +429,6 @@ def clean_vendor_file(
     unanswered = unanswered_rows(frame)
     dropped = dropped_log(frame, unanswered, REASON_ALL_NOT_ANSWERED)
     long = to_long(frame.loc[~unanswered])
-    sha256 = verified_sha256(path)
     origin = decide_origin(declared, [*sha256_evidence(sha256), *evidence] or _content_evidence(frame, path))
     return CleanedSurvey(
         long=long,
