@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,287 @@ def test_cli_refuses_a_misspelt_parameter_before_running() -> None:
     assert "Did you mean 'confidence_level'?" in done.stderr
     assert "Traceback" not in done.stderr
     assert not Path("/nonexistent/x").exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# Study-level parameters, relative paths (issue 11)
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def study_project(tmp_path: Path) -> Path:
+    """One study 's' of two steps that both declare 'level' (a study-level parameter) and a step of study 't'."""
+    for name in ("first", "second", "other"):
+        make_notebook(tmp_path / f"{name}.ipynb", 'level: float = 0.95\nout_file: str = ""',
+                      "from pathlib import Path\nPath(out_file).parent.mkdir(parents=True, exist_ok=True)\n"
+                      "Path(out_file).write_text(str(level))")
+    spec = {
+        "studies": {"s": {"parameters": {"level": 0.95}}},
+        "steps": [
+            {"name": "first", "notebook": str(tmp_path / "first.ipynb"), "study": "s",
+             "parameters": {"out_file": "{processed}/first.txt"}, "outputs": ["out_file"]},
+            {"name": "second", "notebook": str(tmp_path / "second.ipynb"), "study": "s", "needs": ["first"],
+             "parameters": {"out_file": "{processed}/second.txt"}, "outputs": ["out_file"]},
+            {"name": "other", "notebook": str(tmp_path / "other.ipynb"), "study": "t",
+             "parameters": {"out_file": "{processed}/other.txt", "level": 0.5}, "outputs": ["out_file"]},
+        ],
+    }
+    pipeline_file = tmp_path / "pipeline.yaml"
+    pipeline_file.write_text(json.dumps(spec))
+    return pipeline_file
+
+
+def levels(steps: list[pipeline.Step]) -> dict[str, float]:
+    return {step.name: step.parameters["level"] for step in steps}
+
+
+def test_a_study_parameter_reaches_every_step_of_the_study(study_project: Path, tmp_path: Path) -> None:
+    steps, _ = load(study_project, tmp_path / "out")
+    assert levels(steps) == {"first": 0.95, "second": 0.95, "other": 0.5}
+    assert [step.study_parameters for step in steps] == [("level",), ("level",), ()]
+    assert levels(pipeline.apply_overrides(steps, ["s.level=0.9"])) == {"first": 0.9, "second": 0.9, "other": 0.5}
+    assert levels(pipeline.apply_overrides(steps, ["level=0.8"])) == {"first": 0.8, "second": 0.8, "other": 0.8}
+    # naming one step of the study still sets the whole study, and says so
+    notes: list[str] = []
+    updated = pipeline.apply_overrides(steps, ["second.level=0.9"], notes)
+    assert levels(updated) == {"first": 0.9, "second": 0.9, "other": 0.5}
+    assert notes == ["note: 'level' is set once for the whole study s; -p second.level=0.9 sets it for first, second."]
+    # a parameter that is not study-level stays per step
+    assert levels(pipeline.apply_overrides(steps, ["other.level=0.7"]))["other"] == 0.7
+    with pytest.raises(PipelineError, match="unknown parameter 'levle' for study 's'. Did you mean 'level'"):
+        pipeline.apply_overrides(steps, ["s.levle=0.9"])
+
+
+def test_a_step_may_not_set_a_study_parameter_itself(study_project: Path, tmp_path: Path) -> None:
+    spec = json.loads(study_project.read_text())
+    spec["steps"][1]["parameters"]["level"] = 0.9
+    spec["studies"]["s"]["parameters"]["colour"] = "red"
+    spec["studies"]["u"] = {"parameters": {"level": 0.9}}
+    study_project.write_text(json.dumps(spec))
+    with pytest.raises(PipelineError) as caught:
+        load(study_project, tmp_path / "out")
+    problems = "\n".join(caught.value.problems)
+    assert "step 'second' sets 'level', which is set once for the whole study" in problems
+    assert "study 's' sets 'colour', which no notebook of the study declares" in problems
+    assert "'studies' names 'u', but no step belongs to it" in problems
+
+
+def test_study_disagreement_is_refused_before_running(study_project: Path, tmp_path: Path) -> None:
+    steps, _ = load(study_project, tmp_path / "out")
+    parameters = {step.name: dict(step.parameters) for step in steps}
+    parameters["second"]["level"] = 0.9
+    problems = pipeline.study_disagreements(steps, parameters)
+    assert problems == ["study 's': its steps disagree on 'level' (first = 0.95, second = 0.9); set it once with "
+                        "-p s.level=VALUE."]
+
+
+def test_the_real_pipeline_sets_the_confidence_level_once_per_study() -> None:
+    steps, _ = load(PROJECT_ROOT / "pipeline.yaml", PROJECT_ROOT)
+    by_name = {step.name: step for step in steps}
+    assert "confidence_level" in by_name["eu2008_estimates"].study_parameters
+    assert "confidence_level" in by_name["eu2008_sensitivity"].study_parameters
+    assert "confidence_level" not in pipeline.notebook_parameters(by_name["eu2008_figures"].notebook)
+    updated = {s.name: s for s in pipeline.apply_overrides(steps, ["eu2008_figures.confidence_level=0.9"], [])}
+    assert {updated[n].parameters["confidence_level"] for n in ("eu2008_estimates", "eu2008_sensitivity")} == {0.9}
+    assert updated["oecd2010_figures"].parameters["confidence_level"] == 0.95
+
+
+def test_a_relative_path_is_resolved_against_the_current_directory(tiny_project: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:
+    steps, _ = load(*tiny_project)
+    elsewhere = tmp_path / "elsewhere"
+    updated = pipeline.apply_overrides(steps, ["double.in_file=data/value.txt", "write.value=4"], base=elsewhere)
+    assert updated[1].parameters["in_file"] == str(elsewhere / "data" / "value.txt")
+    absolute = pipeline.apply_overrides(steps, [f"double.in_file={tmp_path}/x/../y.txt"], base=elsewhere)
+    assert absolute[1].parameters["in_file"] == str(tmp_path / "y.txt")
+
+
+# ----------------------------------------------------------------------------------------------
+# A killed run is never taken for a finished one (issue 11)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_a_half_written_executed_notebook_or_an_interrupted_step_is_rerun(tiny_project: tuple[Path, Path]) -> None:
+    steps, locations = load(*tiny_project)
+    assert [r.status for r in pipeline.run_steps(steps, locations, say=lambda *_: None)] == ["succeeded"] * 2
+    executed = locations.executed / "double.ipynb"
+    manifest = json.loads((locations.build / "run_manifest.json").read_text())
+    assert manifest["steps"]["double"]["executed_sha256"] == pipeline.sha256_of_path(executed)
+    assert not list(locations.executed.glob(".*.part"))  # papermill wrote to a temporary file, renamed at the end
+    executed.write_bytes(executed.read_bytes()[: executed.stat().st_size // 2])  # as a killed papermill leaves it
+    again = pipeline.run_steps(steps, locations, say=lambda *_: None)
+    assert [r.status for r in again] == ["skipped", "succeeded"]
+    assert nbformat.read(executed, as_version=4).cells  # whole again
+    manifest = json.loads((locations.build / "run_manifest.json").read_text())
+    manifest["steps"]["write"]["status"] = "running"  # what a run killed while 'write' ran leaves
+    (locations.build / "run_manifest.json").write_text(json.dumps(manifest))
+    assert [r.status for r in pipeline.run_steps(steps, locations, say=lambda *_: None)] == ["succeeded", "skipped"]
+
+
+def test_a_failed_step_keeps_its_last_good_notebook(tiny_project: tuple[Path, Path]) -> None:
+    steps, locations = load(*tiny_project)
+    pipeline.run_steps(steps, locations, say=lambda *_: None)
+    good = (locations.executed / "double.ipynb").read_bytes()
+    failing = pipeline.apply_overrides(steps, ["double.fail=true"])
+    result = pipeline.run_steps(failing, locations, force=True, say=lambda *_: None)[-1]
+    assert result.status == "failed" and result.executed_notebook.endswith("double.failed.ipynb")
+    assert "asked to fail" in Path(result.executed_notebook).read_text()
+    assert (locations.executed / "double.ipynb").read_bytes() == good
+    assert json.loads((locations.build / "run_manifest.json").read_text())["steps"]["double"]["status"] == "failed"
+
+
+def run_cli(pipeline_file: Path, out: Path, *arguments: str, cwd: Path = PROJECT_ROOT,
+            **options: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline", "run", "--pipeline", str(pipeline_file), "--out", str(out),
+         "--no-export", *arguments], capture_output=True, text=True, cwd=cwd, timeout=600, **options)
+
+
+def test_partial_files_of_a_killed_write_are_removed_by_the_next_run(tiny_project: tuple[Path, Path]) -> None:
+    pipeline_file, out = tiny_project
+    assert run_cli(pipeline_file, out).returncode == 0
+    leftovers = [out / "data" / "processed" / "a" / ".value.txt.x1y2.part", out / "reports" / ".index.html.abc.part",
+                 out / "build" / "executed" / ".double.ipynb.q9.part"]
+    for leftover in leftovers:
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_text("half")
+    done = run_cli(pipeline_file, out)
+    assert done.returncode == 0, done.stderr
+    assert "removed 3 partial file(s) an interrupted run left behind" in done.stdout
+    assert not any(leftover.exists() for leftover in leftovers)
+
+
+def test_only_names_the_steps_it_leaves_out_of_date(tiny_project: tuple[Path, Path]) -> None:
+    pipeline_file, out = tiny_project
+    assert run_cli(pipeline_file, out).returncode == 0
+    done = run_cli(pipeline_file, out, "--only", "write", "-p", "write.value=5")
+    assert done.returncode == 0, done.stderr
+    assert "out of date after this run" in done.stdout
+    assert "double: its input in_file changed since it ran" in done.stdout
+    manifest = json.loads((out / "reports" / "run_manifest.json").read_text())
+    assert manifest["run"]["stale_steps"] == {"double": "its input in_file changed since it ran"}
+    index = (out / "reports" / "index.html").read_text()
+    assert "OUT OF DATE" in index and "double: its input in_file changed since it ran" in index
+    # a full plain run brings it up to date and the mark goes
+    done = run_cli(pipeline_file, out, "-p", "write.value=5")
+    assert done.returncode == 0 and "out of date" not in done.stdout
+    assert (out / "data" / "processed" / "b" / "double.txt").read_text() == "10"
+    assert "OUT OF DATE" not in (out / "reports" / "index.html").read_text()
+
+
+def test_a_failed_run_is_named_on_the_index_and_the_last_success_kept(tiny_project: tuple[Path, Path]) -> None:
+    pipeline_file, out = tiny_project
+    assert run_cli(pipeline_file, out).returncode == 0
+    first = json.loads((out / "reports" / "run_manifest.json").read_text())["run"]
+    failed = run_cli(pipeline_file, out, "-p", "double.fail=true")
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    manifest = json.loads((out / "reports" / "run_manifest.json").read_text())
+    assert manifest["run"]["status"] == "failed" and manifest["run"]["failed_steps"] == ["double"]
+    assert manifest["last_successful_run"]["started_at"] == first["started_at"]
+    index = (out / "reports" / "index.html").read_text()
+    assert "The last run did not succeed" in index and "step double failed" in index
+    assert "The reports below are those of the last successful run" in index
+
+
+# ----------------------------------------------------------------------------------------------
+# Workers and kernels (issue 11)
+# ----------------------------------------------------------------------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def kernels_of(pids: list[int]) -> list[int]:
+    """Kernels started for this run: their parent (a worker) is one of ``pids`` (they run in their own session)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["pid", "ppid", "cmdline"]):
+        if process.info["ppid"] in pids and "ipykernel" in " ".join(process.info["cmdline"] or []):
+            found.append(process.info["pid"])
+    return found
+
+
+def alive(pids: list[int]) -> list[int]:
+    import psutil
+
+    living = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                living.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return living
+
+
+def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None:
+    """SIGKILL to the runner alone (not its group): within a few seconds no worker and no kernel is left."""
+    import signal
+    import time
+
+    for name in ("slow_a", "slow_b"):
+        make_notebook(tmp_path / f"{name}.ipynb", "seconds: int = 120", "import time\ntime.sleep(seconds)")
+    spec = {"steps": [{"name": name, "notebook": str(tmp_path / f"{name}.ipynb"), "study": "a"}
+                      for name in ("slow_a", "slow_b")]}
+    pipeline_file = tmp_path / "pipeline.yaml"
+    pipeline_file.write_text(json.dumps(spec))
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "helpers.pipeline", "run", "--pipeline", str(pipeline_file), "--out",
+         str(tmp_path / "out"), "--no-export", "--jobs", "2"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        workers: list[int] = []
+        kernels: list[int] = []
+        while time.monotonic() < deadline and len(kernels) < 2:
+            time.sleep(0.5)
+            workers = descendants(runner.pid)
+            kernels = kernels_of(workers)
+        assert len(kernels) == 2, f"two kernels did not start (workers {workers})"
+        everything = sorted(set(workers) | set(kernels))
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while alive(everything) and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert alive(everything) == [], "processes outlived the runner"
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(tiny_project: tuple[Path, Path], tmp_path: Path) -> None:
+    """A kernelspec 'python3' (found first on JUPYTER_PATH) whose first start dies before replying."""
+    from helpers.pipeline.workers import is_kernel_start_failure
+
+    assert is_kernel_start_failure(RuntimeError("Kernel died before replying to kernel_info"))
+    assert not is_kernel_start_failure(RuntimeError("Kernel died"))  # mid-run: not retried
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    marker = tmp_path / "died-once"
+    launcher = tmp_path / "flaky_kernel.py"
+    launcher.write_text(
+        "import os, sys\n"
+        f"marker = {str(marker)!r}\n"
+        "if not os.path.exists(marker):\n"
+        "    open(marker, 'w').close()\n"
+        "    sys.exit(1)  # dies before it replies\n"
+        "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher', *sys.argv[1:]])\n")
+    (spec_dir / "kernel.json").write_text(json.dumps(
+        {"argv": [sys.executable, str(launcher), "-f", "{connection_file}"], "display_name": "flaky",
+         "language": "python"}))
+    pipeline_file, out = tiny_project
+    environment = os.environ | {"JUPYTER_PATH": str(tmp_path / "jupyter")}
+    done = run_cli(pipeline_file, out, "--only", "write", "--jobs", "1", env=environment)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert marker.exists()
+    assert "write: done in" in done.stdout and "(kernel started at attempt 2)" in done.stdout
+    manifest = json.loads((out / "build" / "run_manifest.json").read_text())
+    assert manifest["steps"]["write"]["kernel_attempts"] == 2

@@ -357,7 +357,8 @@ def value_matches_type(value: Any, type_name: str) -> bool:
 
 def override_targets(steps: list[Step], declared: dict[str, dict[str, Any]], scope: str | None,
                      name: str) -> tuple[list[str], str | None]:
-    """The steps a ``-p [scope.]name=value`` sets, and a note when a step scope widens to its study.
+    """The steps a ``-p [scope.]name=value`` sets, and a note (with ``{}`` for the option) when a step scope widens
+    to its study.
 
     ``scope`` is None (every step declaring ``name``), a study (its steps declaring ``name``) or a step. A
     study-level parameter named with a step sets it for the step's whole study, so a study's steps never
@@ -366,11 +367,10 @@ def override_targets(steps: list[Step], declared: dict[str, dict[str, Any]], sco
     by_name = {step.name: step for step in steps}
     if scope is None:
         return [s.name for s in steps if name in declared[s.name]], None
-    if scope in by_name and name in by_name[scope].study_parameters:
-        study = by_name[scope].study
+    study = by_name[scope].study if scope in by_name else None
+    if study is not None and any(name in s.study_parameters for s in steps if s.study == study):
         targets = [s.name for s in steps if s.study == study and name in s.study_parameters]
-        return targets, (f"note: '{name}' is set once for the whole study {study}; -p {scope}.{name} sets it for "
-                         f"{', '.join(targets)}.")
+        return targets, f"note: '{name}' is set once for the whole study {study}; -p {{}} sets it for {', '.join(targets)}."
     if scope in by_name:
         return ([scope] if name in declared[scope] else []), None
     return [s.name for s in steps if s.study == scope and name in declared[s.name]], None
@@ -410,7 +410,7 @@ def apply_overrides(steps: list[Step], overrides: list[str], notes: list[str] | 
             problems.append(f"-p {text}: unknown parameter '{name}' for {where}.{hint}")
             continue
         if note and notes is not None:
-            notes.append(note)
+            notes.append(note.format(text))
         for target in targets:
             type_name = declared[target][name].get("inferred_type_name", "None")
             if not value_matches_type(value, type_name):

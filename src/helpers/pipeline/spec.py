@@ -48,11 +48,11 @@ def substitute_placeholders(value: Any, placeholders: dict[str, str]) -> Any:
 
 
 def absolute_path(value: Any, base: Path) -> Any:
-    """A relative path (a string) made absolute against ``base``; ``~`` expanded; other values unchanged."""
+    """A path (a string) made absolute against ``base`` when relative, ``~`` expanded, ``..`` folded; other
+    values unchanged."""
     if not isinstance(value, str) or not value:
         return value
-    path = Path(value).expanduser()
-    return value if path.is_absolute() and value == str(path) else os.path.normpath(base / path)
+    return os.path.normpath(base / Path(value).expanduser())
 
 
 def path_parameter_names(raw_step: dict[str, Any]) -> set[str]:

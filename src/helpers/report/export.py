@@ -165,12 +165,12 @@ def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str
 RUN_BLOCK_CELL_ID = "run-record"
 
 
-def with_run_block(notebook: NotebookNode, run_block: Any | None) -> NotebookNode:
+def with_run_block(notebook: NotebookNode, run_block: Any | None, *, after_title: bool = True) -> NotebookNode:
     """A copy of ``notebook`` with the run record (``run_block.html`` / ``.latex``) as raw cells near the top.
 
-    They go after the first cell when it is the notebook's title (a Markdown cell starting with ``#``),
-    else first. A raw cell shows only in the format of its mimetype: the HTML one in the pages, the LaTeX one
-    in the PDF.
+    With ``after_title`` they go after the first cell when it is the notebook's title (a Markdown cell
+    starting with ``#``), else first. A raw cell shows only in the format of its mimetype: the HTML one in
+    the pages, the LaTeX one in the PDF.
     """
     marked = copy.deepcopy(notebook)
     if run_block is None:
@@ -180,7 +180,8 @@ def with_run_block(notebook: NotebookNode, run_block: Any | None) -> NotebookNod
     for position, cell in enumerate(cells):
         cell.id = f"{RUN_BLOCK_CELL_ID}-{position}"
     first = marked.cells[0] if marked.cells else None
-    at = 1 if first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("#") else 0
+    titled = first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("#")
+    at = 1 if after_title and titled else 0
     marked.cells[at:at] = cells
     return marked
 
@@ -345,6 +346,9 @@ def _pdf_exporter() -> Any:
     # and the second pass writes the PDF bookmarks (hyperref's outline). Saves a third of the PDF time.
     return PDFExporter(
         latex_count=2,
+        # PDFExporter's own mimetype is application/pdf, so by default it would drop the raw LaTeX cells (the
+        # run record, the \clearpage between a study's parts)
+        raw_mimetypes=["text/latex", "text/tex", ""],
         template_name=LATEX_TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -372,7 +376,7 @@ def export_pdf(
         print(f"PDF skipped: {missing[0]} not found; {PDF_TOOLS_HINT}")
         return None
     original = _as_notebook(executed_nb_or_node)
-    notebook = without_redundant_svg(reviewer_notebook(with_run_block(original, run_block)))
+    notebook = without_redundant_svg(reviewer_notebook(with_run_block(original, run_block, after_title=False)))
     name = _document_name(original, executed_nb_or_node, title)
     if title:
         notebook.metadata["title"] = title
