@@ -107,14 +107,15 @@ def _shown(value: Any) -> str:
 def own_stale_reasons(record: Mapping[str, Any] | None, fingerprint: Mapping[str, Any], *,
                       study_parameters: Iterable[str], compare_study_parameters: bool,
                       outputs_intact: bool, executed_intact: bool) -> list[str]:
-    """Why a step that did not run in this run no longer matches what it was built from (empty: it does).
+    """Why a step that did not run in this run no longer matches what it was built from (empty: it does, or it
+    never ran in this folder).
 
     ``fingerprint`` is what the step would run with now (see the runner's ``step_fingerprint``). Its own
     parameters are compared only for the study-level ones, and only when ``compare_study_parameters`` (some
     step of its study ran in this run, so the study's value is this run's).
     """
     if not record:
-        return ["it has not run in this folder yet"]
+        return []  # never ran here: no result of it is shown, so none can be out of date
     status = record.get("status")
     if status != "succeeded":
         return ["its last run was interrupted" if status == "running" else f"its last run {status}"]

@@ -85,8 +85,14 @@ class ParameterChange:
     is_output: bool = False  # where a result is written, which does not change the analysis
 
     def text(self) -> str:
+        """``weighting = unweighted (pipeline.yaml: population)``."""
         default = NOT_IN_PIPELINE if self.default is _MISSING else f"pipeline.yaml: {shown(self.default)}"
         return f"{self.name} = {shown(self.value)} ({default})"
+
+    def short_text(self) -> str:
+        """``weighting = unweighted instead of population``."""
+        default = NOT_IN_PIPELINE if self.default is _MISSING else shown(self.default)
+        return f"{self.name} = {shown(self.value)} instead of {default}"
 
 
 

@@ -392,9 +392,19 @@ def what_it_shows(study: Study) -> str:
     """What a synthetic study's figures and scorecard show: the reproduction, or a variant that is not one."""
     if not is_variant(study):
         return "show that the code reproduces the published numbers from data calibrated to them"
-    changed = "; ".join(change.text() for change in study.run.analysis_changes)
+    changed = "; ".join(change.short_text() for change in study.run.analysis_changes)
     return (f"show a variant of the published analysis ({changed}), not a reproduction of the published "
             "numbers")
+
+
+def run_note(study: Study) -> str:
+    """Under a study's count: the changed analysis and the out-of-date steps its numbers come with, if any."""
+    notes = []
+    if is_variant(study):
+        notes.append("changed analysis: " + "; ".join(change.short_text() for change in study.run.analysis_changes))
+    if study.run and (study.run.stale or study.run.unfinished):
+        notes.append("out of date: " + ", ".join([*study.run.stale, *study.run.unfinished]))
+    return "".join(f'<div class="caveat">{html.escape(note)}</div>' for note in notes)
 
 
 def stale_mark(is_stale: bool) -> str:
@@ -424,7 +434,7 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
             f'<div class="card {state}"><div class="study">{html.escape(study.name)}</div>'
             f'<div class="count">{html.escape(count)}</div>'
             f'<div class="meta">{len(study.figures)} figures \u00b7 {len(study.pages)} reports \u00b7 '
-            f"{html.escape(data)} \u00b7 {pdf}</div></div>"
+            f"{html.escape(data)} \u00b7 {pdf}</div>{run_note(study)}</div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
