@@ -172,6 +172,15 @@ def normalised(text: str, out: Path) -> str:
     return " ".join(TIMESTAMP.sub("<time>", text).split())
 
 
+def normalised_pdf_text(text: str, out: Path) -> str:
+    """pdftotext output without whitespace and hyphens (line breaks inside a path differ), timestamps and the
+    output folder's path replaced."""
+    def squeeze(value: str) -> str:
+        return "".join(value.split()).replace("-", "").replace("\u00ad", "")
+
+    return squeeze(TIMESTAMP.sub("<time>", text)).replace(squeeze(str(out)), "<out>")
+
+
 def pdf_text(pdf: Path) -> tuple[int, str]:
     """(pages, text) of a PDF, through poppler's pdfinfo and pdftotext."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -189,7 +198,7 @@ def report_contents(out: Path) -> dict[str, object]:
             seen[page.name] = normalised(page.read_text(encoding="utf-8"), out)
         elif page.suffix == ".pdf":
             pages, text = pdf_text(page)
-            seen[page.name] = (pages, normalised(text, out))
+            seen[page.name] = (pages, normalised_pdf_text(text, out))
         elif page.name != "run_manifest.json":
             seen[page.name] = hashlib.sha256(page.read_bytes()).hexdigest()
     return seen
@@ -203,9 +212,15 @@ def first_difference(left: object, right: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def kill_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the uninterrupted run and the killed ones, so their paths have the same length."""
+    return tmp_path_factory.mktemp("kill")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(kill_folder: Path) -> Path:
     """One uninterrupted cold run with the reports (folder name 'ref', as long as the others)."""
-    out = tmp_path_factory.mktemp("kill") / "ref"
+    out = kill_folder / "ref"
     done = run_pipeline(out)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
@@ -228,10 +243,10 @@ MOMENTS = {
 
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_a_run_killed_at_any_moment_is_completed_by_the_next_plain_run(
-        moment: str, uninterrupted: Path, tmp_path: Path) -> None:
-    out = tmp_path / moment
+        moment: str, uninterrupted: Path, kill_folder: Path) -> None:
+    out = kill_folder / moment
     out.mkdir()
-    log = tmp_path / "runner.log"
+    log = kill_folder / f"{moment}.log"
     with log.open("w", encoding="utf-8") as handle:
         runner = subprocess.Popen([sys.executable, "-m", "helpers.pipeline", "run", "--out", str(out)],
                                   cwd=PROJECT_ROOT, stdout=handle, stderr=subprocess.STDOUT, text=True,

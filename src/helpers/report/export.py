@@ -130,7 +130,17 @@ def reviewer_notebook(notebook: NotebookNode) -> NotebookNode:
 
 def replicator_notebook(notebook: NotebookNode) -> NotebookNode:
     """The replicator's view: everything except cells explicitly tagged ``remove-cell``."""
-    return without_tagged_cells(notebook, ALWAYS_REMOVED_CELL_TAGS)
+    return with_stable_injected_cell_id(without_tagged_cells(notebook, ALWAYS_REMOVED_CELL_TAGS))
+
+
+def with_stable_injected_cell_id(notebook: NotebookNode) -> NotebookNode:
+    """A copy whose papermill ``injected-parameters`` cell has a fixed id (papermill draws a random one each
+    run), so the same run gives the same page."""
+    stable = copy.deepcopy(notebook)
+    for position, cell in enumerate(stable.cells):
+        if "injected-parameters" in _cell_tags(cell):
+            cell.id = f"injected-parameters-{position}"
+    return stable
 
 
 def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str) -> NotebookNode:
