@@ -22,32 +22,39 @@ def nearest_existing(path: Path) -> Path:
     return Path(path.anchor or "/")
 
 
-def write_problem(path: Path, what: str) -> str | None:
-    """Why ``path`` (a folder or file to create or replace) cannot be written, or None when it can."""
+def blocking_path(path: Path) -> tuple[Path, str] | None:
+    """What stops ``path`` (a folder or file to create or replace) from being written, and why; None if nothing.
+
+    The answer is ``path`` itself when it exists and cannot be written, else the closest existing parent
+    that cannot be written into (or that is a file where a folder is needed).
+    """
     existing = nearest_existing(path)
     if existing == path and path.is_file():
-        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-            return f"{what} {path} cannot be written (permission denied)."
+        if not os.access(path, os.W_OK):
+            return path, "is read-only for this user (permission denied)"
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return path.parent, "is read-only for this user (permission denied)"
         return None
     if not existing.is_dir():
-        return f"{what} {path} cannot be created: {existing} is a file, not a folder."
+        return existing, "is a file, not a folder"
     if not os.access(existing, os.W_OK | os.X_OK):
-        where = "" if existing == path else f" (its parent {existing} is read-only for this user)"
-        return f"{what} {path} cannot be written: permission denied{where}."
+        return existing, "is read-only for this user (permission denied)"
     return None
 
 
 def write_problems(targets: Iterable[tuple[Path, str]]) -> list[str]:
-    """One line per target that cannot be written, each named once."""
-    problems: list[str] = []
-    seen: set[Path] = set()
-    for path, what in targets:
-        if path in seen:
-            continue
-        seen.add(path)
-        problem = write_problem(path, what)
-        if problem:
-            problems.append(problem)
+    """One line per obstacle: the first place it blocks, the reason, and how many other places it blocks."""
+    blocked: dict[Path, tuple[str, list[str]]] = {}
+    for path, what in dict.fromkeys(targets):
+        found = blocking_path(path)
+        if found is not None:
+            obstacle, reason = found
+            blocked.setdefault(obstacle, (reason, []))[1].append(f"{what} {path}")
+    problems = []
+    for obstacle, (reason, places) in blocked.items():
+        others = f"; {len(places) - 1} other place(s) this run writes are blocked by it too" if len(places) > 1 else ""
+        subject = "it" if places[0].endswith(f" {obstacle}") else str(obstacle)
+        problems.append(f"{places[0]} cannot be written: {subject} {reason}{others}.")
     return problems
 
 
