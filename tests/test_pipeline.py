@@ -411,9 +411,9 @@ def alive(pids: list[int]) -> list[int]:
     return living
 
 
-def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None:
-    """SIGKILL to the runner alone (not its group): within a few seconds no worker and no kernel is left."""
-    import signal
+def start_slow_pipeline(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """A run of two steps that sleep, with two workers; returns it once both kernels have started, and the
+    worker and kernel processes."""
     import time
 
     for name in ("slow_a", "slow_b"):
@@ -424,27 +424,67 @@ def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None
     pipeline_file.write_text(json.dumps(spec))
     runner = subprocess.Popen(
         [sys.executable, "-m", "helpers.pipeline", "run", "--pipeline", str(pipeline_file), "--out",
-         str(tmp_path / "out"), "--no-export", "--jobs", "2"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+         str(tmp_path / "out"), "--no-export", "--jobs", "2"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    workers: list[int] = []
+    kernels: list[int] = []
+    while time.monotonic() < deadline and len(kernels) < 2 and runner.poll() is None:
+        time.sleep(0.5)
+        workers = descendants(runner.pid)
+        kernels = kernels_of(workers)
+    if len(kernels) < 2:
+        runner.kill()
+        raise AssertionError(f"two kernels did not start (workers {workers}): {runner.communicate()}")
+    return runner, sorted(set(workers) | set(kernels))
+
+
+def wait_until_gone(pids: list[int], seconds: float = 30.0) -> list[int]:
+    """The processes of ``pids`` still alive after up to ``seconds`` (a kernel checks its parent every second)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return alive(pids)
+
+
+def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None:
+    """SIGKILL to the runner alone (not its group): within a few seconds no worker and no kernel is left."""
+    import signal
+
+    runner, everything = start_slow_pipeline(tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        workers: list[int] = []
-        kernels: list[int] = []
-        while time.monotonic() < deadline and len(kernels) < 2:
-            time.sleep(0.5)
-            workers = descendants(runner.pid)
-            kernels = kernels_of(workers)
-        assert len(kernels) == 2, f"two kernels did not start (workers {workers})"
-        everything = sorted(set(workers) | set(kernels))
         os.kill(runner.pid, signal.SIGKILL)
-        runner.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while alive(everything) and time.monotonic() < deadline:
-            time.sleep(0.25)
-        assert alive(everything) == [], "processes outlived the runner"
+        runner.wait(timeout=60)
+        assert wait_until_gone(everything) == [], "processes outlived the runner"
     finally:
         if runner.poll() is None:
             runner.kill()
+    manifest = json.loads((tmp_path / "out" / "build" / "run_manifest.json").read_text())
+    assert manifest["run"]["status"] == "running"
+    assert {step["status"] for step in manifest["steps"].values()} == {"running"}
+
+
+def test_an_interrupted_run_says_so_and_ends_its_workers(tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C): one line, exit status 130, the manifest and the index say the run was interrupted."""
+    import signal
+
+    runner, everything = start_slow_pipeline(tmp_path)
+    try:
+        runner.send_signal(signal.SIGTERM)
+        _, stderr = runner.communicate(timeout=120)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == 130
+    assert stderr.strip() == ("pipeline: interrupted; the steps that had not finished will run again next time.")
+    assert wait_until_gone(everything) == []
+    manifest = json.loads((tmp_path / "out" / "reports" / "run_manifest.json").read_text())
+    assert manifest["run"]["status"] == "interrupted"
+    index = (tmp_path / "out" / "reports" / "index.html").read_text()
+    assert "; it was INTERRUPTED." in index
+    assert "it was interrupted (Ctrl-C or SIGTERM) before every step had run" in index
 
 
 def test_a_kernel_that_dies_at_start_is_started_again(tiny_project: tuple[Path, Path], tmp_path: Path) -> None:

@@ -926,7 +926,10 @@ def _raise_interrupted(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    except ValueError:  # not the main thread: leave SIGTERM as it is
+        previous = None
     try:
         prepared = prepare(args)
         for note in prepared.notes:
@@ -949,7 +952,8 @@ def main(argv: list[str] | None = None) -> int:
         print("pipeline: interrupted; the steps that had not finished will run again next time.", file=sys.stderr)
         return 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def places_written(steps: list[Step], locations: Locations) -> list[tuple[Path, str]]:
@@ -991,7 +995,13 @@ def run_command(args: argparse.Namespace, prepared: Prepared) -> int:
         write_manifest(locations, manifest)
         refresh_index(locations)
         started = time.perf_counter()
-        results = run_steps(steps, locations, force=args.force, jobs=args.jobs, manifest=manifest, git=git)
+        try:
+            results = run_steps(steps, locations, force=args.force, jobs=args.jobs, manifest=manifest, git=git)
+        except (KeyboardInterrupt, Interrupted):
+            state.end_run(manifest, status="interrupted")
+            write_manifest(locations, manifest)
+            refresh_index(locations)
+            raise
         return finish_run(args, prepared, manifest, results, started)
 
 

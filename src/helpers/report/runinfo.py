@@ -131,7 +131,7 @@ class StudyRun:
 class RunSummary:
     """The last run of an output folder and what each study's reports come from."""
 
-    status: str  # "succeeded", "failed", "running" (interrupted or still running), "unknown"
+    status: str  # "succeeded", "failed", "interrupted", "running" (still running, or killed), "unknown"
     started_at: str | None
     finished_at: str | None
     commit: str
@@ -366,14 +366,14 @@ def run_status_text(summary: RunSummary) -> str:
         return "The run manifest does not record the last run as a whole (it predates run records)."
     options = " ".join([*(f"--only {name}" for name in summary.only), *(f"-p {text}" for text in summary.overrides)])
     command = f" with {options}" if options else " with pipeline.yaml's parameters"
-    ended = {"succeeded": "succeeded", "failed": "FAILED",
-             "running": "has not finished (it is running, or it was interrupted)"}.get(summary.status, summary.status)
+    ended = {"succeeded": "succeeded", "failed": "FAILED", "interrupted": "was INTERRUPTED",
+             "running": "has not finished (it is running, or it was killed)"}.get(summary.status, summary.status)
     return f"Last run: started {when(summary.started_at)}, commit {summary.commit}{command}; it {ended}."
 
 
 def failure_text(summary: RunSummary) -> str | None:
     """What a reader must know when the last run failed or did not finish, or None otherwise."""
-    if summary.status not in {"failed", "running"}:
+    if summary.status not in {"failed", "running", "interrupted"}:
         return None
     what = []
     if summary.failed_steps:
@@ -381,7 +381,9 @@ def failure_text(summary: RunSummary) -> str | None:
     if summary.failed_exports:
         what.append(f"the export of {', '.join(summary.failed_exports)} failed")
     if summary.status == "running":
-        what.append("it has not finished (still running, or interrupted)")
+        what.append("it has not finished (still running, or killed)")
+    if summary.status == "interrupted":
+        what.append("it was interrupted (Ctrl-C or SIGTERM) before every step had run")
     last = summary.last_success
     since = (f"the last successful run (started {when(last.get('started_at'))}, commit {commit_label(last)})"
              if last else "an earlier run (no successful run is recorded in this folder)")
@@ -402,8 +404,9 @@ def run_block_html(summary: RunSummary) -> str:
     if summary.reports_outdated:
         parts.append(f'<div class="run-outdated" role="alert" style="{_BOX_STYLE[True]}"><strong>Reports not '
                      f"re-exported:</strong> the HTML and PDF reports of {html.escape(', '.join(summary.reports_outdated))} "
-                     "were written before their steps last ran (the run used --no-export or their export failed); "
-                     "their figures and tables below are newer than their reports.</div>")
+                     "do not show their steps' latest results or run record (the last run used --no-export, failed "
+                     "before the export, or its export failed); the figures and tables below are newer than those "
+                     "reports.</div>")
     parts += [study_block_html(study) for study in summary.studies.values()]
     parts.append("</section>")
     return "".join(parts)

@@ -402,9 +402,11 @@ def run_note(study: Study) -> str:
     notes = []
     if is_variant(study):
         notes.append("changed analysis: " + "; ".join(change.short_text() for change in study.run.analysis_changes))
-    if study.run and (study.run.stale or study.run.unfinished):
-        notes.append("out of date: " + ", ".join([*study.run.stale, *study.run.unfinished]))
-    return "".join(f'<div class="caveat">{html.escape(note)}</div>' for note in notes)
+    if study.run and study.run.stale:
+        notes.append("out of date: " + ", ".join(study.run.stale))
+    if study.run and study.run.unfinished:
+        notes.append("last run failed or interrupted: " + ", ".join(study.run.unfinished))
+    return "".join(f'<div class="run-note">{html.escape(note)}</div>' for note in notes)
 
 
 def stale_mark(is_stale: bool) -> str:
@@ -684,6 +686,7 @@ figure.fig figcaption { margin-top: 0.5em; font-size: 0.92em; }
 .stem { color: var(--muted); font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 .caveat { color: var(--fail); font-size: 0.88em; margin: 0.3em 0 0; }
 .noimg { padding: 3em 0; text-align: center; color: var(--muted); background: #f2f2f2; }
+.run-note { color: var(--fail); font-size: 0.88em; margin: 0.3em 0 0; }
 .stale { display: inline-block; padding: 0 0.4em; border-radius: 3px; background: var(--fail); color: #fff;
          font-size: 0.8em; font-weight: bold; text-transform: uppercase; }
 .stale-note { border: 2px solid var(--fail); background: var(--fail-bg); padding: 0.5em 1em; margin: 1em 0; }
