@@ -330,15 +330,17 @@ def run_cli(pipeline_file: Path, out: Path, *arguments: str, cwd: Path = PROJECT
 def test_partial_files_of_a_killed_write_are_removed_by_the_next_run(tiny_project: tuple[Path, Path]) -> None:
     pipeline_file, out = tiny_project
     assert run_cli(pipeline_file, out).returncode == 0
-    leftovers = [out / "data" / "processed" / "a" / ".value.txt.x1y2.part", out / "reports" / ".index.html.abc.part",
-                 out / "build" / "executed" / ".double.ipynb.q9.part"]
-    for leftover in leftovers:
+    leftovers = [out / "data" / "processed" / "a" / ".value.txt.x1y2z3w4.part",
+                 out / "reports" / ".index.html.abc_1234.part", out / "build" / "executed" / ".double.ipynb.q9r8s7t6.part"]
+    not_ours = out / "data" / "processed" / "a" / ".download.part"
+    for leftover in [*leftovers, not_ours]:
         leftover.parent.mkdir(parents=True, exist_ok=True)
         leftover.write_text("half")
     done = run_cli(pipeline_file, out)
     assert done.returncode == 0, done.stderr
     assert "removed 3 partial file(s) an interrupted run left behind" in done.stdout
     assert not any(leftover.exists() for leftover in leftovers)
+    assert not_ours.exists()  # not a name the compendium writes
 
 
 def test_only_names_the_steps_it_leaves_out_of_date(tiny_project: tuple[Path, Path]) -> None:

@@ -60,6 +60,7 @@ from helpers.pipeline.spec import (
 )
 
 KERNEL_NAME = "python3"
+KERNEL_START_TIMEOUT = 180  # seconds; papermill's 60 can pass on a loaded machine with kernels starting at once
 STEP_KEYS = {"name", "notebook", "study", "description", "parameters", "inputs", "outputs", "needs"}
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
@@ -598,6 +599,7 @@ def execute_notebook_with_retries(step: Step, output: Path, cwd: Path, attempts:
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 cwd=str(cwd),
+                start_timeout=KERNEL_START_TIMEOUT,
                 **kernel_transport_options(),
             )
             return attempt

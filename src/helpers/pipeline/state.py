@@ -12,6 +12,7 @@ Everything here is a plain function on dictionaries and paths; the runner decide
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,8 @@ from helpers.outputs import write_json
 
 MANIFEST_NAME = "run_manifest.json"
 PARTIAL_FILE_PATTERN = ".*.part"
+# what helpers.outputs.atomic_path and the runner name their temporary files: tempfile's 8 random characters
+PARTIAL_FILE_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
 RUN_KEYS_KEPT_ON_SUCCESS = ("started_at", "finished_at", "git_commit", "git_dirty", "only", "overrides")
 
 
@@ -82,14 +85,15 @@ def end_run(manifest: dict[str, Any], *, status: str, failed_steps: Sequence[str
 def remove_partial_files(folders: Iterable[Path]) -> list[Path]:
     """Delete the hidden ``.<name>.<random>.part`` files a killed write left in ``folders`` (recursively).
 
-    Only called while the run lock is held, so no other run of this folder is writing them.
+    Only called while the run lock is held, so no other run of this folder is writing them; only names of the
+    form the compendium's writers use (``.<name>.<8 random characters>.part``) are touched.
     """
     removed: list[Path] = []
     for folder in {Path(f) for f in folders}:
         if not folder.is_dir():
             continue
         for leftover in folder.rglob(PARTIAL_FILE_PATTERN):
-            if leftover.is_file():
+            if leftover.is_file() and PARTIAL_FILE_NAME.match(leftover.name):
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover)
     return sorted(removed)
