@@ -38,6 +38,7 @@ KERNEL_START_FAILURES = (
     "Address already in use",
     "Kernel didn't respond in",
 )
+TRANSPORT_VARIABLE = "COMPENDIUM_KERNEL_TRANSPORT"
 # A Unix socket path may not exceed 107 bytes; the kernel adds "-<n>" to the prefix.
 MAX_SOCKET_PREFIX = 90
 
@@ -136,7 +137,8 @@ def ipc_kernel_manager_class() -> type:
 
 
 def kernel_transport_options() -> dict[str, Any]:
-    """papermill keyword arguments for the kernel: the ipc manager on POSIX, papermill's default elsewhere."""
-    if os.name != "posix":
+    """papermill keyword arguments for the kernel: the ipc manager on POSIX, papermill's default (TCP) elsewhere
+    or when ``COMPENDIUM_KERNEL_TRANSPORT=tcp`` (to compare the two)."""
+    if os.name != "posix" or os.environ.get(TRANSPORT_VARIABLE, "ipc") == "tcp":
         return {}
     return {"kernel_manager_class": ipc_kernel_manager_class()}
