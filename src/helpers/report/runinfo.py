@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from helpers import paths
 from helpers.data.provenance import escape_latex
 from helpers.pipeline.spec import default_parameters, read_pipeline_file
 
@@ -109,6 +110,7 @@ class StudyRun:
     stale: dict[str, str] = field(default_factory=dict)
     unfinished: tuple[str, ...] = ()  # steps whose last run failed or was interrupted
     stale_outputs: tuple[str, ...] = ()  # the files and folders written by the out-of-date steps
+    defaults_known: bool = True  # False when pipeline.yaml could not be read (nothing to compare with)
 
     def is_stale_file(self, path: Path) -> bool:
         """Whether ``path`` was written by an out-of-date step of the study."""
@@ -160,15 +162,16 @@ def _same(left: Any, right: Any) -> bool:
     return json.dumps(left, sort_keys=True, default=str) == json.dumps(right, sort_keys=True, default=str)
 
 
-def pipeline_defaults(manifest: Mapping[str, Any], pipeline_file: Path | None) -> tuple[dict[str, dict[str, Any]],
-                                                                                         dict[str, set[str]]]:
-    """Per step, pipeline.yaml's values (with the run's placeholders) and the names of its output parameters."""
+def pipeline_defaults(manifest: Mapping[str, Any], pipeline_file: Path | None
+                      ) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]] | None:
+    """Per step, pipeline.yaml's values (with the run's placeholders) and the names of its output parameters;
+    None when pipeline.yaml cannot be read."""
     run = manifest.get("run") or {}
-    file = Path(pipeline_file or run.get("pipeline_file") or "")
+    file = Path(pipeline_file or run.get("pipeline_file") or paths.PIPELINE_FILE)
     try:
         document = read_pipeline_file(file)
     except Exception:  # noqa: BLE001 - without pipeline.yaml there is nothing to compare with
-        return {}, {}
+        return None
     defaults = default_parameters(document, dict(run.get("placeholders") or {}), file)
     outputs = {str(step.get("name")): set(step.get("outputs") or ()) for step in document["steps"]
                if isinstance(step, dict)}
@@ -200,13 +203,14 @@ def study_provenance(records: Mapping[str, Mapping[str, Any]], processed_dir: Pa
 
 
 def study_run(study: str, records: Mapping[str, Mapping[str, Any]], run: Mapping[str, Any],
-              defaults: Mapping[str, Mapping[str, Any]], outputs: Mapping[str, set[str]],
+              pipeline: tuple[dict[str, dict[str, Any]], dict[str, set[str]]] | None,
               processed_dir: Path | None) -> StudyRun:
-    """One study's :class:`StudyRun` from its steps' manifest records."""
+    """One study's :class:`StudyRun` from its steps' manifest records and pipeline.yaml's defaults."""
+    defaults, outputs = pipeline or ({}, {})
     done = {name: r for name, r in records.items() if r.get("status") == "succeeded"}
     finished = sorted(str(r["finished_at"]) for r in done.values() if r.get("finished_at"))
     commits = tuple(sorted({commit_label(r) for r in done.values()}))
-    changes = [change for name, r in sorted(records.items())
+    changes = [change for name, r in sorted(records.items()) if pipeline is not None
                for change in parameter_changes(name, r, defaults.get(name, {}), outputs.get(name, set()))]
     changes = _one_per_study_parameter(changes)
     provenance = study_provenance(records, processed_dir, study)
@@ -217,7 +221,7 @@ def study_run(study: str, records: Mapping[str, Mapping[str, Any]], run: Mapping
                                  for output in (records[name].get("outputs_sha256") or {})
                                  if output in (records[name].get("parameters") or {})))
     return StudyRun(study, finished[-1] if finished else None, commits, data_origin(provenance), source,
-                    tuple(changes), stale, unfinished, stale_outputs)
+                    tuple(changes), stale, unfinished, stale_outputs, pipeline is not None)
 
 
 def _one_per_study_parameter(changes: list[ParameterChange]) -> list[ParameterChange]:
@@ -240,7 +244,7 @@ def summarise_run(manifest: Mapping[str, Any], pipeline_file: Path | None = None
     recorded). ``processed_dir`` is where ``<study>/provenance.json`` is looked for when no step names it."""
     run = dict(manifest.get("run") or {})
     steps = {name: record for name, record in (manifest.get("steps") or {}).items() if isinstance(record, dict)}
-    defaults, outputs = pipeline_defaults(manifest, pipeline_file)
+    pipeline = pipeline_defaults(manifest, pipeline_file)
     studies = sorted({str(r.get("study")) for r in steps.values() if r.get("study")})
     by_study = {study: {n: r for n, r in steps.items() if r.get("study") == study} for study in studies}
     return RunSummary(
@@ -255,7 +259,7 @@ def summarise_run(manifest: Mapping[str, Any], pipeline_file: Path | None = None
         stale=dict(run.get("stale_steps") or {}),
         reports_outdated=tuple(run.get("reports_outdated") or ()),
         last_success=manifest.get("last_successful_run"),
-        studies={study: study_run(study, by_study[study], run, defaults, outputs, processed_dir)
+        studies={study: study_run(study, by_study[study], run, pipeline, processed_dir)
                  for study in studies},
     )
 
@@ -293,7 +297,10 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
         ("Computed", f"{when(study.computed_at)} from commit {commits}"),
         ("Data", f"{ORIGIN_TEXT.get(study.origin, study.origin)}: {study.source}"),
     ]
-    if study.changes:
+    if not study.defaults_known:
+        lines.append(("Parameters", "not compared with pipeline.yaml, which could not be read; see the run "
+                                    "manifest"))
+    elif study.changes:
         lines.append(("Parameters that differ from pipeline.yaml",
                       "; ".join(f"{change.text()} [{change.step}]" for change in study.changes)))
     else:
