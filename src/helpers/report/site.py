@@ -8,13 +8,13 @@ Usage::
 :func:`build_index` discovers the files (nothing about a study is hard-coded) and writes a single
 self-contained page: inline CSS, no JavaScript, no external URL, relative links only. It shows
 
-* the run record on top (:mod:`helpers.report.runinfo`): the last run's date, commit and outcome (a failed
+* a box on top saying whether the respondent-level data are synthetic (from each study's
+  ``<processed>/<study>/provenance.json``) and what that means for the figures;
+* the run record below it (:mod:`helpers.report.runinfo`): the last run's date, commit and outcome (a failed
   or unfinished run is named, and the reports are said to be those of the last successful run), and per
   study when its results were computed, the data origin, every parameter that differs from pipeline.yaml and
   the steps left out of date (``--only``), which are also marked where their reports, figures and scorecard
   rows are shown;
-* a box saying whether the respondent-level data are synthetic (from each study's
-  ``<processed>/<study>/provenance.json``) and what that means for the figures;
 * per study: the claims that pass, the reviewer / replicator HTML reports and the PDF;
 * every figure in ``figures/<study>/`` as a thumbnail with links to its PNG, SVG and CSV;
 * the combined scorecard as a colour-coded table (also written to ``tables/scorecard.csv`` and
