@@ -145,3 +145,27 @@ def test_level_labels_come_from_the_table() -> None:
         table_confidence_level(pd.DataFrame({"estimate": [1.0]}), "t")
     with pytest.raises(ValueError, match=r"expected one confidence level .* found \[0.9, 0.95\]"):
         table_confidence_level(pd.DataFrame({"confidence_level": [0.9, 0.95]}), "t")
+
+
+def test_the_run_record_is_near_the_top_of_a_page_with_its_style_and_other_raw_html_is_still_sanitised(
+        tmp_path: Path) -> None:
+    import nbformat
+
+    from helpers.report import export
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title\n\nWhat it does."),
+                      nbformat.v4.new_raw_cell('<div style="color:red" onclick="x()">raw</div>',
+                                               metadata={"raw_mimetype": "text/html"}),
+                      nbformat.v4.new_code_cell("1 + 1")]
+    block = runinfo.RunBlock(html='<div class="run-record" style="border:3px solid #b3261e">RECORD</div>',
+                             latex=r"\textbf{RECORD}")
+    marked = export.with_run_block(notebook, block)
+    assert [cell.cell_type for cell in marked.cells] == ["markdown", "raw", "raw", "raw", "code"]
+    assert export.with_run_block(notebook, block, after_title=False).cells[0].source == block.html
+    for write in (export.export_reviewer_html, export.export_replicator_html):
+        page = write(notebook, tmp_path / "page.html", run_block=block).read_text(encoding="utf-8")
+        assert '<div class="run-record" style="border:3px solid #b3261e">RECORD</div>' in page
+        assert page.index("RECORD") < page.index("raw</div>")
+        assert 'style="color:red"' not in page and "onclick" not in page  # the notebook's own raw HTML: sanitised
+        assert r"\textbf{RECORD}" not in page  # the LaTeX cell shows only in the PDF
