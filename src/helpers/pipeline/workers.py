@@ -72,6 +72,7 @@ def _watch_parent(parent: int) -> None:
 def end_with_parent(parent: int) -> None:
     """Initializer of a worker process: end it, and the programs it started, when ``parent`` (the runner) dies."""
     os.setpgid(0, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may still print to the terminal
     signal.signal(signal.SIGTERM, _kill_own_group)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the runner, which ends the workers
     if not _ask_for_signal_on_parent_death(signal.SIGTERM):
