@@ -999,12 +999,12 @@ def run_command(args: argparse.Namespace, prepared: Prepared) -> int:
         started = time.perf_counter()
         try:
             results = run_steps(steps, locations, force=args.force, jobs=args.jobs, manifest=manifest, git=git)
+            return finish_run(args, prepared, manifest, results, started)
         except (KeyboardInterrupt, Interrupted):
-            state.end_run(manifest, status="interrupted")
+            state.end_run(manifest, status="interrupted", stale=manifest["run"].get("stale_steps"))
             write_manifest(locations, manifest)
             refresh_index(locations)
             raise
-        return finish_run(args, prepared, manifest, results, started)
 
 
 def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str, Any], results: list[StepResult],
