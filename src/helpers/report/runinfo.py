@@ -394,9 +394,15 @@ def failure_text(summary: RunSummary) -> str | None:
     last = summary.last_success
     since = (f"the last successful run (started {when(last.get('started_at'))}, commit {commit_label(last)})"
              if last else "an earlier run (no successful run is recorded in this folder)")
-    return (f"The last run (started {when(summary.started_at)}) did not succeed: {'; '.join(what) or summary.status}. "
-            f"The reports below are those of {since}, not of the failed run; each report's run record says "
+    verb = "has not finished" if summary.status == "running" else "did not succeed"
+    return (f"The last run (started {when(summary.started_at)}) {verb}: {'; '.join(what) or summary.status}. "
+            f"The reports below are those of {since}, not of that run; each report's run record says "
             "when it was computed.")
+
+
+def failure_heading(summary: RunSummary) -> str:
+    """The bold start of the failure box."""
+    return "The last run has not finished." if summary.status == "running" else "The last run did not succeed."
 
 
 def run_block_html(summary: RunSummary) -> str:
@@ -406,8 +412,8 @@ def run_block_html(summary: RunSummary) -> str:
              "<h2>Which run these reports come from</h2>",
              f"<p>{html.escape(run_status_text(summary))}</p>"]
     if failure:
-        parts.append(f'<div class="run-failed" role="alert" style="{_BOX_STYLE[True]}"><strong>The last run did not '
-                     f"succeed.</strong> {html.escape(failure)}</div>")
+        parts.append(f'<div class="run-failed" role="alert" style="{_BOX_STYLE[True]}"><strong>'
+                     f"{failure_heading(summary)}</strong> {html.escape(failure)}</div>")
     if summary.reports_outdated:
         parts.append(f'<div class="run-outdated" role="alert" style="{_BOX_STYLE[True]}"><strong>Reports not '
                      f"re-exported:</strong> the HTML and PDF reports of {html.escape(', '.join(summary.reports_outdated))} "
