@@ -380,37 +380,43 @@ def test_a_failed_run_is_named_on_the_index_and_the_last_success_kept(tiny_proje
 # ----------------------------------------------------------------------------------------------
 
 
-def descendants(pid: int) -> list[int]:
-    import psutil
+def processes() -> dict[int, tuple[int, str, str]]:
+    """Every process on this (Linux) machine: pid -> (parent pid, state, command line), from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "
+        table[int(entry.name)] = (int(fields[1]), fields[0], command)
+    return table
 
-    try:
-        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid``, directly or not, that are still its descendants."""
+    table = processes()
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, (ppid, _, _) in table.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
 
 
 def kernels_of(pids: list[int]) -> list[int]:
     """Kernels started for this run: their parent (a worker) is one of ``pids`` (they run in their own session)."""
-    import psutil
-
-    found = []
-    for process in psutil.process_iter(["pid", "ppid", "cmdline"]):
-        if process.info["ppid"] in pids and "ipykernel" in " ".join(process.info["cmdline"] or []):
-            found.append(process.info["pid"])
-    return found
+    return [pid for pid, (ppid, _, command) in processes().items() if ppid in pids and "ipykernel" in command]
 
 
 def alive(pids: list[int]) -> list[int]:
-    import psutil
-
-    living = []
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                living.append(pid)
-        except psutil.NoSuchProcess:
-            pass
-    return living
+    """Those of ``pids`` that still run (a zombie, ended but not yet reaped, does not count)."""
+    table = processes()
+    return [pid for pid in pids if pid in table and table[pid][1] != "Z"]
 
 
 def start_slow_pipeline(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
