@@ -425,9 +425,10 @@ def start_slow_pipeline(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int
     import time
 
     for name in ("slow_a", "slow_b"):
-        make_notebook(tmp_path / f"{name}.ipynb", "seconds: int = 120", "import time\ntime.sleep(seconds)")
-    spec = {"steps": [{"name": name, "notebook": str(tmp_path / f"{name}.ipynb"), "study": "a"}
-                      for name in ("slow_a", "slow_b")]}
+        make_notebook(tmp_path / f"{name}.ipynb", 'seconds: int = 120\nstarted: str = ""',
+                      "import time\nfrom pathlib import Path\nPath(started).touch()\ntime.sleep(seconds)")
+    spec = {"steps": [{"name": name, "notebook": str(tmp_path / f"{name}.ipynb"), "study": "a",
+                       "parameters": {"started": str(tmp_path / f"{name}.started")}} for name in ("slow_a", "slow_b")]}
     pipeline_file = tmp_path / "pipeline.yaml"
     pipeline_file.write_text(json.dumps(spec))
     runner = subprocess.Popen(
@@ -437,14 +438,27 @@ def start_slow_pipeline(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int
     deadline = time.monotonic() + 300
     workers: list[int] = []
     kernels: list[int] = []
-    while time.monotonic() < deadline and len(kernels) < 2 and runner.poll() is None:
+    started = [tmp_path / "slow_a.started", tmp_path / "slow_b.started"]
+    while time.monotonic() < deadline and runner.poll() is None and not (
+            len(kernels) == 2 and all(marker.exists() for marker in started)):  # both kernels run a cell
         time.sleep(0.5)
         workers = descendants(runner.pid)
         kernels = kernels_of(workers)
-    if len(kernels) < 2:
+    if len(kernels) < 2 or not all(marker.exists() for marker in started):
         runner.kill()
         raise AssertionError(f"two kernels did not start (workers {workers}): {runner.communicate()}")
     return runner, sorted(set(workers) | set(kernels))
+
+
+def kernels_files(pids: list[int]) -> list[Path]:
+    """The connection files of the kernels among ``pids`` and the folders of their sockets (ipc transport)."""
+    files = []
+    for pid in pids:
+        words = processes().get(pid, (0, "", ""))[2].split()
+        if "ipykernel" in " ".join(words) and "-f" in words:
+            connection = Path(words[words.index("-f") + 1])
+            files += [connection, Path(json.loads(connection.read_text())["ip"]).parent]
+    return files
 
 
 def wait_until_gone(pids: list[int], seconds: float = 30.0) -> list[int]:
@@ -463,12 +477,15 @@ def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None
 
     runner, everything = start_slow_pipeline(tmp_path)
     try:
+        kernel_files = kernels_files(everything)
+        assert kernel_files and all(path.exists() for path in kernel_files)
         os.kill(runner.pid, signal.SIGKILL)
         runner.wait(timeout=60)
         assert wait_until_gone(everything) == [], "processes outlived the runner"
     finally:
         if runner.poll() is None:
             runner.kill()
+    assert [path for path in kernel_files if path.exists()] == []  # no socket folder or connection file left
     manifest = json.loads((tmp_path / "out" / "build" / "run_manifest.json").read_text())
     assert manifest["run"]["status"] == "running"
     assert {step["status"] for step in manifest["steps"].values()} == {"running"}

@@ -43,8 +43,15 @@ TRANSPORT_VARIABLE = "COMPENDIUM_KERNEL_TRANSPORT"
 MAX_SOCKET_PREFIX = 90
 
 
+_kernel_files: list[Path] = []  # this process's kernels' socket folders and connection files
+
+
 def _kill_own_group(signum: int, frame: Any) -> None:
-    """SIGTERM in a worker: kill the worker's process group (the worker and what it started)."""
+    """SIGTERM in a worker: remove its kernels' socket folders and connection files, then kill the worker's
+    process group (the worker and what it started; the kernels, in sessions of their own, end when they see
+    the worker gone)."""
+    for path in _kernel_files:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     os.killpg(os.getpid(), signal.SIGKILL)
 
 
@@ -107,9 +114,9 @@ def is_kernel_start_failure(error: BaseException) -> bool:
 def _socket_folder() -> Path:
     """A new private folder for one kernel's sockets, with a path short enough for Unix sockets."""
     base = tempfile.gettempdir()
-    if len(base) > MAX_SOCKET_PREFIX - 20:
+    if len(base) > MAX_SOCKET_PREFIX - 30:
         base = "/tmp"
-    return Path(tempfile.mkdtemp(prefix="kernel-", dir=base))
+    return Path(tempfile.mkdtemp(prefix="compendium-kernel-", dir=base))
 
 
 def ipc_kernel_manager_class() -> type:
@@ -126,11 +133,19 @@ def ipc_kernel_manager_class() -> type:
             folder = _socket_folder()
             super().__init__(transport="ipc", ip=str(folder / "k"), **kwargs)
             self._socket_folder = folder
+            _kernel_files.append(folder)
+
+        def write_connection_file(self, **kwargs: Any) -> None:
+            super().write_connection_file(**kwargs)
+            _kernel_files.append(Path(self.connection_file))
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
             if not restart:
                 shutil.rmtree(self._socket_folder, ignore_errors=True)
+                for path in (self._socket_folder, Path(self.connection_file)):
+                    if path in _kernel_files:
+                        _kernel_files.remove(path)
 
         cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the name to the base function
 
