@@ -95,7 +95,8 @@ def test_a_bad_respondent_file_stops_the_run_with_a_clear_message(tmp_path: Path
     message = done.stdout + done.stderr
     assert "oecd2010_clean" in message and "FAILED" in message
     assert str(bad) in message and item_column in message
-    assert (tmp_path / "out" / "build" / "executed" / "oecd2010_clean.ipynb").is_file()
+    assert (tmp_path / "out" / "build" / "executed" / "oecd2010_clean.failed.ipynb").is_file()  # kept for the reader
+    assert not (tmp_path / "out" / "build" / "executed" / "oecd2010_clean.ipynb").exists()  # never a finished one
     assert not (tmp_path / "out" / "data" / "processed" / "oecd2010" / "responses_long.csv").exists()
 
 

@@ -290,7 +290,8 @@ def test_a_failed_study_export_is_one_line_per_study_and_the_others_still_export
 
     from helpers.report import reporting
 
-    def fake_export(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
+    def fake_export(executed: list[Path], reports_dir: Path, study: str, with_logs: bool,
+                    run_block: object = None) -> list[Path]:
         if study == "broken":
             raise ValueError("no run banner in broken_clean.ipynb")
         report = reports_dir / f"{study}.reviewer.html"

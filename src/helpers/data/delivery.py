@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.data.provenance import DATA_ORIGINS
 from helpers.data.validation import (
     FILE_KINDS,
     InputFileError,
@@ -58,7 +59,6 @@ MISSING_REASONS: dict[str, str] = {
 """Why a value is missing, as the cleaning logs it (``<reason>_to_missing``; 'missing' -> ``declared_missing``)."""
 ALL_COLUMNS: str = "*"
 """Key of ``missing_codes`` for codes that are missing in every column."""
-DATA_ORIGINS: tuple[str, ...] = ("synthetic", "real", "not declared")
 
 _REASON_PATTERNS: dict[str, re.Pattern[str]] = {
     reason: re.compile(r"\b(?:" + "|".join(words) + r")\b")

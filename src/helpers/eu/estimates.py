@@ -55,12 +55,12 @@ EQUAL_COUNTRY_SUFFIX: str = " (equal country totals)"
 _EQUAL_COUNTRY_WEIGHT: str = "__weight_equal_country__"
 
 ESTIMATE_COLUMNS: tuple[str, ...] = (
-    "sector", "country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
+    "sector", "country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting", "confidence_level",
 )
 SECTOR_ESTIMATE_COLUMNS: tuple[str, ...] = (*ESTIMATE_COLUMNS, "claim_id", "published")
 FREQUENCY_COLUMNS: tuple[str, ...] = (
     "sector", "country", "item", "item_label", "category", "category_label",
-    "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
+    "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting", "confidence_level",
 )
 
 
@@ -128,7 +128,7 @@ def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEI
         claim_id = SECTOR_TARGET_CLAIM[sector]
         rows.append(result.assign(sector=sector, country=FIVE_COUNTRIES, weighting=label, claim_id=claim_id,
                                   published=claim_number(claims, claim_id)))
-    return _tidy(rows, SECTOR_ESTIMATE_COLUMNS)
+    return _tidy(rows, SECTOR_ESTIMATE_COLUMNS, alpha)
 
 
 def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
@@ -149,7 +149,7 @@ def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_C
         .assign(sector=sector, weighting=label)
         for sector in sectors
     ]
-    return _order_countries(_tidy(rows, ESTIMATE_COLUMNS))
+    return _order_countries(_tidy(rows, ESTIMATE_COLUMNS, alpha))
 
 
 def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
@@ -186,7 +186,7 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
                                              answered)
             rows.append(result.assign(sector=activity.sector, item=activity.column, item_label=activity.label,
                                       category=code, category_label=category_label, weighting=label))
-    table = _tidy(rows, FREQUENCY_COLUMNS)
+    table = _tidy(rows, FREQUENCY_COLUMNS, alpha)
     item_rank = {activity.column: rank for rank, activity in enumerate(ACTIVITIES)}
     country_rank = {country: rank for rank, country in enumerate(CANONICAL_COUNTRIES)}
     order = np.lexsort((table["category"].to_numpy(), table["country"].map(country_rank).to_numpy(),
@@ -278,8 +278,14 @@ def _complete_countries(result: pd.DataFrame, answered: pd.Series) -> pd.DataFra
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _tidy(rows: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
-    table = pd.concat(rows, ignore_index=True)[list(columns)]
+def confidence_level_of(alpha: float) -> float:
+    """The confidence level of intervals at significance ``alpha`` (0.95 for 0.05), as every table records it."""
+    return round(1.0 - alpha, 10)
+
+
+def _tidy(rows: list[pd.DataFrame], columns: Sequence[str], alpha: float) -> pd.DataFrame:
+    """The rows as one table with ``columns``; ``confidence_level`` says the level of its intervals."""
+    table = pd.concat(rows, ignore_index=True).assign(confidence_level=confidence_level_of(alpha))[list(columns)]
     for column in ("sector", "country", "weighting"):
         table[column] = table[column].astype(str)
     return table

@@ -6,13 +6,16 @@ behind it. Each figure carries a visible "SYNTHETIC DATA — not survey findings
 watermark) when the data are synthetic, and the source line of the study. :func:`save_eu_figure` writes
 PNG + SVG (``helpers.outputs.save_figure``, fixed metadata) and the CSV behind the figure (``write_csv``).
 
-- :func:`plot_index_by_sector`: five-country index per sector with its 95% CI and the published value
+Every interval is labelled with the confidence level its table records (``confidence_level``, e.g. 95%),
+never with a parameter of the figure, so the label is always the level of the numbers drawn.
+
+- :func:`plot_index_by_sector`: five-country index per sector with its CI and the published value
   (red diamond and "published 61"), from :func:`helpers.eu.estimates.index_by_sector`;
 - :func:`plot_index_by_country`: index per country, one panel per sector, with the five-country estimate
   as a reference line, from :func:`helpers.eu.estimates.index_by_sector_country`;
 - :func:`plot_activity_frequencies`: each activity's frequency distribution per country as stacked bars,
   one panel per sector, from :func:`helpers.eu.estimates.activity_frequencies`;
-- :func:`plot_coefficients`: the correlates' coefficients with 95% CIs, one panel per sector, from
+- :func:`plot_coefficients`: the correlates' coefficients with their CIs, one panel per sector, from
   :func:`helpers.eu.statistics.correlates_table`.
 """
 
@@ -30,6 +33,7 @@ from matplotlib.figure import Figure
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, FREQUENCY_LABELS, SECTOR_NAMES, SECTORS
 from helpers.eu.statistics import CORRELATE_TERMS, PUBLISHED_DIRECTIONS
 from helpers.outputs import save_figure, write_csv
+from helpers.stats.intervals import level_label, table_confidence_level
 
 SYNTHETIC_LABEL: str = "SYNTHETIC DATA \u2014 not survey findings"
 SOURCE: str = (
@@ -109,13 +113,14 @@ def _sector_order(values: pd.Series) -> np.ndarray:
 
 SECTOR_FIGURE_COLUMNS: tuple[str, ...] = (
     "sector", "country", "estimate", "ci_low", "ci_high", "n", "weighting", "claim_id", "published",
+    "confidence_level",
 )
 
 
-def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool,
-                         confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
-    """Five-country index per sector (point and 95% CI) with the published value (diamond, 'published 61')."""
+def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool) -> tuple[Figure, pd.DataFrame]:
+    """Five-country index per sector (point and CI) with the published value (diamond, 'published 61')."""
     _require(estimates, SECTOR_FIGURE_COLUMNS, "plot_index_by_sector")
+    level = level_label(table_confidence_level(estimates, "plot_index_by_sector"))
     data = estimates.iloc[np.argsort(_sector_order(estimates["sector"]), kind="stable")]
     data = data[list(SECTOR_FIGURE_COLUMNS)].reset_index(drop=True)
     fig = Figure(figsize=(8.0, 4.2), dpi=100)
@@ -124,7 +129,7 @@ def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool,
     ax.errorbar(data["estimate"], positions, xerr=np.vstack([data["estimate"] - data["ci_low"],
                                                              data["ci_high"] - data["estimate"]]),
                 fmt="o", color=POINT_COLOUR, ecolor="black", elinewidth=1.2, capsize=4, markersize=7,
-                label=f"reproduced, {confidence_level:.0%} CI" + (" (synthetic)" if synthetic else ""), zorder=3)
+                label=f"reproduced, {level} CI" + (" (synthetic)" if synthetic else ""), zorder=3)
     has_published = data["published"].notna().to_numpy()
     ax.scatter(data.loc[has_published, "published"], positions[has_published] + 0.28, marker="D", s=40,
                color=PUBLISHED_COLOUR, zorder=3, label="published value")
@@ -149,18 +154,19 @@ def plot_index_by_sector(estimates: pd.DataFrame, *, synthetic: bool,
 # (b) Index by sector and country
 # ---------------------------------------------------------------------------------------------------------
 
-COUNTRY_FIGURE_COLUMNS: tuple[str, ...] = ("sector", "country", "estimate", "ci_low", "ci_high", "n", "weighting")
+COUNTRY_FIGURE_COLUMNS: tuple[str, ...] = ("sector", "country", "estimate", "ci_low", "ci_high", "n", "weighting",
+                                           "confidence_level")
 
 
 def plot_index_by_country(estimates: pd.DataFrame, *, synthetic: bool,
-                          five_country: pd.DataFrame | None = None,
-                          confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
-    """Index per country (point and 95% CI), one panel per sector; the five-country estimate (from
-    ``five_country``, e.g. ``index_by_sector``) as a dashed line when given."""
+                          five_country: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Index per country (point and CI), one panel per sector; the five-country estimate (from
+    ``five_country``, e.g. ``index_by_sector``) as a dashed line when given (at the same confidence level)."""
     _require(estimates, COUNTRY_FIGURE_COLUMNS, "plot_index_by_country")
     data = estimates[list(COUNTRY_FIGURE_COLUMNS)]
     if five_country is not None:
         data = pd.concat([data, five_country[list(COUNTRY_FIGURE_COLUMNS)]], ignore_index=True)
+    level = level_label(table_confidence_level(data, "plot_index_by_country"))
     country_rank = {country: rank for rank, country in enumerate(CANONICAL_COUNTRIES)}
     order = np.lexsort((data["country"].map(country_rank).fillna(len(country_rank)).to_numpy(),
                         _sector_order(data["sector"])))
@@ -188,7 +194,7 @@ def plot_index_by_country(estimates: pd.DataFrame, *, synthetic: bool,
     low, high = float(data["ci_low"].min()), float(data["ci_high"].max())
     axes[0].set_xlim(max(0.0, low - 4.0), min(100.0, high + 5.0))
     weighting = ", ".join(sorted(set(estimates["weighting"])))
-    _decorate(fig, axes, f"{TITLES['country']}; weight: {weighting}; {confidence_level:.0%} CIs", synthetic=synthetic)
+    _decorate(fig, axes, f"{TITLES['country']}; weight: {weighting}; {level} CIs", synthetic=synthetic)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.8, bottom=0.2, wspace=0.08)
     return fig, data
 
@@ -250,15 +256,16 @@ def plot_activity_frequencies(frequencies: pd.DataFrame, *, synthetic: bool) -> 
 # ---------------------------------------------------------------------------------------------------------
 
 COEFFICIENT_FIGURE_COLUMNS: tuple[str, ...] = (
-    "sector", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "weighting",
+    "sector", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "weighting", "confidence_level",
 )
 
 
 def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
-                      terms: tuple[str, ...] = CORRELATE_TERMS, confidence_level: float = 0.95) -> tuple[Figure, pd.DataFrame]:
-    """Point and 95% CI per correlate (index points per unit), one panel per sector; correlates with a
+                      terms: tuple[str, ...] = CORRELATE_TERMS) -> tuple[Figure, pd.DataFrame]:
+    """Point and CI per correlate (index points per unit), one panel per sector; correlates with a
     published direction (EU-11..EU-15) in blue, the others in grey; a line at zero."""
     _require(coefficients, COEFFICIENT_FIGURE_COLUMNS, "plot_coefficients")
+    level = level_label(table_confidence_level(coefficients, "plot_coefficients"))
     data = coefficients.loc[coefficients["term"].isin(terms), list(COEFFICIENT_FIGURE_COLUMNS)]
     term_rank = {term: rank for rank, term in enumerate(terms)}
     order = np.lexsort((data["term"].map(term_rank).to_numpy(), _sector_order(data["sector"])))
@@ -277,7 +284,7 @@ def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
         ax.set_title(f"{_sector_title(sector)} (n = {int(rows['n'].iloc[0]) if len(rows) else 0})", fontsize=10)
         ax.set_yticks(range(len(terms)), [TERM_LABELS.get(term, term) for term in terms], fontsize=8)
         ax.set_ylim(len(terms) - 0.5, -0.5)
-        ax.set_xlabel(f"Index points ({confidence_level:.0%} CI)")
+        ax.set_xlabel(f"Index points ({level} CI)")
     weighting = ", ".join(sorted(set(data["weighting"])))
     _decorate(fig, axes, f"{TITLES['coefficients']}; weight: {weighting}", synthetic=synthetic)
     height = fig.get_figheight()

@@ -97,7 +97,7 @@ TEST_COLUMNS: tuple[str, ...] = (
 )
 COEFFICIENT_COLUMNS: tuple[str, ...] = (
     "sector", "term", "term_group", "estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "df", "n",
-    "weighting",
+    "weighting", "confidence_level",
 )
 HETEROGENEITY_COLUMNS: tuple[str, ...] = (
     "family", "sector", "term", "statistic", "df1", "df2", "p_value", "p_holm", "n", "weighting",
@@ -270,6 +270,7 @@ def correlates_table(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WE
         tables.append(table.assign(sector=sector, weighting=label))
     table = pd.concat(tables, ignore_index=True)
     table["term_group"] = table["term"].map(_term_group)
+    table["confidence_level"] = round(1.0 - alpha, 10)  # the level of ci_low / ci_high, read by the figures
     return table[list(COEFFICIENT_COLUMNS)]
 
 

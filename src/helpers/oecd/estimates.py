@@ -57,6 +57,7 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "n_responses",
     "n_yes",
     "base",
+    "confidence_level",
 )
 CLUSTER_COLUMN: str = "respondent_id"
 _INDICATOR: str = "affirmative"
@@ -131,6 +132,7 @@ def percent_affirmative(
     table["df"] = table["df"].astype("Int64")
     table["claim_id"] = table["claim_id"].astype(str)
     table["base"] = base
+    table["confidence_level"] = round(1.0 - alpha, 10)  # the level of ci_low / ci_high, read by the figures
     return table[list(ESTIMATE_COLUMNS)]
 
 

@@ -1,6 +1,7 @@
 """Figures 50.1 (reasons), 50.2 (barriers) and 50.3 (success factors): reproduced versus published.
 
-One horizontal bar per item (percent affirmative, published base) with its 95% CI, the published
+One horizontal bar per item (percent affirmative, published base) with its CI (labelled with the level
+recorded in the estimates table, e.g. 95%), the published
 value marked beside it (diamond and "published 42%"), rank-only items marked "published: rank 1,
 no value", a visible SYNTHETIC label when the data are synthetic, and the OECD source line.
 
@@ -21,6 +22,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from helpers.outputs import save_figure, write_csv
+from helpers.stats.intervals import level_label, table_confidence_level
 
 FIGURE_TITLES: dict[str, str] = {
     "50.1": "Figure 50.1. Reasons for co-production",
@@ -46,6 +48,7 @@ FIGURE_DATA_COLUMNS: tuple[str, ...] = (
     "n_responses",
     "n_yes",
     "base",
+    "confidence_level",
 )
 BAR_COLOUR = "#4C72B0"
 PUBLISHED_COLOUR = "#C44E52"
@@ -71,13 +74,15 @@ def published_annotation(published_value: float, published_rank: object) -> str:
     return "no published value"
 
 
-def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool, confidence_level: float = 0.95) -> Figure:
+def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool) -> Figure:
     """Draw one figure: bars with CIs, published markers, SYNTHETIC label (if ``synthetic``), source line.
 
-    Each item has a bar (reproduced percent) with its 95% CI and, on a line just below the bar, the
-    published value as a red diamond with "published 42%", or "published: rank 1, no value".
+    Each item has a bar (reproduced percent) with its CI and, on a line just below the bar, the published
+    value as a red diamond with "published 42%", or "published: rank 1, no value". The CI's label gives the
+    level the estimates table records (``confidence_level``), so it is the level of the numbers drawn.
     """
     data = figure_data(estimates, figure)
+    level = level_label(table_confidence_level(data, f"Figure {figure}"))
     data = data.assign(wrapped=[textwrap.fill(label, LABEL_WIDTH) for label in data["label"]])
     n_items = len(data)
     fig = Figure(figsize=(9.0, 2.4 + 0.95 * n_items), dpi=100)
@@ -96,7 +101,7 @@ def plot_figure(estimates: pd.DataFrame, figure: str, *, synthetic: bool, confid
         ecolor="black",
         elinewidth=1.2,
         capsize=4,
-        label=f"{confidence_level:.0%} CI (officials as clusters)",
+        label=f"{level} CI (officials as clusters)",
     )
     has_value = data["published_value"].notna().to_numpy()
     ax.scatter(

@@ -4,14 +4,26 @@ Usage::
 
     python -m helpers.pipeline plan                  # what would run: steps, inputs, outputs
     python -m helpers.pipeline run                   # run every step (skips unchanged ones)
-    python -m helpers.pipeline run --only oecd_figures -p confidence_level=0.9
-    python -m helpers.pipeline run --out /tmp/try -p oecd_clean.respondent_file=/data/real.csv
+    python -m helpers.pipeline run --only oecd2010_figures -p confidence_level=0.9
+    python -m helpers.pipeline run -p eu2008.weighting=unweighted      # a study-level parameter
+    python -m helpers.pipeline run --out /tmp/try -p oecd2010_clean.respondent_file=/data/real.csv
 
 Each step is a notebook executed with papermill (kernel ``python3``) into ``build/executed/``.
 Parameters given with ``-p`` are checked against each notebook's ``parameters`` cell before anything
-runs (papermill itself only warns about unknown names). The dependency graph comes from the steps'
-``needs`` lists and is ordered by the standard library's :mod:`graphlib`; independent steps run in
-parallel processes, bounded by the number of cores.
+runs (papermill itself only warns about unknown names). A parameter listed under ``studies:`` in
+pipeline.yaml has one value for the whole study (every step of the study whose notebook declares it gets
+it), so the steps of a study cannot disagree on it; a relative path given with ``-p`` is resolved against
+the directory the command was run in. The dependency graph comes from the steps' ``needs`` lists and is
+ordered by the standard library's :mod:`graphlib`; independent steps run in parallel processes, bounded by
+the number of cores.
+
+Run integrity: a step's executed notebook is written to a hidden temporary file and renamed into place only
+when the notebook finished; a step is recorded as succeeded only after that and after its outputs are
+hashed, and it is marked ``running`` in the manifest while it runs, so a killed run is never taken for a
+finished one. A step whose outputs or executed notebook no longer match the manifest is rerun. Workers and
+their kernels end with the runner (:mod:`helpers.pipeline.workers`); the leftovers of a killed write are
+removed by the next run. Steps that ``--only`` left out of date are named, in the manifest and on every
+report (:mod:`helpers.pipeline.state`, :mod:`helpers.report.runinfo`).
 """
 
 from __future__ import annotations
@@ -23,12 +35,13 @@ import json
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 import textwrap
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -36,14 +49,28 @@ from typing import Any
 import yaml
 
 from helpers import paths
+from helpers.pipeline import state
 from helpers.pipeline.errors import PipelineError
+from helpers.pipeline.spec import (
+    absolute_path,
+    path_parameter_names,
+    read_pipeline_file,
+    study_parameters,
+    substitute_placeholders,
+)
 
 KERNEL_NAME = "python3"
+KERNEL_START_TIMEOUT = 180  # seconds; papermill's 60 can pass on a loaded machine with kernels starting at once
 STEP_KEYS = {"name", "notebook", "study", "description", "parameters", "inputs", "outputs", "needs"}
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
-MANIFEST_NAME = "run_manifest.json"
+MANIFEST_NAME = state.MANIFEST_NAME
 TRACKED_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "pingouin", "svy", "pandera")
+__all__ = ["read_pipeline_file", "substitute_placeholders"]  # re-exported from helpers.pipeline.spec
+
+
+class Interrupted(Exception):
+    """The run was stopped by SIGTERM or Ctrl-C."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +85,7 @@ class Step:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     needs: tuple[str, ...]
+    study_parameters: tuple[str, ...] = ()  # the study-level parameters this step receives
 
 
 @dataclass(frozen=True)
@@ -103,35 +131,12 @@ class StepResult:
     duration_seconds: float = 0.0
     executed_notebook: str = ""
     message: str = ""
+    kernel_attempts: int = 0  # kernel starts it took (more than 1: a kernel died at start and was retried)
 
 
 # ----------------------------------------------------------------------------------------------
 # Reading and checking the pipeline file
 # ----------------------------------------------------------------------------------------------
-
-
-def read_pipeline_file(pipeline_file: Path) -> dict[str, Any]:
-    """Parse pipeline.yaml, with a clear error for a missing or malformed file."""
-    if not pipeline_file.is_file():
-        raise PipelineError(f"{pipeline_file}: pipeline file not found.")
-    try:
-        document = yaml.safe_load(pipeline_file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise PipelineError(f"{pipeline_file}: not valid YAML: {error}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("steps"), list) or not document["steps"]:
-        raise PipelineError(f"{pipeline_file}: expected a mapping with a non-empty list 'steps'.")
-    return document
-
-
-def substitute_placeholders(value: Any, placeholders: dict[str, str]) -> Any:
-    """Replace ``{raw}``-style placeholders in strings (recursively in lists)."""
-    if isinstance(value, str):
-        for key, replacement in placeholders.items():
-            value = value.replace("{" + key + "}", replacement)
-        return value
-    if isinstance(value, list):
-        return [substitute_placeholders(item, placeholders) for item in value]
-    return value
 
 
 PARAMETER_CACHE_NAME = "notebook_parameters.json"
@@ -192,7 +197,10 @@ def save_parameter_cache() -> None:
 
 
 def steps_from_document(document: dict[str, Any], pipeline_file: Path, locations: Locations) -> list[Step]:
-    """Build the steps, collecting every problem in the file before raising."""
+    """Build the steps, collecting every problem in the file before raising.
+
+    A relative path in an input or output parameter is taken relative to the pipeline file's folder.
+    """
     problems: list[str] = []
     steps: list[Step] = []
     placeholders = locations.placeholders()
@@ -208,10 +216,11 @@ def steps_from_document(document: dict[str, Any], pipeline_file: Path, locations
         notebook = locations.root / raw_step["notebook"]
         if not notebook.is_file():
             problems.append(f"{where}: notebook {raw_step['notebook']} not found.")
-        parameters = {
-            name: substitute_placeholders(value, placeholders)
-            for name, value in (raw_step.get("parameters") or {}).items()
-        }
+        path_names = path_parameter_names(raw_step)
+        parameters = {}
+        for name, value in (raw_step.get("parameters") or {}).items():
+            value = substitute_placeholders(value, placeholders)
+            parameters[name] = absolute_path(value, pipeline_file.parent) if name in path_names else value
         steps.append(
             Step(
                 name=str(raw_step["name"]),
@@ -236,6 +245,8 @@ def structural_problems(steps: list[Step], pipeline_file: Path) -> list[str]:
     names = [step.name for step in steps]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{pipeline_file}: step name '{name}' is used more than once.")
+    for study in sorted({step.study for step in steps} & set(names)):
+        problems.append(f"{pipeline_file}: '{study}' names both a study and a step; -p {study}.NAME would be ambiguous.")
     for step in steps:
         for needed in step.needs:
             if needed not in names:
@@ -272,13 +283,45 @@ def notebook_parameter_problems(steps: list[Step]) -> list[str]:
     return problems
 
 
-def load_pipeline(pipeline_file: Path, locations: Locations) -> list[Step]:
-    """Read pipeline.yaml, substitute placeholders and check it against the notebooks."""
-    steps = steps_from_document(read_pipeline_file(pipeline_file), pipeline_file, locations)
-    problems = notebook_parameter_problems(steps)
+def with_study_parameters(steps: list[Step], studies: dict[str, dict[str, Any]], pipeline_file: Path,
+                          placeholders: dict[str, str]) -> list[Step]:
+    """Give each step the study-level parameters its notebook declares; refuse a step that sets one itself,
+    a study no step belongs to, and a study parameter no notebook of the study declares."""
+    problems: list[str] = []
+    known_studies = {step.study for step in steps}
+    for study in sorted(set(studies) - known_studies):
+        problems.append(f"{pipeline_file}: 'studies' names '{study}', but no step belongs to it "
+                        f"(studies of the steps: {', '.join(sorted(known_studies))}).")
+    updated: list[Step] = []
+    for step in steps:
+        shared = studies.get(step.study, {})
+        for name in sorted(set(shared) & set(step.parameters)):
+            problems.append(f"{pipeline_file}: step '{step.name}' sets '{name}', which is set once for the whole "
+                            f"study under studies: {step.study}: parameters (remove it from the step).")
+        declared = notebook_parameters(step.notebook)
+        received = tuple(sorted(name for name in shared if name in declared))
+        values = {name: substitute_placeholders(shared[name], placeholders) for name in received}
+        updated.append(replace(step, parameters={**values, **step.parameters}, study_parameters=received))
+    for study, shared in studies.items():
+        for name in sorted(shared):
+            if study in known_studies and not any(name in s.study_parameters for s in updated if s.study == study):
+                problems.append(f"{pipeline_file}: study '{study}' sets '{name}', which no notebook of the study "
+                                "declares.")
     if problems:
         raise PipelineError(problems)
-    return steps
+    return updated
+
+
+def load_pipeline(pipeline_file: Path, locations: Locations) -> list[Step]:
+    """Read pipeline.yaml, substitute placeholders, add the study-level parameters and check it all against
+    the notebooks."""
+    document = read_pipeline_file(pipeline_file)
+    steps = steps_from_document(document, pipeline_file, locations)
+    studies, problems = study_parameters(document, pipeline_file)
+    problems += notebook_parameter_problems(steps)
+    if problems:
+        raise PipelineError(problems)
+    return with_study_parameters(steps, studies, pipeline_file, locations.placeholders())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -313,39 +356,86 @@ def value_matches_type(value: Any, type_name: str) -> bool:
     return checks.get(base, lambda v: True)(value)
 
 
-def apply_overrides(steps: list[Step], overrides: list[str]) -> list[Step]:
-    """Set ``-p`` values on the steps whose notebooks declare them; refuse unknown names and wrong types."""
+def override_targets(steps: list[Step], declared: dict[str, dict[str, Any]], scope: str | None,
+                     name: str) -> tuple[list[str], str | None]:
+    """The steps a ``-p [scope.]name=value`` sets, and a note (with ``{}`` for the option) when a step scope widens
+    to its study.
+
+    ``scope`` is None (every step declaring ``name``), a study (its steps declaring ``name``) or a step. A
+    study-level parameter named with a step sets it for the step's whole study, so a study's steps never
+    disagree on it.
+    """
+    by_name = {step.name: step for step in steps}
+    if scope is None:
+        return [s.name for s in steps if name in declared[s.name]], None
+    study = by_name[scope].study if scope in by_name else None
+    if study is not None and any(name in s.study_parameters for s in steps if s.study == study):
+        targets = [s.name for s in steps if s.study == study and name in s.study_parameters]
+        return targets, f"note: '{name}' is set once for the whole study {study}; -p {{}} sets it for {', '.join(targets)}."
+    if scope in by_name:
+        return ([scope] if name in declared[scope] else []), None
+    return [s.name for s in steps if s.study == scope and name in declared[s.name]], None
+
+
+def apply_overrides(steps: list[Step], overrides: list[str], notes: list[str] | None = None,
+                    base: Path | None = None) -> list[Step]:
+    """Set ``-p`` values on the steps whose notebooks declare them; refuse unknown names and wrong types.
+
+    ``-p name=value`` sets every step declaring ``name``, ``-p study.name=value`` the steps of one study,
+    ``-p step.name=value`` one step (or, for a study-level parameter, its study: a line is added to
+    ``notes``). A relative path given for an input or output is made absolute against ``base`` (default:
+    the current directory), so the file that is checked and hashed is the one the notebook opens.
+    """
     problems: list[str] = []
     declared = {step.name: notebook_parameters(step.notebook) for step in steps}
+    studies = {step.study for step in steps if step.study}
+    paths_of = {step.name: set(step.inputs) | set(step.outputs) for step in steps}
     updated = {step.name: dict(step.parameters) for step in steps}
     for text in overrides:
         try:
-            step_name, name, value = parse_override(text)
+            scope, name, value = parse_override(text)
         except PipelineError as error:
             problems.extend(error.problems)
             continue
-        if step_name is not None and step_name not in declared:
-            close = difflib.get_close_matches(step_name, declared, n=1)
+        if scope is not None and scope not in declared and scope not in studies:
+            close = difflib.get_close_matches(scope, [*declared, *sorted(studies)], n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(f"-p {text}: unknown step '{step_name}'.{hint}")
+            problems.append(f"-p {text}: unknown step '{scope}' (no study has that name either).{hint}")
             continue
-        targets = [step_name] if step_name else [s for s in declared if name in declared[s]]
-        targets = [t for t in targets if name in declared[t]]
+        targets, note = override_targets(steps, declared, scope, name)
         if not targets:
             every_name = sorted({n for names in declared.values() for n in names})
             close = difflib.get_close_matches(name, every_name, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            scope = f"step '{step_name}'" if step_name else "any step"
-            problems.append(f"-p {text}: unknown parameter '{name}' for {scope}.{hint}")
+            where = "any step" if scope is None else f"step '{scope}'" if scope in declared else f"study '{scope}'"
+            problems.append(f"-p {text}: unknown parameter '{name}' for {where}.{hint}")
             continue
+        if note and notes is not None:
+            notes.append(note.format(text))
         for target in targets:
             type_name = declared[target][name].get("inferred_type_name", "None")
             if not value_matches_type(value, type_name):
                 problems.append(f"-p {text}: step '{target}' expects {type_name} for '{name}', got {value!r}.")
-            updated[target][name] = value
+            in_place = name in paths_of[target]
+            updated[target][name] = absolute_path(value, base or Path.cwd()) if in_place else value
+    problems += study_disagreements(steps, updated)
     if problems:
         raise PipelineError(problems)
     return [replace(step, parameters=updated[step.name]) for step in steps]
+
+
+def study_disagreements(steps: list[Step], parameters: dict[str, dict[str, Any]]) -> list[str]:
+    """Study-level parameters whose value differs between two steps of the study (checked before running)."""
+    problems: list[str] = []
+    for study in sorted({step.study for step in steps}):
+        members = [step for step in steps if step.study == study]
+        for name in sorted({n for step in members for n in step.study_parameters}):
+            values = {step.name: parameters[step.name].get(name) for step in members if name in step.study_parameters}
+            if len({json.dumps(v, sort_keys=True, default=str) for v in values.values()}) > 1:
+                listed = ", ".join(f"{step} = {value!r}" for step, value in values.items())
+                problems.append(f"study '{study}': its steps disagree on '{name}' ({listed}); set it once with "
+                                f"-p {study}.{name}=VALUE.")
+    return problems
 
 
 def select_steps(steps: list[Step], only: list[str]) -> list[Step]:
@@ -401,13 +491,7 @@ def step_fingerprint(step: Step, code_hash: str) -> dict[str, Any]:
 
 def read_manifest(locations: Locations) -> dict[str, Any]:
     """The previous run manifest, or an empty one."""
-    manifest_file = locations.build / MANIFEST_NAME
-    if manifest_file.is_file():
-        try:
-            return json.loads(manifest_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            return {"steps": {}}
-    return {"steps": {}}
+    return state.read_manifest(locations.build)
 
 
 def outputs_unchanged(step: Step, record: dict[str, Any]) -> bool:
@@ -419,13 +503,23 @@ def outputs_unchanged(step: Step, record: dict[str, Any]) -> bool:
     )
 
 
-def is_up_to_date(step: Step, fingerprint: dict[str, Any], manifest: dict[str, Any]) -> bool:
-    """A step is skipped when its last run succeeded with the same fingerprint and intact outputs."""
+def executed_unchanged(record: dict[str, Any], executed: Path | None) -> bool:
+    """The executed notebook is there, whole, with the hash recorded when the step succeeded."""
+    if executed is None:
+        return True
+    recorded = record.get("executed_sha256")
+    return recorded is not None and sha256_of_path(executed) == recorded
+
+
+def is_up_to_date(step: Step, fingerprint: dict[str, Any], manifest: dict[str, Any],
+                  executed: Path | None = None) -> bool:
+    """A step is skipped when its last run succeeded with the same fingerprint, intact outputs and (when
+    ``executed`` is given) the same executed notebook."""
     record = manifest.get("steps", {}).get(step.name)
     if not record or record.get("status") != "succeeded":
         return False
     same = all(record.get(key) == value for key, value in fingerprint.items())
-    return same and outputs_unchanged(step, record)
+    return same and outputs_unchanged(step, record) and executed_unchanged(record, executed)
 
 
 def git_state(root: Path) -> dict[str, Any]:
@@ -472,34 +566,95 @@ def failing_source_line(source: str, traceback_lines: list[str]) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def execute_step(step: Step, executed_notebook: Path, cwd: Path) -> StepResult:
-    """Run one notebook with papermill; a failure keeps the executed notebook and says where it broke."""
+def failed_notebook_path(executed_notebook: Path) -> Path:
+    """Where the executed notebook of a failed step is kept (``<step>.failed.ipynb``), beside the last good one."""
+    return executed_notebook.with_name(f"{executed_notebook.stem}.failed.ipynb")
+
+
+def hidden_temporary_path(target: Path) -> Path:
+    """A new, empty hidden ``.<name>.<random>.part`` file beside ``target`` (removed by the next run if left)."""
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def execute_notebook_with_retries(step: Step, output: Path, cwd: Path, attempts: int) -> int:
+    """papermill on ``step`` into ``output``; a kernel that dies before it answers is started again, up to
+    ``attempts`` times in all. Returns the number of attempts used; raises the last error otherwise."""
+    import random
+
     import papermill
+
+    from helpers.pipeline.workers import is_kernel_start_failure, kernel_transport_options
+
+    for attempt in range(1, attempts + 1):
+        try:
+            papermill.execute_notebook(
+                str(step.notebook),
+                str(output),
+                parameters=step.parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                cwd=str(cwd),
+                start_timeout=KERNEL_START_TIMEOUT,
+                **kernel_transport_options(),
+            )
+            return attempt
+        except Exception as error:
+            if attempt == attempts or not is_kernel_start_failure(error):
+                raise
+            print(f"kernel start failed ({type(error).__name__}: {error}); starting it again "
+                  f"(attempt {attempt + 1} of {attempts})", flush=True)
+            time.sleep(random.uniform(0.5, 2.0) * attempt)
+    return attempts
+
+
+def execute_step(step: Step, executed_notebook: Path, cwd: Path, attempts: int | None = None) -> StepResult:
+    """Run one notebook with papermill, whole or not at all.
+
+    papermill saves the notebook after every cell, so it writes to a hidden temporary file; only a notebook
+    that ran to the end is renamed to ``executed_notebook``. A failed one is kept as ``<step>.failed.ipynb``
+    (the message says where it broke); the last good executed notebook is left as it was.
+    """
     from papermill.exceptions import PapermillExecutionError
 
-    executed_notebook.parent.mkdir(parents=True, exist_ok=True)
+    from helpers.pipeline.workers import KERNEL_START_ATTEMPTS
+
     started = time.perf_counter()
+    temporary = hidden_temporary_path(executed_notebook)
+    failed_copy = failed_notebook_path(executed_notebook)
     try:
-        papermill.execute_notebook(
-            str(step.notebook),
-            str(executed_notebook),
-            parameters=step.parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            cwd=str(cwd),
-        )
+        used = execute_notebook_with_retries(step, temporary, cwd, attempts or KERNEL_START_ATTEMPTS)
     except PapermillExecutionError as error:
+        keep_failed_notebook(temporary, failed_copy)
         line = failing_source_line(error.source, error.traceback)
         message = (
             f"step '{step.name}' failed in cell {error.cell_index} ({line})\n"
             f"  {error.ename}: {textwrap.indent(str(error.evalue), '    ').lstrip()}\n"
-            f"  executed notebook kept at {executed_notebook}"
+            f"  executed notebook kept at {failed_copy}"
         )
-        return StepResult(step.name, "failed", time.perf_counter() - started, str(executed_notebook), message)
+        return StepResult(step.name, "failed", time.perf_counter() - started, str(failed_copy), message)
     except Exception as error:  # kernel died, notebook unreadable, ...
+        keep_failed_notebook(temporary, failed_copy)
         message = f"step '{step.name}' could not run: {type(error).__name__}: {error}"
-        return StepResult(step.name, "failed", time.perf_counter() - started, str(executed_notebook), message)
-    return StepResult(step.name, "succeeded", time.perf_counter() - started, str(executed_notebook))
+        return StepResult(step.name, "failed", time.perf_counter() - started, str(failed_copy), message)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, executed_notebook)
+    failed_copy.unlink(missing_ok=True)
+    return StepResult(step.name, "succeeded", time.perf_counter() - started, str(executed_notebook),
+                      kernel_attempts=used)
+
+
+def keep_failed_notebook(temporary: Path, failed_copy: Path) -> None:
+    """Move what papermill wrote of a failed run to ``failed_copy`` (or drop an empty temporary file)."""
+    if temporary.is_file() and temporary.stat().st_size > 0:
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, failed_copy)
+    else:
+        temporary.unlink(missing_ok=True)
 
 
 def _import_papermill_before_forking() -> None:
@@ -593,27 +748,34 @@ def _readable(path: Path) -> bool:
 
 
 def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git: dict[str, Any]) -> dict[str, Any]:
-    """The manifest entry of one finished step."""
+    """The manifest entry of one finished step: written only after its notebook is complete and its outputs
+    hashed, so a step recorded as succeeded has every output the notebook wrote."""
+    executed = Path(result.executed_notebook) if result.status == "succeeded" else None
     return {
         **fingerprint,
         "status": result.status,
         "notebook": str(step.notebook.name),
         "study": step.study,
         "executed_notebook": result.executed_notebook,
+        "executed_sha256": sha256_of_path(executed) if executed else None,
         "outputs_sha256": {name: sha256_of_path(Path(step.parameters[name])) for name in step.outputs},
         "duration_seconds": round(result.duration_seconds, 2),
+        "finished_at": state.now_utc(),
+        "kernel_attempts": result.kernel_attempts,
         **git,
         **environment_record(),
     }
 
 
+def running_record(previous: dict[str, Any] | None, step: Step) -> dict[str, Any]:
+    """The manifest entry of a step while it runs: never 'succeeded', so a run killed now reruns it."""
+    return {**(previous or {}), "status": "running", "study": step.study, "notebook": str(step.notebook.name),
+            "started_at": state.now_utc()}
+
+
 def write_manifest(locations: Locations, manifest: dict[str, Any]) -> Path:
     """Write the run manifest atomically (build/run_manifest.json, copied beside the reports)."""
-    from helpers.outputs import write_json
-
-    target = write_json(manifest, locations.build / MANIFEST_NAME)
-    write_json(manifest, locations.reports / MANIFEST_NAME)
-    return target
+    return state.write_manifest(locations.build, locations.reports, manifest)
 
 
 def run_steps(
@@ -623,11 +785,19 @@ def run_steps(
     force: bool = False,
     jobs: int | None = None,
     say: Any = print,
+    manifest: dict[str, Any] | None = None,
+    git: dict[str, Any] | None = None,
 ) -> list[StepResult]:
-    """Run the steps in dependency order, in parallel where independent; stop scheduling at the first failure."""
+    """Run the steps in dependency order, in parallel where independent; stop scheduling at the first failure.
+
+    ``manifest`` (read from the build folder when not given) is updated in place and written after every
+    change. If this process is interrupted, the workers and their kernels are ended before it returns.
+    """
+    from helpers.pipeline.workers import stop_workers, worker_pool
+
     code_hash = code_fingerprint(locations.root)
-    git = git_state(locations.root)
-    manifest = read_manifest(locations)
+    git = git if git is not None else git_state(locations.root)
+    manifest = manifest if manifest is not None else read_manifest(locations)
     manifest.setdefault("steps", {})
     selected = {step.name: step for step in steps}
     graph = TopologicalSorter({s.name: {n for n in s.needs if n in selected} for s in steps})
@@ -637,20 +807,23 @@ def run_steps(
     running: dict[Future[StepResult], tuple[Step, dict[str, Any]]] = {}
     failed = False
     count = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = worker_pool(workers)
+    try:
         while graph.is_active():
             ready = graph.get_ready() if not failed else ()
             for name in ready:
                 step = selected[name]
                 count += 1
                 fingerprint = step_fingerprint(step, code_hash)
-                if not force and is_up_to_date(step, fingerprint, manifest):
+                executed = locations.executed / f"{name}.ipynb"
+                if not force and is_up_to_date(step, fingerprint, manifest, executed):
                     say(f"[{count}/{len(steps)}] {name}: skipped (notebook, parameters and inputs unchanged)")
                     results.append(StepResult(name, "skipped"))
                     graph.done(name)
                     continue
-                executed = locations.executed / f"{name}.ipynb"
                 say(f"[{count}/{len(steps)}] {name}: running {relative(step.notebook, locations.root)}")
+                manifest["steps"][name] = running_record(manifest["steps"].get(name), step)
+                write_manifest(locations, manifest)
                 _import_papermill_before_forking()
                 running[pool.submit(run_step_in_worker, step, executed, locations.root)] = (step, fingerprint)
             if ready and not running:
@@ -665,12 +838,44 @@ def run_steps(
                 manifest["steps"][step.name] = record_for(step, result, fingerprint, git)
                 write_manifest(locations, manifest)
                 if result.status == "succeeded":
-                    say(f"      {step.name}: done in {result.duration_seconds:.1f} s")
+                    retried = f" (kernel started at attempt {result.kernel_attempts})" if result.kernel_attempts > 1 else ""
+                    say(f"      {step.name}: done in {result.duration_seconds:.1f} s{retried}")
                     graph.done(step.name)
                 else:
                     failed = True
                     say(f"      {step.name}: FAILED\n{result.message}")
+    except BaseException:
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     return results
+
+
+def out_of_date_steps(all_steps: list[Step], current: set[str], locations: Locations,
+                      manifest: dict[str, Any]) -> dict[str, str]:
+    """The steps whose last results no longer match what they were built from, each with a reason.
+
+    ``current`` names the steps this run ran or found up to date. Any other step is out of date when it never
+    succeeded here, when its notebook, the helper code or one of its inputs changed since it ran (an earlier
+    step was rerun with ``--only``), when its outputs or executed notebook changed, or when it ran with another
+    value of a study-level parameter than the steps of its study that ran now; and so is every step built
+    from an out-of-date step.
+    """
+    code_hash = code_fingerprint(locations.root)
+    ran_studies = {step.study for step in all_steps if step.name in current}
+    own: dict[str, list[str]] = {}
+    for step in all_steps:
+        if step.name in current:
+            continue
+        record = manifest.get("steps", {}).get(step.name)
+        executed = locations.executed / f"{step.name}.ipynb"
+        own[step.name] = state.own_stale_reasons(
+            record, step_fingerprint(step, code_hash), study_parameters=step.study_parameters,
+            compare_study_parameters=step.study in ran_studies,
+            outputs_intact=bool(record) and outputs_unchanged(step, record or {}),
+            executed_intact=bool(record) and executed_unchanged(record or {}, executed))
+    order = list(TopologicalSorter({s.name: set(s.needs) for s in all_steps}).static_order())
+    return state.propagate_staleness(order, {s.name: s.needs for s in all_steps}, own)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -687,6 +892,9 @@ def describe_plan(steps: list[Step], locations: Locations) -> str:
             lines.append(f"     {step.description}")
         if step.needs:
             lines.append(f"     needs:   {', '.join(step.needs)}")
+        if step.study_parameters:
+            shared = ", ".join(f"{n} = {json.dumps(step.parameters[n], default=str)}" for n in step.study_parameters)
+            lines.append(f"     study parameters: {shared}")
         for name in step.inputs:
             lines.append(f"     input:   {name} = {relative(step.parameters[name], locations.root)}")
         for name in step.outputs:
@@ -699,7 +907,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("plan", "print what would run, without running"), ("run", "run the pipeline")):
         command = sub.add_parser(name, help=text)
-        command.add_argument("-p", "--parameter", action="append", default=[], metavar="[STEP.]NAME=VALUE")
+        command.add_argument("-p", "--parameter", action="append", default=[], metavar="[STEP.|STUDY.]NAME=VALUE")
         command.add_argument("--only", action="append", default=[], metavar="STEP", help="run only this step")
         command.add_argument("--out", type=Path, default=None, help="folder for processed data, reports, build")
         command.add_argument("--pipeline", type=Path, default=None, help="pipeline file (default pipeline.yaml)")
@@ -710,55 +918,153 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def prepare(args: argparse.Namespace) -> tuple[list[Step], Locations]:
+@dataclass
+class Prepared:
+    """A checked command: every step (with the ``-p`` values), the ones ``--only`` selected, where they run."""
+
+    all_steps: list[Step]
+    steps: list[Step]
+    locations: Locations
+    pipeline_file: Path
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
     """Load the pipeline, apply ``-p`` and ``--only``; every check happens before anything runs."""
     root = paths.PROJECT_ROOT
-    locations = Locations(root=root, out=(args.out or root).resolve())
+    locations = Locations(root=root, out=Path(os.path.abspath(args.out or root)))
+    pipeline_file = Path(os.path.abspath(args.pipeline or root / "pipeline.yaml"))
     use_parameter_cache(locations.build / PARAMETER_CACHE_NAME)
-    steps = load_pipeline((args.pipeline or root / "pipeline.yaml").resolve(), locations)
-    steps = apply_overrides(steps, args.parameter)
-    if args.command == "run":
-        save_parameter_cache()
-    return select_steps(steps, args.only), locations
+    notes: list[str] = []
+    steps = apply_overrides(load_pipeline(pipeline_file, locations), args.parameter, notes)
+    return Prepared(steps, select_steps(steps, args.only), locations, pipeline_file, notes)
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signal.Signals(signum).name)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        steps, locations = prepare(args)
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    except ValueError:  # not the main thread: leave SIGTERM as it is
+        previous = None
+    try:
+        prepared = prepare(args)
+        for note in prepared.notes:
+            print(note)
         if args.command == "plan":
-            print(describe_plan(steps, locations))
+            print(describe_plan(prepared.steps, prepared.locations))
             return 0
-        return run_command(args, steps, locations)
+        return run_command(args, prepared)
     except PipelineError as error:
         print("pipeline: stopped before running anything:" if error.problems else "pipeline: error", file=sys.stderr)
         for problem in error.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    except OSError as error:
+        from helpers.pipeline.preflight import describe_os_error
+
+        print(f"pipeline: stopped: {describe_os_error(error)}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, Interrupted):
+        print("pipeline: interrupted; the steps that had not finished will run again next time.", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def run_command(args: argparse.Namespace, steps: list[Step], locations: Locations) -> int:
-    """``run``: verify inputs, take the lock, run the steps, export the reports."""
+def places_written(steps: list[Step], locations: Locations) -> list[tuple[Path, str]]:
+    """Every folder and file a run writes: the output folder and its lock, build, reports, processed data, and
+    each selected step's outputs."""
+    from helpers.pipeline.runlock import LOCK_NAME
+
+    places = [(locations.out, "output folder"), (locations.out / LOCK_NAME, "run lock"),
+              (locations.out / f"{LOCK_NAME}.owner", "run lock"),
+              (locations.build, "build folder"), (locations.executed, "folder for executed notebooks"),
+              (locations.reports, "reports folder"), (locations.processed, "processed-data folder")]
+    for step in steps:
+        places += [(Path(step.parameters[name]), f"output '{name}' of step '{step.name}'") for name in step.outputs]
+    return places
+
+
+def run_command(args: argparse.Namespace, prepared: Prepared) -> int:
+    """``run``: check inputs and permissions, take the lock, run the steps, export the reports, write the index."""
+    from helpers.pipeline.preflight import write_problems
     from helpers.pipeline.runlock import RunLock
 
+    steps, locations = prepared.steps, prepared.locations
     produced = {Path(s.parameters[n]) for s in steps for n in s.outputs}
-    problems = verify_raw_inputs(steps) + missing_inputs(steps, produced)
+    problems = write_problems(places_written(steps, locations))
+    problems += verify_raw_inputs(steps) + missing_inputs(steps, produced)
     if problems:
         raise PipelineError(problems)
     with RunLock(locations.out):
+        save_parameter_cache()
+        folders = [locations.build, locations.reports, locations.processed]
+        folders += [Path(s.parameters[n]) for s in prepared.all_steps for n in s.outputs]
+        leftovers = state.remove_partial_files(folder if folder.is_dir() else folder.parent for folder in folders)
+        if leftovers:
+            print(f"removed {len(leftovers)} partial file(s) an interrupted run left behind")
+        git = git_state(locations.root)
+        manifest = read_manifest(locations)
+        state.begin_run(manifest, git=git, only=args.only, overrides=args.parameter,
+                        placeholders=locations.placeholders(), pipeline_file=prepared.pipeline_file)
+        write_manifest(locations, manifest)
+        refresh_index(locations)
         started = time.perf_counter()
-        results = run_steps(steps, locations, force=args.force, jobs=args.jobs)
-        if any(result.status == "failed" for result in results):
-            print(f"pipeline: FAILED after {time.perf_counter() - started:.1f} s (see the message above)", file=sys.stderr)
-            return 1
-        if not args.no_export:
-            from helpers.report.reporting import ExportError, export_reports
+        try:
+            results = run_steps(steps, locations, force=args.force, jobs=args.jobs, manifest=manifest, git=git)
+            return finish_run(args, prepared, manifest, results, started)
+        except (KeyboardInterrupt, Interrupted):
+            state.end_run(manifest, status="interrupted", stale=manifest["run"].get("stale_steps"))
+            write_manifest(locations, manifest)
+            refresh_index(locations)
+            raise
 
-            try:
-                export_reports(steps, results, locations, jobs=args.jobs)
-            except ExportError as error:
-                print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
-                return 1
-        print(f"pipeline: finished in {time.perf_counter() - started:.1f} s; reports in {locations.reports}")
+
+def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str, Any], results: list[StepResult],
+               started: float) -> int:
+    """After the steps: name the out-of-date steps, export (when every step succeeded), record how the run
+    ended and write the index, which says so."""
+    locations = prepared.locations
+    failed = [result.name for result in results if result.status == "failed"]
+    current = {result.name for result in results if result.status != "failed"}
+    stale = out_of_date_steps(prepared.all_steps, current, locations, manifest)
+    manifest["run"]["stale_steps"] = stale
+    write_manifest(locations, manifest)
+    failed_exports: list[str] = []
+    from helpers.report.reporting import ExportError, export_reports, outdated_reports
+
+    if not failed and not args.no_export:
+        try:
+            export_reports(prepared.all_steps, results, locations, jobs=args.jobs)
+        except ExportError as error:
+            failed_exports = list(error.studies)
+            print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
+    manifest["run"]["reports_outdated"] = outdated_reports(prepared.all_steps, locations)
+    status = "failed" if failed or failed_exports else "succeeded"
+    state.end_run(manifest, status=status, failed_steps=failed, failed_exports=failed_exports, stale=stale)
+    write_manifest(locations, manifest)
+    refresh_index(locations)
+    if stale:
+        print("pipeline: out of date after this run (their reports say so; run without --only to update them):")
+        for name, reason in stale.items():
+            print(f"  - {name}: {reason}")
+    if failed:
+        print(f"pipeline: FAILED after {time.perf_counter() - started:.1f} s (see the message above); the reports "
+              "in place are from the last successful run", file=sys.stderr)
+        return 1
+    if failed_exports:
+        return 1
+    print(f"pipeline: finished in {time.perf_counter() - started:.1f} s; reports in {locations.reports}")
     return 0
 
+
+def refresh_index(locations: Locations) -> None:
+    """Rewrite ``reports/index.html`` from the reports in place and the manifest (quick, no export)."""
+    from helpers.report.reporting import write_index
+
+    write_index(locations)

@@ -14,6 +14,11 @@ Report files (flat in ``reports/``, so that the banner's relative links ``assump
 ``<step>`` is the executed notebook's file stem; when the stem already starts with
 ``<study>_`` it is used as is. Every file is written atomically (``helpers.outputs``).
 
+Run record: given a ``run_block`` (:class:`helpers.report.runinfo.RunBlock`), every page and the PDF show
+the study's run record (when it was computed, the commit, the data origin, non-default parameters,
+out-of-date steps) below the notebook's title (:func:`with_run_block`: raw cells, HTML for the pages and
+LaTeX for the PDF).
+
 Offline guarantee: the HTML uses the template ``templates/offline_html`` (nbconvert's ``lab``
 template without require.js, mermaid and the widget manager, which it loads from CDNs). MathJax is
 left out unless ``mathjax_url`` points at a local or relative copy; without it TeX stays readable
@@ -125,7 +130,17 @@ def reviewer_notebook(notebook: NotebookNode) -> NotebookNode:
 
 def replicator_notebook(notebook: NotebookNode) -> NotebookNode:
     """The replicator's view: everything except cells explicitly tagged ``remove-cell``."""
-    return without_tagged_cells(notebook, ALWAYS_REMOVED_CELL_TAGS)
+    return with_stable_injected_cell_id(without_tagged_cells(notebook, ALWAYS_REMOVED_CELL_TAGS))
+
+
+def with_stable_injected_cell_id(notebook: NotebookNode) -> NotebookNode:
+    """A copy whose papermill ``injected-parameters`` cell has a fixed id (papermill draws a random one each
+    run), so the same run gives the same page."""
+    stable = copy.deepcopy(notebook)
+    for position, cell in enumerate(stable.cells):
+        if "injected-parameters" in _cell_tags(cell):
+            cell.id = f"injected-parameters-{position}"
+    return stable
 
 
 def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str) -> NotebookNode:
@@ -155,6 +170,30 @@ def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str
             combined.cells.append(copied)
     nbformat.validate(combined)
     return combined
+
+
+RUN_BLOCK_CELL_ID = "run-record"
+
+
+def with_run_block(notebook: NotebookNode, run_block: Any | None, *, after_title: bool = True) -> NotebookNode:
+    """A copy of ``notebook`` with the run record (``run_block.html`` / ``.latex``) as raw cells near the top.
+
+    With ``after_title`` they go after the first cell when it is the notebook's title (a Markdown cell
+    starting with ``#``), else first. A raw cell shows only in the format of its mimetype: the HTML one in
+    the pages, the LaTeX one in the PDF.
+    """
+    marked = copy.deepcopy(notebook)
+    if run_block is None:
+        return marked
+    cells = [nbformat.v4.new_raw_cell(run_block.html, metadata={"raw_mimetype": "text/html"}),
+             nbformat.v4.new_raw_cell(run_block.latex, metadata={"raw_mimetype": "text/latex"})]
+    for position, cell in enumerate(cells):
+        cell.id = f"{RUN_BLOCK_CELL_ID}-{position}"
+    first = marked.cells[0] if marked.cells else None
+    titled = first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("#")
+    at = 1 if after_title and titled else 0
+    marked.cells[at:at] = cells
+    return marked
 
 
 def data_notices(notebook: NotebookNode) -> set[str]:
@@ -235,8 +274,9 @@ def _export_html(
     reviewer: bool,
     title: str | None,
     mathjax_url: str | None,
+    run_block: Any | None = None,
 ) -> Path:
-    original = _as_notebook(source)
+    original = with_run_block(_as_notebook(source), run_block)
     notebook = reviewer_notebook(original) if reviewer else replicator_notebook(original)
     exporter = _html_exporter(include_code=not reviewer, mathjax_url=mathjax_url)
     resources = _notebook_resources(_document_name(original, source, title), _source_folder(source))
@@ -252,9 +292,11 @@ def export_reviewer_html(
     *,
     title: str | None = None,
     mathjax_url: str | None = None,
+    run_block: Any | None = None,
 ) -> Path:
     """Write the reviewer's offline HTML: outputs and narrative, no code, no parameter cells, no stderr."""
-    return _export_html(executed_nb, out_html, reviewer=True, title=title, mathjax_url=mathjax_url)
+    return _export_html(executed_nb, out_html, reviewer=True, title=title, mathjax_url=mathjax_url,
+                        run_block=run_block)
 
 
 def export_replicator_html(
@@ -263,9 +305,11 @@ def export_replicator_html(
     *,
     title: str | None = None,
     mathjax_url: str | None = None,
+    run_block: Any | None = None,
 ) -> Path:
     """Write the replicator's offline HTML: code, prompts, papermill's injected parameters, outputs."""
-    return _export_html(executed_nb, out_html, reviewer=False, title=title, mathjax_url=mathjax_url)
+    return _export_html(executed_nb, out_html, reviewer=False, title=title, mathjax_url=mathjax_url,
+                        run_block=run_block)
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,6 +353,9 @@ def _pdf_exporter() -> Any:
     # and the second pass writes the PDF bookmarks (hyperref's outline). Saves a third of the PDF time.
     return PDFExporter(
         latex_count=2,
+        # PDFExporter's own mimetype is application/pdf, so by default it would drop the raw LaTeX cells (the
+        # run record, the \clearpage between a study's parts)
+        raw_mimetypes=["text/latex", "text/tex", ""],
         template_name=LATEX_TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -322,8 +369,10 @@ def export_pdf(
     out_pdf: str | os.PathLike[str],
     *,
     title: str | None = None,
+    run_block: Any | None = None,
 ) -> Path | None:
-    """Write the reviewer view as PDF through nbconvert's LaTeX route with xelatex.
+    """Write the reviewer view as PDF through nbconvert's LaTeX route with xelatex (with the run record at the
+    top when ``run_block`` is given).
 
     Returns the path, or None (after printing one line) when xelatex or pandoc is missing.
     Timestamps inside the PDF come from ``SOURCE_DATE_EPOCH`` (default: the commit time) and the
@@ -334,7 +383,7 @@ def export_pdf(
         print(f"PDF skipped: {missing[0]} not found; {PDF_TOOLS_HINT}")
         return None
     original = _as_notebook(executed_nb_or_node)
-    notebook = without_redundant_svg(reviewer_notebook(original))
+    notebook = without_redundant_svg(reviewer_notebook(with_run_block(original, run_block, after_title=False)))
     name = _document_name(original, executed_nb_or_node, title)
     if title:
         notebook.metadata["title"] = title
@@ -495,6 +544,7 @@ def export_study(
     data_log_md: str | os.PathLike[str] | None = None,
     mathjax_url: str | None = None,
     require_data_notice: bool = True,
+    run_block: Any | None = None,
 ) -> StudyExport:
     """Write reviewer and replicator HTML for each executed notebook and the study's combined PDF.
 
@@ -502,6 +552,7 @@ def export_study(
     into ``reports_dir`` (the run banner links there; they get the synthetic-data box when any
     notebook of the study shows it). With ``require_data_notice`` (default) every notebook must
     show the run banner's data notice (:func:`helpers.data.provenance.run_banner`), or nothing is written.
+    ``run_block`` (the study's run record) is shown near the top of every page and of the PDF.
     """
     folder = Path(reports_dir)
     result = StudyExport()
@@ -515,11 +566,12 @@ def export_study(
         stem = report_stem(study_slug, executed_nb)
         page_title = f"{title}: {Path(executed_nb).stem}"
         _timed(result, f"{stem}.reviewer", lambda nb=executed_nb, s=stem, t=page_title: export_reviewer_html(
-            nb, paths[f"{s}.reviewer"], title=t, mathjax_url=mathjax_url))
+            nb, paths[f"{s}.reviewer"], title=t, mathjax_url=mathjax_url, run_block=run_block))
         _timed(result, f"{stem}.replicator", lambda nb=executed_nb, s=stem, t=page_title: export_replicator_html(
-            nb, paths[f"{s}.replicator"], title=t, mathjax_url=mathjax_url))
+            nb, paths[f"{s}.replicator"], title=t, mathjax_url=mathjax_url, run_block=run_block))
     if executed_nbs:
-        _timed(result, "pdf", lambda: export_pdf(combine_notebooks(executed_nbs, title), paths["pdf"], title=title))
+        _timed(result, "pdf", lambda: export_pdf(combine_notebooks(executed_nbs, title), paths["pdf"], title=title,
+                                                 run_block=run_block))
     for label, markdown_file, page_title in (
         ("assumptions", assumptions_md, "Assumptions and caveats"),
         ("data_log", data_log_md, "Data log"),

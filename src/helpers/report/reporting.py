@@ -4,11 +4,16 @@ For each study the executed notebooks of its steps become reviewer HTML (no code
 (with code) and one PDF (``helpers.report.export``). The assumptions-and-caveats log and the data log are
 rendered next to them, so the links in every report's banner work offline.
 
-Studies that must be exported are exported in parallel processes (at most one per core, or ``jobs``):
-the PDF route sets ``SOURCE_DATE_EPOCH`` in the process environment while xelatex runs, so the exports
-must not share a process. The two logs are rendered by the last study exported in study order, as when
-the studies were exported one after the other. ``helpers.report.export`` (which imports nbformat, slow to
-import) is imported only when something is exported: a run with nothing to export stays fast.
+Studies that must be exported are exported in worker processes (at most one per core, or ``jobs``) that
+end with the runner (:func:`helpers.pipeline.workers.worker_pool`): the PDF route sets ``SOURCE_DATE_EPOCH``
+in the process environment while xelatex runs, so the exports must not share a process. The two logs are
+rendered by the last study exported in study order, as when the studies were exported one after the other.
+``helpers.report.export`` (which imports nbformat, slow to import) is imported only when something is
+exported: a run with nothing to export stays fast.
+
+Every report page carries its study's run record (:mod:`helpers.report.runinfo`: when its results were
+computed, the commit, the data origin, the parameters that differ from pipeline.yaml, out-of-date steps). The
+record is part of the export's fingerprint, so a study is exported again when its record changes.
 """
 
 from __future__ import annotations
@@ -17,24 +22,28 @@ import hashlib
 import json
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
 from helpers.outputs import write_json
+from helpers.report import runinfo
 from helpers.report.site import build_index
 from helpers.report.titles import STUDY_TITLES
 
 EXPORT_STATE = "export_state.json"
+HERE = Path(__file__).resolve().parent
+EXPORT_CODE = (HERE / "reporting.py", HERE / "export.py", HERE / "runinfo.py",
+               *sorted((HERE / "templates").rglob("*.j2")))
 
 
-def fingerprint_of_files(files: list[Path]) -> str:
-    """One sha256 over the names and contents of ``files`` plus the export code."""
+def fingerprint_of_files(files: list[Path], extra: str = "") -> str:
+    """One sha256 over the names and contents of ``files``, the export code and ``extra`` (the run record)."""
     digest = hashlib.sha256()
-    for file in [*files, Path(__file__), paths.PROJECT_ROOT / "src" / "helpers" / "export.py"]:
+    for file in [*files, *EXPORT_CODE]:
         digest.update(file.name.encode())
         digest.update(file.read_bytes() if file.is_file() else b"missing")
+    digest.update(extra.encode())
     return digest.hexdigest()
 
 
@@ -42,6 +51,7 @@ class ExportError(RuntimeError):
     """One or more studies could not be exported: one line per study, the tracebacks in ``build/export_<study>.log``."""
 
     def __init__(self, failures: dict[str, BaseException], build_dir: Path) -> None:
+        self.studies = sorted(failures)
         lines = []
         for study, error in failures.items():
             log = build_dir / f"export_{study}.log"
@@ -54,8 +64,11 @@ class ExportError(RuntimeError):
 
 def read_export_state(build_dir: Path) -> dict[str, Any]:
     """Per study, the fingerprint of its last successful export and the report files it wrote."""
-    state_file = build_dir / EXPORT_STATE
-    return json.loads(state_file.read_text(encoding="utf-8")) if state_file.is_file() else {}
+    try:
+        loaded = json.loads((build_dir / EXPORT_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or damaged: export again
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def expected_outputs(executed: list[Path], reports_dir: Path, study: str) -> list[Path]:
@@ -83,8 +96,10 @@ def is_exported(record: Any, fingerprint: str) -> bool:
     return bool(missing_pdf_tools())
 
 
-def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path]:
-    """Export one study (in a worker process); ``with_logs`` also renders the assumptions and data logs."""
+def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_logs: bool,
+                     run_block: runinfo.RunBlock | None = None) -> list[Path]:
+    """Export one study (in a worker process); ``with_logs`` also renders the assumptions and data logs;
+    ``run_block`` is the study's run record, shown near the top of every page."""
     from helpers.report.export import export_study
 
     exported = export_study(
@@ -94,60 +109,111 @@ def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_l
         STUDY_TITLES.get(study, study),
         assumptions_md=paths.ASSUMPTIONS_LOG if with_logs else None,
         data_log_md=paths.DATA_LOG if with_logs else None,
+        run_block=run_block,
     )
     return list(exported.written)
 
 
-def export_or_error(executed: list[Path], reports_dir: Path, study: str, with_logs: bool) -> list[Path] | Exception:
-    """:func:`export_one_study`, returning the exception instead of raising it (the other studies go on)."""
-    try:
-        return export_one_study(executed, reports_dir, study, with_logs)
-    except Exception as error:  # noqa: BLE001 - reported by export_reports as an ExportError, with its traceback
-        return error
+def export_in_worker(*arguments: Any) -> list[Path]:
+    """:func:`export_one_study`, looked up when called (so a worker runs the module's current function)."""
+    return export_one_study(*arguments)
+
+
+def run_summary(locations: Any) -> runinfo.RunSummary | None:
+    """The run record of the manifest in the build folder (None before the first run)."""
+    return runinfo.read_run_summary(locations.build / "run_manifest.json", processed_dir=locations.processed)
+
+
+def study_run_blocks(locations: Any) -> dict[str, runinfo.RunBlock]:
+    """Each study's run record for its report pages."""
+    summary = run_summary(locations)
+    return {study: runinfo.study_block(record) for study, record in (summary.studies if summary else {}).items()}
+
+
+def study_notebooks(steps: list[Any], locations: Any) -> dict[str, list[Path]]:
+    """Per study, the executed notebooks of its steps, in pipeline order."""
+    return {study: [locations.executed / f"{step.name}.ipynb" for step in steps if step.study == study]
+            for study in sorted({step.study for step in steps})}
+
+
+def study_fingerprints(steps: list[Any], locations: Any) -> dict[str, tuple[list[Path], str]]:
+    """Per study whose steps all have an executed notebook: the notebooks and the fingerprint of an export."""
+    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG]
+    blocks = study_run_blocks(locations)
+    fingerprints = {}
+    for study, executed in study_notebooks(steps, locations).items():
+        if all(path.is_file() for path in executed):
+            block = blocks.get(study)
+            extra = block.html + block.latex if block else ""
+            fingerprints[study] = (executed, fingerprint_of_files(executed + documents, extra))
+    return fingerprints
+
+
+def outdated_reports(steps: list[Any], locations: Any) -> list[str]:
+    """Studies whose report pages were not exported from their current executed notebooks and run record."""
+    state = read_export_state(locations.build)
+    current = study_fingerprints(steps, locations)
+    return [study for study, (_, fingerprint) in current.items()
+            if study in state and not is_exported(state.get(study), fingerprint)]
 
 
 def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say: Any = print,
                    jobs: int | None = None) -> list[Path]:
-    """Export every study whose executed notebooks or docs changed since its last export, in parallel."""
+    """Export every study whose executed notebooks, docs or run record changed since its last export, in
+    worker processes, then write the index (:func:`write_index`; the runner writes it again after every run)."""
+    from helpers.pipeline.workers import stop_workers, worker_pool
+
     state = read_export_state(locations.build)
-    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG]
     written: list[Path] = []
     pending: list[tuple[str, list[Path], str]] = []
+    current = study_fingerprints(steps, locations)
+    blocks = study_run_blocks(locations)
     for study in sorted({step.study for step in steps}):
-        executed = [locations.executed / f"{step.name}.ipynb" for step in steps if step.study == study]
-        if not all(path.is_file() for path in executed):
+        if study not in current:
             say(f"export {study}: skipped, not every step of the study has an executed notebook")
             continue
-        fingerprint = fingerprint_of_files(executed + documents)
+        executed, fingerprint = current[study]
         if is_exported(state.get(study), fingerprint):
-            say(f"export {study}: skipped (executed notebooks unchanged)")
+            say(f"export {study}: skipped (executed notebooks and run record unchanged)")
             continue
         pending.append((study, executed, fingerprint))
-    if pending:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-        last = pending[-1][0]
-        for study, _, _ in pending:
-            say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
-        arguments = [(executed, locations.reports, study, study == last) for study, executed, _ in pending]
-        if workers == 1:
-            outcomes: list[list[Path] | BaseException] = [export_or_error(*item) for item in arguments]
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(export_one_study, *item) for item in arguments]
-                outcomes = [future.exception() or future.result() for future in futures]
-        for (study, executed, fingerprint), files in zip(pending, outcomes, strict=True):
-            if isinstance(files, BaseException):
-                continue
-            written.extend(files)
-            outputs = expected_outputs(executed, locations.reports, study)
-            state[study] = {"fingerprint": fingerprint, "outputs": [str(path) for path in outputs]}
-            write_json(state, locations.build / EXPORT_STATE)
-        failures = {study: outcome for (study, _, _), outcome in zip(pending, outcomes, strict=True)
-                    if isinstance(outcome, BaseException)}
-        if failures:
-            # the index still lists what the other studies exported (and the failed study's older reports)
-            say(f"wrote {build_index(locations.reports, locations.processed)}")
-            raise ExportError(failures, locations.build)
-    written.append(build_index(locations.reports, locations.processed))
-    say(f"wrote {written[-1]}")
+    if not pending:
+        written.append(write_index(locations, say=say))
+        return written
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    last = pending[-1][0]
+    for study, _, _ in pending:
+        say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
+    arguments = [(executed, locations.reports, study, study == last, blocks.get(study))
+                 for study, executed, _ in pending]
+    pool = worker_pool(workers)
+    try:
+        # a worker's exception comes back with its traceback (as its cause) for build/export_<study>.log
+        futures = [pool.submit(export_in_worker, *item) for item in arguments]
+        outcomes: list[list[Path] | BaseException] = [future.exception() or future.result() for future in futures]
+    except BaseException:
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    for (study, executed, fingerprint), files in zip(pending, outcomes, strict=True):
+        if isinstance(files, BaseException):
+            continue
+        written.extend(files)
+        outputs = expected_outputs(executed, locations.reports, study)
+        state[study] = {"fingerprint": fingerprint, "outputs": [str(path) for path in outputs]}
+        write_json(state, locations.build / EXPORT_STATE)
+    failures = {study: outcome for (study, _, _), outcome in zip(pending, outcomes, strict=True)
+                if isinstance(outcome, BaseException)}
+    # the index lists what was exported (and a failed study's older reports); the runner rewrites it once the
+    # run's outcome is recorded
+    written.append(write_index(locations, say=say))
+    if failures:
+        raise ExportError(failures, locations.build)
     return written
+
+
+def write_index(locations: Any, *, say: Any = print) -> Path:
+    """Write ``reports/index.html`` (and the combined scorecard) from the reports and the run manifest."""
+    target = build_index(locations.reports, locations.processed)
+    say(f"wrote {target}")
+    return target

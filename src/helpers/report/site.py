@@ -10,13 +10,19 @@ self-contained page: inline CSS, no JavaScript, no external URL, relative links 
 
 * a box on top saying whether the respondent-level data are synthetic (from each study's
   ``<processed>/<study>/provenance.json``) and what that means for the figures;
+* the run record below it (:mod:`helpers.report.runinfo`): the last run's date, commit and outcome (a failed
+  or unfinished run is named, and the reports are said to be those of the last successful run), and per
+  study when its results were computed, the data origin, every parameter that differs from pipeline.yaml and
+  the steps left out of date (``--only``), which are also marked where their reports, figures and scorecard
+  rows are shown;
 * per study: the claims that pass, the reviewer / replicator HTML reports and the PDF;
 * every figure in ``figures/<study>/`` as a thumbnail with links to its PNG, SVG and CSV;
 * the combined scorecard as a colour-coded table (also written to ``tables/scorecard.csv`` and
   ``.json`` by :func:`write_combined_scorecard`);
 * the assumptions-and-caveats log (with its headings), the data log and the run manifest.
 
-The page is deterministic: sorted file lists, no dates, the same files give the same bytes.
+The page is deterministic: sorted file lists, and no date but the run record's (from the manifest), so the
+same files give the same bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from urllib.parse import quote
 from helpers import paths
 from helpers.data.provenance import data_origin_label, data_origin_of
 from helpers.outputs import write_json, write_text
+from helpers.report import runinfo
 from helpers.report.titles import STUDY_TITLES
 
 INDEX_NAME = "index.html"
@@ -83,6 +90,7 @@ class Study:
     figures: list[Figure] = field(default_factory=list)
     scorecard: list[dict[str, str]] = field(default_factory=list)
     provenance: dict[str, Any] | None = None
+    run: runinfo.StudyRun | None = None  # what the study's reports come from (from the run manifest)
 
 
 def visible_files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -162,8 +170,8 @@ def study_scorecards(reports_dir: Path) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def discover(reports_dir: Path, processed_dir: Path) -> list[Study]:
-    """Every study with its reports, figures, scorecard and provenance."""
+def discover(reports_dir: Path, processed_dir: Path, summary: runinfo.RunSummary | None = None) -> list[Study]:
+    """Every study with its reports, figures, scorecard, provenance and run record."""
     manifest = read_manifest(reports_dir)
     names = discover_study_names(reports_dir, processed_dir, manifest)
     scorecards = study_scorecards(reports_dir)
@@ -177,6 +185,7 @@ def discover(reports_dir: Path, processed_dir: Path) -> list[Study]:
         study.figures = study_figures(reports_dir / "figures", study.name)
         study.scorecard = scorecards.get(study.name, [])
         study.provenance = read_provenance(processed_dir, study.name)
+        study.run = summary.studies.get(study.name) if summary else None
     return [studies[name] for name in sorted(studies)]
 
 
@@ -339,8 +348,7 @@ def data_box(studies: Sequence[Study]) -> str:
         items = "".join(
             f"<li><strong>{html.escape(s.name)}</strong> ({html.escape(source_text(s))}): "
             + (", ".join(html.escape(figure_title(f.stem, s.name)) for f in s.figures) or "no figures")
-            + " and the scorecard show that the code reproduces the published numbers from data calibrated to "
-            "them. They are <em>not</em> findings.</li>"
+            + f" and the scorecard {html.escape(what_it_shows(s))}. They are <em>not</em> findings.</li>"
             for s in synthetic
         )
         items += "".join(
@@ -359,9 +367,14 @@ def data_box(studies: Sequence[Study]) -> str:
             '<section class="databox synthetic" role="note" aria-label="About the data">'
             "<h2>Synthetic data: these figures are not survey findings</h2>"
             "<p>The respondent-level data behind these reports are <strong>synthetic stand-ins</strong>, generated "
-            "so that their aggregates match the published ones. Every figure and every scorecard row below "
-            "therefore demonstrates that the analysis code <strong>reproduces the published numbers</strong> "
-            "from data calibrated to them. None of them is evidence about governments or citizens: do not "
+            "so that their aggregates match the published ones. "
+            + ("Run with pipeline.yaml's analysis, every figure and every scorecard row would demonstrate that the "
+               "analysis code reproduces the published numbers; this run <strong>changed the analysis</strong> "
+               "(see the run record below), so its numbers are a variant, not that demonstration. "
+               if any(is_variant(s) for s in synthetic) else
+               "Every figure and every scorecard row below therefore demonstrates that the analysis code "
+               "<strong>reproduces the published numbers</strong> from data calibrated to them. ")
+            + "None of them is evidence about governments or citizens: do not "
             "cite them as results. Run the pipeline on the real respondent files (see the data log) to obtain "
             "findings.</p>"
             f"<ul>{items}</ul></section>"
@@ -392,6 +405,37 @@ def data_box(studies: Sequence[Study]) -> str:
     )
 
 
+def is_variant(study: Study) -> bool:
+    """Whether the study's last results came from a changed analysis (a parameter differing from pipeline.yaml)."""
+    return bool(study.run and study.run.analysis_changes)
+
+
+def what_it_shows(study: Study) -> str:
+    """What a synthetic study's figures and scorecard show: the reproduction, or a variant that is not one."""
+    if not is_variant(study):
+        return "show that the code reproduces the published numbers from data calibrated to them"
+    changed = "; ".join(change.short_text() for change in study.run.analysis_changes)
+    return (f"show a variant of the published analysis ({changed}), not a reproduction of the published "
+            "numbers")
+
+
+def run_note(study: Study) -> str:
+    """Under a study's count: the changed analysis and the out-of-date steps its numbers come with, if any."""
+    notes = []
+    if is_variant(study):
+        notes.append("changed analysis: " + "; ".join(change.short_text() for change in study.run.analysis_changes))
+    if study.run and study.run.stale:
+        notes.append("out of date: " + ", ".join(study.run.stale))
+    if study.run and study.run.unfinished:
+        notes.append("last run failed or interrupted: " + ", ".join(study.run.unfinished))
+    return "".join(f'<div class="run-note">{html.escape(note)}</div>' for note in notes)
+
+
+def stale_mark(is_stale: bool) -> str:
+    """A red 'out of date' label, or nothing."""
+    return ' <span class="stale">out of date</span>' if is_stale else ""
+
+
 def study_heading(study: Study) -> str:
     """``name: title`` when the study has a known title."""
 
@@ -415,7 +459,7 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
             f'<div class="card {state}"><div class="study">{html.escape(study.name)}</div>'
             f'<div class="count">{html.escape(count)}</div>'
             f'<div class="meta">{len(study.figures)} figures \u00b7 {len(study.pages)} reports \u00b7 '
-            f"{html.escape(data)} \u00b7 {pdf}</div></div>"
+            f"{html.escape(data)} \u00b7 {pdf}</div>{run_note(study)}</div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -425,8 +469,9 @@ def reports_section(studies: Sequence[Study], base: Path) -> str:
     parts = ['<section id="reports"><h2>Reports</h2><p class="hint">Reviewer: results and narrative, no '
              "code. Replicator: the same with every line of code and the parameters the run used.</p>"]
     for study in studies:
+        stale = set(study.run.stale) | set(study.run.unfinished) if study.run else set()
         rows = "".join(
-            f"<tr><td>{html.escape(stem)}</td>"
+            f"<tr><td>{html.escape(stem)}{stale_mark(stem in stale)}</td>"
             + "".join(f"<td>{link(views[v], base, v) if v in views else DASH}</td>" for v in ("reviewer", "replicator"))
             + "</tr>"
             for stem, views in study.pages.items()
@@ -440,15 +485,23 @@ def reports_section(studies: Sequence[Study], base: Path) -> str:
     return "".join(parts)
 
 
-def figure_card(figure: Figure, base: Path, synthetic: bool) -> str:
-    """A thumbnail (linked to the PNG) with links to every format and, for synthetic data, a caveat."""
+def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyRun | None = None) -> str:
+    """A thumbnail (linked to the PNG) with links to every format and, for synthetic data, a caveat; marked when
+    an out-of-date step drew it, or when the run changed the analysis."""
     title = figure_title(figure.stem, figure.study)
     png = figure.files.get("png")
     image = (f'<a href="{href(png, base)}"><img src="{href(png, base)}" alt="{html.escape(title)} '
              f'({html.escape(figure.study)})"></a>' if png else '<div class="noimg">no PNG</div>')
     links = " \u00b7 ".join(link(figure.files[f], base, f.upper()) for f in FIGURE_FORMATS if f in figure.files)
+    variant = bool(run and run.analysis_changes)
     caveat = ('<p class="caveat">Synthetic data: shows that the code reproduces the published numbers; '
-              "not a finding.</p>" if synthetic else "")
+              "not a finding.</p>" if synthetic and not variant else "")
+    if variant:
+        caveat += ('<p class="caveat">Changed analysis (see the run record): a variant, not a reproduction of the '
+                   "published numbers" + ("; synthetic data, not a finding" if synthetic else "") + ".</p>")
+    if run and any(run.is_stale_file(path) for path in figure.files.values()):
+        caveat += '<p class="caveat"><span class="stale">out of date</span> drawn by a step that is out of date.</p>'
+
     return (f'<figure class="fig">{image}<figcaption><strong>{html.escape(title)}</strong> '
             f'<span class="stem">{html.escape(figure.stem)}</span><br>{links}{caveat}</figcaption></figure>')
 
@@ -457,7 +510,7 @@ def figures_section(studies: Sequence[Study], base: Path) -> str:
     """Every figure of every study, in a grid."""
     parts = ['<section id="figures"><h2>Figures</h2>']
     for study in studies:
-        cards = "".join(figure_card(f, base, is_synthetic(study)) for f in study.figures)
+        cards = "".join(figure_card(f, base, is_synthetic(study), study.run) for f in study.figures)
         parts.append(f"<h3>{html.escape(study_heading(study))}</h3>"
                      + (f'<div class="grid">{cards}</div>' if cards else "<p>No figures.</p>"))
     parts.append("</section>")
@@ -555,6 +608,17 @@ def manifest_row(name: str, step: dict[str, Any]) -> str:
             f"<td><code>{html.escape(commit)}</code></td></tr>")
 
 
+def stale_scorecard_note(studies: Sequence[Study], reports_dir: Path) -> str:
+    """A warning above the scorecard naming the studies whose scorecard rows come from an out-of-date step."""
+    stale = [s.name for s in studies
+             if s.run and s.run.is_stale_file(reports_dir / "tables" / f"{s.name}_scorecard.csv")]
+    if not stale:
+        return ""
+    return (f'<div class="stale-note" role="alert"><span class="stale">out of date</span> The scorecard rows of '
+            f"{html.escape(', '.join(stale))} come from a step that is out of date (see the run record at the "
+            "top); they do not reflect the latest results of the steps before it.</div>")
+
+
 def manifest_section(manifest: dict[str, Any]) -> str:
     """The steps of the run: study, notebook, status and commit (no durations, so the page is stable)."""
     steps = manifest.get("steps", {})
@@ -645,6 +709,10 @@ figure.fig figcaption { margin-top: 0.5em; font-size: 0.92em; }
 .stem { color: var(--muted); font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 .caveat { color: var(--fail); font-size: 0.88em; margin: 0.3em 0 0; }
 .noimg { padding: 3em 0; text-align: center; color: var(--muted); background: #f2f2f2; }
+.run-note { color: var(--fail); font-size: 0.88em; margin: 0.3em 0 0; }
+.stale { display: inline-block; padding: 0 0.4em; border-radius: 3px; background: var(--fail); color: #fff;
+         font-size: 0.8em; font-weight: bold; text-transform: uppercase; }
+.stale-note { border: 2px solid var(--fail); background: var(--fail-bg); padding: 0.5em 1em; margin: 1em 0; }
 ul.logs > li { margin-bottom: 0.6em; }
 ul.toc { margin: 0.3em 0; font-size: 0.92em; }
 ul.toc li.h3 { margin-left: 1.2em; }
@@ -666,23 +734,27 @@ def page(title: str, header: str, body: str) -> str:
 
 def render_index(reports_dir: Path, processed_dir: Path, claims_file: Path | None = paths.CLAIMS_FILE) -> str:
     """The index page's HTML for the files currently in ``reports_dir`` (pure apart from reading files)."""
-    studies = discover(reports_dir, processed_dir)
     manifest = read_manifest(reports_dir)
+    summary = runinfo.summarise_run(manifest, processed_dir=processed_dir) if manifest else None
+    studies = discover(reports_dir, processed_dir, summary)
     rows = combined_rows({s.name: s.scorecard for s in studies if s.scorecard}, claim_positions(claims_file))
     tables = visible_files(reports_dir / "tables")
     header = (
         '<header><div class="inner"><h1>Co-production compendium: reports</h1>'
-        "<p>Every report, figure and check of published claims from the last pipeline run. "
-        "All links are to local files; this page works offline.</p>"
-        '<nav><a href="#reports">Reports</a><a href="#figures">Figures</a><a href="#scorecard">Scorecard</a>'
-        '<a href="#logs">Caveats and logs</a><a href="#run">Run</a></nav></div></header>'
+        "<p>Every report, figure and check of published claims in this folder; the run record below says which "
+        "run produced each. All links are to local files; this page works offline.</p>"
+        '<nav><a href="#run-record">Run record</a><a href="#reports">Reports</a><a href="#figures">Figures</a>'
+        '<a href="#scorecard">Scorecard</a><a href="#logs">Caveats and logs</a><a href="#run">Steps</a></nav>'
+        "</div></header>"
     )
     body = "\n".join(
         part for part in (
             data_box(studies),
+            runinfo.run_block_html(summary) if summary else "",
             summary_cards(studies, reports_dir),
             reports_section(studies, reports_dir),
             figures_section(studies, reports_dir),
+            stale_scorecard_note(studies, reports_dir),
             scorecard_section(rows, tables, reports_dir),
             logs_section(reports_dir),
             manifest_section(manifest),

@@ -1,0 +1,420 @@
+"""What run a report came from: date, commit, data origin, parameters that differ from pipeline.yaml.
+
+:func:`summarise_run` reads a run manifest (``run_manifest.json``, written by the runner) and ``pipeline.yaml``
+and returns a :class:`RunSummary`: the last run as a whole (status, dates, failed and out-of-date steps) and,
+per study, a :class:`StudyRun` (when its results were computed, from which commit, from which data, with which
+non-default parameters, which of its steps are out of date). The index page, every HTML report and every
+study PDF show it near the top (:func:`study_block`, :func:`run_block_html`), so a reader always sees which
+run, and which choices, a page shows; a run that changed the analysis is never presented as the reproduction
+of the published numbers.
+
+:func:`data_origin` is the one place that decides a study's data origin for the reports: the provenance's
+``data_origin`` key (``synthetic``, ``real`` or ``not declared``) when present, else its
+``data_are_synthetic`` flag.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helpers import paths
+from helpers.data.provenance import data_origin_of, escape_latex
+from helpers.pipeline.spec import default_parameters, read_pipeline_file
+
+ORIGIN_TEXT = {
+    "synthetic": "synthetic stand-in data (calibrated to the published aggregates; not survey findings)",
+    "real": "real respondent-level data",
+    "not declared": "respondent file of undeclared origin (neither registered synthetic data nor declared real)",
+    "unknown": "no data provenance found (treat as synthetic)",
+}
+NOT_IN_PIPELINE = "the notebook's default"
+_MISSING: Any = type("Missing", (), {"__repr__": lambda self: "missing"})()  # a parameter pipeline.yaml lacks
+
+
+# ----------------------------------------------------------------------------------------------
+# The data origin, decided in one place
+# ----------------------------------------------------------------------------------------------
+
+
+def data_origin(provenance: Mapping[str, Any] | None) -> str:
+    """``synthetic``, ``real``, ``not declared`` (``helpers.data.provenance.data_origin_of``) or ``unknown``
+    (no record)."""
+    return "unknown" if provenance is None else data_origin_of(provenance)
+
+
+def read_provenance_file(path: Path) -> dict[str, Any] | None:
+    """A ``provenance.json``, or None when missing or unreadable."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+# ----------------------------------------------------------------------------------------------
+# The summary
+# ----------------------------------------------------------------------------------------------
+
+
+def shown(value: Any) -> str:
+    """A parameter value as a reader sees it (strings bare, the rest as JSON)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    """One parameter of one step whose value differs from pipeline.yaml's."""
+
+    study: str
+    step: str
+    name: str
+    value: Any
+    default: Any
+    is_output: bool = False  # where a result is written, which does not change the analysis
+
+    def text(self) -> str:
+        """``weighting = unweighted (pipeline.yaml: population)``."""
+        default = NOT_IN_PIPELINE if self.default is _MISSING else f"pipeline.yaml: {shown(self.default)}"
+        return f"{self.name} = {shown(self.value)} ({default})"
+
+    def short_text(self) -> str:
+        """``weighting = unweighted instead of population``."""
+        default = NOT_IN_PIPELINE if self.default is _MISSING else shown(self.default)
+        return f"{self.name} = {shown(self.value)} instead of {default}"
+
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """What one study's reports come from."""
+
+    study: str
+    computed_at: str | None
+    commits: tuple[str, ...]
+    origin: str
+    source: str
+    changes: tuple[ParameterChange, ...] = ()
+    stale: dict[str, str] = field(default_factory=dict)
+    unfinished: tuple[str, ...] = ()  # steps whose last run failed or was interrupted
+    stale_outputs: tuple[str, ...] = ()  # the files and folders written by the out-of-date steps
+    defaults_known: bool = True  # False when pipeline.yaml could not be read (nothing to compare with)
+
+    def is_stale_file(self, path: Path) -> bool:
+        """Whether ``path`` was written by an out-of-date step of the study."""
+        text = str(path)
+        return any(text == output or text.startswith(output.rstrip("/") + "/") for output in self.stale_outputs)
+
+    @property
+    def analysis_changes(self) -> tuple[ParameterChange, ...]:
+        """The changes that alter the analysis (not merely where results are written)."""
+        return tuple(change for change in self.changes if not change.is_output)
+
+    @property
+    def reproduces_published_choices(self) -> bool:
+        """True when the study ran with pipeline.yaml's analysis: only then may a report say it reproduces the
+        published numbers (on synthetic data, from data calibrated to them)."""
+        return not self.analysis_changes
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The last run of an output folder and what each study's reports come from."""
+
+    status: str  # "succeeded", "failed", "interrupted", "running" (still running, or killed), "unknown"
+    started_at: str | None
+    finished_at: str | None
+    commit: str
+    only: tuple[str, ...]
+    overrides: tuple[str, ...]
+    failed_steps: tuple[str, ...]
+    failed_exports: tuple[str, ...]
+    stale: dict[str, str]
+    reports_outdated: tuple[str, ...]
+    last_success: dict[str, Any] | None
+    studies: dict[str, StudyRun]
+
+    @property
+    def changes(self) -> tuple[ParameterChange, ...]:
+        return tuple(change for study in self.studies.values() for change in study.changes)
+
+
+def commit_label(record: Mapping[str, Any]) -> str:
+    """``abc1234``, ``abc1234-dirty`` (uncommitted changes) or ``unknown``."""
+    commit = str(record.get("git_commit") or "unknown")
+    short = commit[:7] if commit != "unknown" else commit
+    return f"{short}-dirty" if record.get("git_dirty") and short != "unknown" else short
+
+
+def _same(left: Any, right: Any) -> bool:
+    return json.dumps(left, sort_keys=True, default=str) == json.dumps(right, sort_keys=True, default=str)
+
+
+def pipeline_defaults(manifest: Mapping[str, Any], pipeline_file: Path | None
+                      ) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]] | None:
+    """Per step, pipeline.yaml's values (with the run's placeholders) and the names of its output parameters;
+    None when pipeline.yaml cannot be read."""
+    run = manifest.get("run") or {}
+    file = Path(pipeline_file or run.get("pipeline_file") or paths.PIPELINE_FILE)
+    try:
+        document = read_pipeline_file(file)
+    except Exception:  # noqa: BLE001 - without pipeline.yaml there is nothing to compare with
+        return None
+    defaults = default_parameters(document, dict(run.get("placeholders") or {}), file)
+    outputs = {str(step.get("name")): set(step.get("outputs") or ()) for step in document["steps"]
+               if isinstance(step, dict)}
+    return defaults, outputs
+
+
+def parameter_changes(step: str, record: Mapping[str, Any], defaults: Mapping[str, Any],
+                      outputs: set[str]) -> list[ParameterChange]:
+    """The parameters ``record`` ran with that differ from ``defaults`` (pipeline.yaml's for this step)."""
+    changes = []
+    for name, value in sorted((record.get("parameters") or {}).items()):
+        default = defaults.get(name, _MISSING)
+        if default is _MISSING or not _same(value, default):
+            changes.append(ParameterChange(str(record.get("study", "")), step, name, value, default, name in outputs))
+    return changes
+
+
+def study_provenance(records: Mapping[str, Mapping[str, Any]], processed_dir: Path | None, study: str) -> dict | None:
+    """The study's ``provenance.json``: beside the processed data its steps name, else ``<processed>/<study>``."""
+    candidates = [Path(str(r["parameters"]["processed_dir"])) for r in records.values()
+                  if isinstance(r.get("parameters"), dict) and r["parameters"].get("processed_dir")]
+    if processed_dir is not None:
+        candidates.append(processed_dir / study)
+    for folder in candidates:
+        record = read_provenance_file(folder / "provenance.json")
+        if record is not None:
+            return record
+    return None
+
+
+def study_run(study: str, records: Mapping[str, Mapping[str, Any]], run: Mapping[str, Any],
+              pipeline: tuple[dict[str, dict[str, Any]], dict[str, set[str]]] | None,
+              processed_dir: Path | None) -> StudyRun:
+    """One study's :class:`StudyRun` from its steps' manifest records and pipeline.yaml's defaults."""
+    defaults, outputs = pipeline or ({}, {})
+    done = {name: r for name, r in records.items() if r.get("status") == "succeeded"}
+    finished = sorted(str(r["finished_at"]) for r in done.values() if r.get("finished_at"))
+    commits = tuple(sorted({commit_label(r) for r in done.values()}))
+    changes = [change for name, r in sorted(records.items()) if pipeline is not None
+               for change in parameter_changes(name, r, defaults.get(name, {}), outputs.get(name, set()))]
+    changes = _one_per_study_parameter(changes)
+    provenance = study_provenance(records, processed_dir, study)
+    source = str((provenance or {}).get("source_file") or "source file not recorded")
+    stale = {name: reason for name, reason in (run.get("stale_steps") or {}).items() if name in records}
+    unfinished = tuple(sorted(name for name, r in records.items() if r.get("status") in {"failed", "running"}))
+    stale_outputs = tuple(sorted(str(records[name]["parameters"][output]) for name in [*stale, *unfinished]
+                                 for output in (records[name].get("outputs_sha256") or {})
+                                 if output in (records[name].get("parameters") or {})))
+    return StudyRun(study, finished[-1] if finished else None, commits, data_origin(provenance), source,
+                    tuple(changes), stale, unfinished, stale_outputs, pipeline is not None)
+
+
+def _one_per_study_parameter(changes: list[ParameterChange]) -> list[ParameterChange]:
+    """A study-level parameter changed for several steps is listed once (with the steps joined)."""
+    merged: dict[tuple[str, str, str], ParameterChange] = {}
+    for change in changes:
+        key = (change.name, shown(change.value), shown(change.default))
+        if key in merged:
+            first = merged[key]
+            merged[key] = ParameterChange(first.study, f"{first.step}, {change.step}", first.name, first.value,
+                                          first.default, first.is_output and change.is_output)
+        else:
+            merged[key] = change
+    return list(merged.values())
+
+
+def summarise_run(manifest: Mapping[str, Any], pipeline_file: Path | None = None,
+                  processed_dir: Path | None = None) -> RunSummary:
+    """The :class:`RunSummary` of a run manifest, compared with ``pipeline_file`` (default: the one the run
+    recorded). ``processed_dir`` is where ``<study>/provenance.json`` is looked for when no step names it."""
+    run = dict(manifest.get("run") or {})
+    steps = {name: record for name, record in (manifest.get("steps") or {}).items() if isinstance(record, dict)}
+    pipeline = pipeline_defaults(manifest, pipeline_file)
+    studies = sorted({str(r.get("study")) for r in steps.values() if r.get("study")})
+    by_study = {study: {n: r for n, r in steps.items() if r.get("study") == study} for study in studies}
+    return RunSummary(
+        status=str(run.get("status") or "unknown"),
+        started_at=run.get("started_at"),
+        finished_at=run.get("finished_at"),
+        commit=commit_label(run) if run else "unknown",
+        only=tuple(run.get("only") or ()),
+        overrides=tuple(run.get("overrides") or ()),
+        failed_steps=tuple(run.get("failed_steps") or ()),
+        failed_exports=tuple(run.get("failed_exports") or ()),
+        stale=dict(run.get("stale_steps") or {}),
+        reports_outdated=tuple(run.get("reports_outdated") or ()),
+        last_success=manifest.get("last_successful_run"),
+        studies={study: study_run(study, by_study[study], run, pipeline, processed_dir)
+                 for study in studies},
+    )
+
+
+def read_run_summary(manifest_file: Path, pipeline_file: Path | None = None,
+                     processed_dir: Path | None = None) -> RunSummary | None:
+    """:func:`summarise_run` of a manifest file, or None when there is no readable manifest."""
+    try:
+        manifest = json.loads(Path(manifest_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summarise_run(manifest, pipeline_file, processed_dir) if isinstance(manifest, dict) else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Texts
+# ----------------------------------------------------------------------------------------------
+
+
+def when(timestamp: str | None) -> str:
+    """``2026-11-30 06:10 UTC`` for an ISO timestamp (``not recorded`` without one)."""
+    if not timestamp:
+        return "not recorded"
+    try:
+        moment = datetime.fromisoformat(str(timestamp))
+    except ValueError:
+        return str(timestamp)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def study_lines(study: StudyRun) -> list[tuple[str, str]]:
+    """The facts of a study's run as (label, text) pairs, in reading order."""
+    commits = ", ".join(study.commits) or "not recorded"
+    lines = [
+        ("Computed", f"{when(study.computed_at)} from commit {commits}"),
+        ("Data", f"{ORIGIN_TEXT.get(study.origin, study.origin)}: {study.source}"),
+    ]
+    if not study.defaults_known:
+        lines.append(("Parameters", "not compared with pipeline.yaml, which could not be read; see the run "
+                                    "manifest"))
+    elif study.changes:
+        lines.append(("Parameters that differ from pipeline.yaml",
+                      "; ".join(f"{change.text()} [{change.step}]" for change in study.changes)))
+    else:
+        lines.append(("Parameters", "all as in pipeline.yaml"))
+    if study.analysis_changes:
+        lines.append(("Note", "this run changed the analysis: its numbers are a variant of the published analysis, "
+                              "not a reproduction of the published numbers."))
+    for name, reason in study.stale.items():
+        lines.append(("OUT OF DATE", f"{name}: {reason}. Its results here come from an earlier run; run the "
+                                     "pipeline without --only to update them."))
+    for name in study.unfinished:
+        lines.append(("NOT FINISHED", f"{name}: its last run failed or was interrupted; what is shown of it comes "
+                                      "from its last successful run."))
+    return lines
+
+
+def is_alarming(study: StudyRun) -> bool:
+    """Whether the block must be red: out-of-date or unfinished steps, or a changed analysis."""
+    return bool(study.stale or study.unfinished or study.analysis_changes)
+
+
+@dataclass(frozen=True)
+class RunBlock:
+    """The run record of one study as HTML (reports, index) and LaTeX (PDF)."""
+
+    html: str
+    latex: str
+
+
+_BOX_STYLE = {
+    False: "border:2px solid #1f3a5f;background:#eef3f9;color:#1f1f1f;padding:0.6em 1em;margin:0.4em 0 1em 0;",
+    True: "border:3px solid #b3261e;background:#fdeceb;color:#5c0f0a;padding:0.6em 1em;margin:0.4em 0 1em 0;",
+}
+
+
+def study_block_html(study: StudyRun, title: str = "Run record") -> str:
+    """The run record of a study as an HTML box with inline styles (works in nbconvert pages and the index)."""
+    rows = "".join(
+        f'<li><strong>{html.escape(label)}:</strong> {html.escape(text)}</li>' for label, text in study_lines(study)
+    )
+    return (f'<div class="run-record" role="note" style="{_BOX_STYLE[is_alarming(study)]}">'
+            f'<strong>{html.escape(title)}: {html.escape(study.study)}</strong>'
+            f'<ul style="margin:0.3em 0 0 0;padding-left:1.2em;">{rows}</ul></div>')
+
+
+def study_block_latex(study: StudyRun, title: str = "Run record") -> str:
+    """The run record of a study as a framed LaTeX box (for the PDF)."""
+    frame, fill = ("red!70!black", "red!6") if is_alarming(study) else ("blue!40!black", "blue!4")
+    items = "\n".join(rf"\item \textbf{{{escape_latex(label)}:}} {escape_latex(text)}"
+                      for label, text in study_lines(study))
+    return (
+        r"\begin{center}" "\n"
+        rf"\fcolorbox{{{frame}}}{{{fill}}}{{\parbox{{0.95\linewidth}}{{\vspace{{0.3em}}\raggedright"
+        rf"\textbf{{{escape_latex(title)}: {escape_latex(study.study)}}}" "\n"
+        r"\begin{itemize}\setlength{\itemsep}{0pt}" "\n"
+        f"{items}\n"
+        r"\end{itemize}\vspace{0.2em}}}" "\n"
+        r"\end{center}" "\n"
+    )
+
+
+def study_block(study: StudyRun) -> RunBlock:
+    """The run record of a study for the report pages of the study (HTML and PDF)."""
+    return RunBlock(html=study_block_html(study), latex=study_block_latex(study))
+
+
+def run_status_text(summary: RunSummary) -> str:
+    """One sentence on the last run: when, which commit, how it ended, with which command options."""
+    if summary.status == "unknown":
+        return "The run manifest does not record the last run as a whole (it predates run records)."
+    options = " ".join([*(f"--only {name}" for name in summary.only), *(f"-p {text}" for text in summary.overrides)])
+    command = f" with {options}" if options else " with pipeline.yaml's parameters"
+    ended = {"succeeded": "succeeded", "failed": "FAILED", "interrupted": "was INTERRUPTED",
+             "running": "has not finished (it is running, or it was killed)"}.get(summary.status, summary.status)
+    return f"Last run: started {when(summary.started_at)}, commit {summary.commit}{command}; it {ended}."
+
+
+def failure_text(summary: RunSummary) -> str | None:
+    """What a reader must know when the last run failed or did not finish, or None otherwise."""
+    if summary.status not in {"failed", "running", "interrupted"}:
+        return None
+    what = []
+    if summary.failed_steps:
+        what.append(f"step {', '.join(summary.failed_steps)} failed")
+    if summary.failed_exports:
+        what.append(f"the export of {', '.join(summary.failed_exports)} failed")
+    if summary.status == "running":
+        what.append("it has not finished (still running, or killed)")
+    if summary.status == "interrupted":
+        what.append("it was interrupted (Ctrl-C or SIGTERM) before every step had run")
+    last = summary.last_success
+    since = (f"the last successful run (started {when(last.get('started_at'))}, commit {commit_label(last)})"
+             if last else "an earlier run (no successful run is recorded in this folder)")
+    verb = "has not finished" if summary.status == "running" else "did not succeed"
+    return (f"The last run (started {when(summary.started_at)}) {verb}: {'; '.join(what) or summary.status}. "
+            f"The reports below are those of {since}, not of that run; each report's run record says "
+            "when it was computed.")
+
+
+def failure_heading(summary: RunSummary) -> str:
+    """The bold start of the failure box."""
+    return "The last run has not finished." if summary.status == "running" else "The last run did not succeed."
+
+
+def run_block_html(summary: RunSummary) -> str:
+    """The index page's run section: the last run, a failure box when it did not succeed, every study's record."""
+    failure = failure_text(summary)
+    parts = ['<section id="run-record" class="run-record-section" aria-label="Run record">',
+             "<h2>Which run these reports come from</h2>",
+             f"<p>{html.escape(run_status_text(summary))}</p>"]
+    if failure:
+        parts.append(f'<div class="run-failed" role="alert" style="{_BOX_STYLE[True]}"><strong>'
+                     f"{failure_heading(summary)}</strong> {html.escape(failure)}</div>")
+    if summary.reports_outdated:
+        parts.append(f'<div class="run-outdated" role="alert" style="{_BOX_STYLE[True]}"><strong>Reports not '
+                     f"re-exported:</strong> the HTML and PDF reports of {html.escape(', '.join(summary.reports_outdated))} "
+                     "do not show their steps' latest results or run record (the last run used --no-export, failed "
+                     "before the export, or its export failed); the figures and tables below are newer than those "
+                     "reports.</div>")
+    parts += [study_block_html(study) for study in summary.studies.values()]
+    parts.append("</section>")
+    return "".join(parts)

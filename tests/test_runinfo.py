@@ -1,0 +1,171 @@
+"""The run record (helpers.report.runinfo): what a report says about the run it came from, from hand-made
+manifests and a small pipeline.yaml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.report import runinfo
+
+PIPELINE = {
+    "studies": {"s": {"parameters": {"confidence_level": 0.95, "weighting": "population"}}},
+    "steps": [
+        {"name": "s_clean", "study": "s", "notebook": "a.ipynb", "parameters": {"processed_dir": "{processed}/s"},
+         "outputs": ["processed_dir"]},
+        {"name": "s_estimates", "study": "s", "notebook": "b.ipynb", "needs": ["s_clean"],
+         "parameters": {"processed_dir": "{processed}/s", "table": "{processed}/s_estimates/t.csv"},
+         "inputs": ["processed_dir"], "outputs": ["table"]},
+    ],
+}
+
+
+def record(study: str, parameters: dict, *, status: str = "succeeded", finished: str = "2026-11-30T06:10:00+00:00",
+           commit: str = "0123456789abcdef", dirty: bool = False, outputs: tuple[str, ...] = ()) -> dict:
+    return {"study": study, "status": status, "parameters": parameters, "finished_at": finished,
+            "git_commit": commit, "git_dirty": dirty, "outputs_sha256": {name: "x" for name in outputs}}
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> tuple[Path, dict]:
+    pipeline_file = tmp_path / "pipeline.yaml"
+    pipeline_file.write_text(json.dumps(PIPELINE))
+    processed = tmp_path / "out" / "data" / "processed"
+    (processed / "s").mkdir(parents=True)
+    (processed / "s" / "provenance.json").write_text(json.dumps(
+        {"source_file": "data/raw/s_synthetic.csv", "data_are_synthetic": True, "sha256": "x"}))
+    manifest = {
+        "run": {"status": "succeeded", "started_at": "2026-11-30T06:00:00+00:00", "git_commit": "0123456789abcdef",
+                "git_dirty": False, "only": [], "overrides": [], "pipeline_file": str(pipeline_file),
+                "placeholders": {"processed": str(processed)}, "stale_steps": {}},
+        "steps": {
+            "s_clean": record("s", {"processed_dir": str(processed / "s")}, finished="2026-11-30T06:05:00+00:00",
+                              outputs=("processed_dir",)),
+            "s_estimates": record("s", {"processed_dir": str(processed / "s"), "confidence_level": 0.95,
+                                        "weighting": "population", "table": str(processed / "s_estimates/t.csv")},
+                                  outputs=("table",)),
+        },
+    }
+    return processed, manifest
+
+
+def test_data_origin_prefers_the_declared_key_and_falls_back_to_the_flag() -> None:
+    assert runinfo.data_origin({"data_origin": "not declared", "data_are_synthetic": False}) == "not declared"
+    assert runinfo.data_origin({"data_origin": "synthetic", "data_are_synthetic": False}) == "synthetic"
+    assert runinfo.data_origin({"data_origin": "made up", "data_are_synthetic": True}) == "synthetic"
+    assert runinfo.data_origin({"data_are_synthetic": False}) == "not declared"  # never real unless declared (issue 9)
+    assert runinfo.data_origin(None) == "unknown"
+
+
+def test_a_default_run_is_summarised_with_date_commit_and_origin(project: tuple[Path, dict]) -> None:
+    processed, manifest = project
+    summary = runinfo.summarise_run(manifest)
+    study = summary.studies["s"]
+    assert study.computed_at == "2026-11-30T06:10:00+00:00"  # the later of the two steps
+    assert study.commits == ("0123456",) and study.origin == "synthetic"
+    assert study.changes == () and study.reproduces_published_choices
+    lines = dict(runinfo.study_lines(study))
+    assert lines["Computed"] == "2026-11-30 06:10 UTC from commit 0123456"
+    assert lines["Data"].startswith("synthetic stand-in data") and lines["Data"].endswith("data/raw/s_synthetic.csv")
+    assert lines["Parameters"] == "all as in pipeline.yaml"
+    assert runinfo.failure_text(summary) is None
+    assert runinfo.run_status_text(summary) == ("Last run: started 2026-11-30 06:00 UTC, commit 0123456 with "
+                                                "pipeline.yaml's parameters; it succeeded.")
+
+
+def test_a_changed_study_parameter_is_a_changed_analysis_but_an_output_path_is_not(project: tuple[Path, dict]) -> None:
+    _, manifest = project
+    manifest["steps"]["s_estimates"]["parameters"]["weighting"] = "unweighted"
+    manifest["steps"]["s_estimates"]["parameters"]["table"] = "/elsewhere/t.csv"
+    manifest["steps"]["s_estimates"]["git_dirty"] = True
+    study = runinfo.summarise_run(manifest).studies["s"]
+    assert [change.text() for change in study.changes] == ["table = /elsewhere/t.csv (pipeline.yaml: "
+                                                           f"{manifest['run']['placeholders']['processed']}"
+                                                           "/s_estimates/t.csv)",
+                                                           "weighting = unweighted (pipeline.yaml: population)"]
+    assert [change.name for change in study.analysis_changes] == ["weighting"]
+    assert not study.reproduces_published_choices
+    assert study.commits == ("0123456", "0123456-dirty")
+    html = runinfo.study_block_html(study)
+    assert "border:3px solid #b3261e" in html and "this run changed the analysis" in html
+    latex = runinfo.study_block_latex(study)
+    assert r"weighting = unweighted (pipeline.yaml: population) [s\_estimates]" in latex and "red!70!black" in latex
+
+
+def test_a_parameter_pipeline_yaml_does_not_set_is_compared_with_the_notebook_default(
+        project: tuple[Path, dict]) -> None:
+    _, manifest = project
+    manifest["steps"]["s_clean"]["parameters"]["index_items"] = {"environment": ["A", "B"]}
+    change = runinfo.summarise_run(manifest).studies["s"].changes[0]
+    assert change.text() == "index_items = {\"environment\": [\"A\", \"B\"]} (the notebook's default)"
+    assert change.short_text() == "index_items = {\"environment\": [\"A\", \"B\"]} instead of the notebook's default"
+
+
+def test_out_of_date_unfinished_and_failed_runs(project: tuple[Path, dict]) -> None:
+    processed, manifest = project
+    manifest["run"].update(status="failed", failed_steps=["s_estimates"],
+                           stale_steps={"s_clean": "its notebook changed since it ran"})
+    manifest["steps"]["s_estimates"]["status"] = "failed"
+    manifest["last_successful_run"] = {"started_at": "2026-11-29T10:00:00+00:00", "git_commit": "fedcba9876",
+                                       "git_dirty": False}
+    summary = runinfo.summarise_run(manifest)
+    study = summary.studies["s"]
+    assert study.stale == {"s_clean": "its notebook changed since it ran"}
+    assert study.unfinished == ("s_estimates",)
+    assert study.is_stale_file(processed / "s" / "respondents.parquet")
+    assert study.is_stale_file(processed / "s_estimates" / "t.csv")
+    assert not study.is_stale_file(processed / "s_other" / "x.csv")
+    text = runinfo.failure_text(summary)
+    assert text.startswith("The last run (started 2026-11-30 06:00 UTC) did not succeed: step s_estimates failed.")
+    assert "those of the last successful run (started 2026-11-29 10:00 UTC, commit fedcba9)" in text
+    lines = runinfo.study_lines(study)
+    assert ("OUT OF DATE", "s_clean: its notebook changed since it ran. Its results here come from an earlier "
+                           "run; run the pipeline without --only to update them.") in lines
+    html = runinfo.run_block_html(summary)
+    assert 'class="run-failed" role="alert"' in html and "The last run did not succeed." in html
+
+
+def test_without_a_readable_pipeline_file_nothing_is_claimed_about_parameters(project: tuple[Path, dict],
+                                                                               tmp_path: Path) -> None:
+    _, manifest = project
+    study = runinfo.summarise_run(manifest, pipeline_file=tmp_path / "missing.yaml").studies["s"]
+    assert dict(runinfo.study_lines(study))["Parameters"].startswith("not compared with pipeline.yaml")
+
+
+def test_level_labels_come_from_the_table() -> None:
+    import pandas as pd
+
+    from helpers.stats.intervals import level_label, table_confidence_level
+
+    assert level_label(0.95) == "95%" and level_label(0.9) == "90%" and level_label(0.995) == "99.5%"
+    assert table_confidence_level(pd.DataFrame({"confidence_level": [0.9, 0.9]}), "t") == 0.9
+    with pytest.raises(KeyError, match="t: the table has no 'confidence_level' column"):
+        table_confidence_level(pd.DataFrame({"estimate": [1.0]}), "t")
+    with pytest.raises(ValueError, match=r"expected one confidence level .* found \[0.9, 0.95\]"):
+        table_confidence_level(pd.DataFrame({"confidence_level": [0.9, 0.95]}), "t")
+
+
+def test_the_run_record_is_near_the_top_of_a_page_with_its_style_and_other_raw_html_is_still_sanitised(
+        tmp_path: Path) -> None:
+    import nbformat
+
+    from helpers.report import export
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title\n\nWhat it does."),
+                      nbformat.v4.new_raw_cell('<div style="color:red" onclick="x()">raw</div>',
+                                               metadata={"raw_mimetype": "text/html"}),
+                      nbformat.v4.new_code_cell("1 + 1")]
+    block = runinfo.RunBlock(html='<div class="run-record" style="border:3px solid #b3261e">RECORD</div>',
+                             latex=r"\textbf{RECORD}")
+    marked = export.with_run_block(notebook, block)
+    assert [cell.cell_type for cell in marked.cells] == ["markdown", "raw", "raw", "raw", "code"]
+    assert export.with_run_block(notebook, block, after_title=False).cells[0].source == block.html
+    for write in (export.export_reviewer_html, export.export_replicator_html):
+        page = write(notebook, tmp_path / "page.html", run_block=block).read_text(encoding="utf-8")
+        assert '<div class="run-record" style="border:3px solid #b3261e">RECORD</div>' in page
+        assert page.index("RECORD") < page.index("raw</div>")
+        assert 'style="color:red"' not in page and "onclick" not in page  # the notebook's own raw HTML: sanitised
+        assert r"\textbf{RECORD}" not in page  # the LaTeX cell shows only in the PDF
