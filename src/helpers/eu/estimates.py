@@ -57,7 +57,8 @@ _EQUAL_COUNTRY_WEIGHT: str = "__weight_equal_country__"
 ESTIMATE_COLUMNS: tuple[str, ...] = (
     "sector", "country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
 )
-SECTOR_ESTIMATE_COLUMNS: tuple[str, ...] = (*ESTIMATE_COLUMNS, "claim_id", "published")
+SECTOR_ESTIMATE_COLUMNS: tuple[str, ...] = (*ESTIMATE_COLUMNS, "claim_id", "published", "ci_level")
+"""``ci_level``: the confidence level of the interval (1 - alpha), which the scorecard shows."""
 FREQUENCY_COLUMNS: tuple[str, ...] = (
     "sector", "country", "item", "item_label", "category", "category_label",
     "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "weighting",
@@ -127,7 +128,7 @@ def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEI
         result = means[index_column(sector)]
         claim_id = SECTOR_TARGET_CLAIM[sector]
         rows.append(result.assign(sector=sector, country=FIVE_COUNTRIES, weighting=label, claim_id=claim_id,
-                                  published=claim_number(claims, claim_id)))
+                                  published=claim_number(claims, claim_id), ci_level=1.0 - alpha))
     return _tidy(rows, SECTOR_ESTIMATE_COLUMNS)
 
 
