@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.data.claims import claim_summary
-from helpers.data.status import BUILT_IN_NOTE, FAIL, NEEDS_BASIS, PASS, SCORECARD_COLUMNS, STATUSES
+from helpers.data.status import BUILT_IN_NOTE, FAIL, NEEDS_BASIS, PASS, SCORECARD_COLUMNS, STATUSES, interval_label
 
 # --------------------------------------------------------------------------------------------
 # Rounding and checks
@@ -60,11 +60,11 @@ def _is_missing(x: Any) -> bool:
 
 
 def interval_text(ci_low: float, ci_high: float, level: float | None, decimals: int) -> str:
-    """'95% interval [40.12, 43.57]' with the interval's actual level ('interval of unstated level' when unknown)."""
-    label = "interval of unstated level" if _is_missing(level) else f"{100 * float(level):g}% interval"
-    if _is_missing(ci_low) or _is_missing(ci_high):
-        return f"no {label}"
-    return f"{label} [{ci_low:.{decimals}f}, {ci_high:.{decimals}f}]"
+    """'95% interval [40.12, 43.57]' with the interval's actual level ('no interval' without one)."""
+    label = interval_label(ci_low, ci_high, level, decimals)
+    if not label:
+        return "no interval"
+    return label.replace("level not recorded [", "interval (level not recorded) [").replace("% [", "% interval [")
 
 
 def check_value_claim(

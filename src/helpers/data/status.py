@@ -112,3 +112,29 @@ def row_count_text(rows: Iterable[Mapping[str, str]]) -> str:
     rows = list(rows)
     return count_text([row.get("status") for row in rows],
                       [bool(str(row.get("built_in") or "").strip()) for row in rows])
+
+
+def _number(value: object) -> float | None:
+    """A finite float from a number or its text, else None."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def interval_label(low: object, high: object, level: object, decimals: int = 2) -> str:
+    """An interval with its actual level, e.g. '95% [60.32, 61.67]' or '90% [...]' ('' without an interval;
+    'level not recorded [...]' when the level is unknown)."""
+    low_number, high_number, level_number = _number(low), _number(high), _number(level)
+    if low_number is None or high_number is None:
+        return ""
+    label = f"{100 * level_number:g}%" if level_number is not None else "level not recorded"
+    return f"{label} [{low_number:.{decimals}f}, {high_number:.{decimals}f}]"
+
+
+def status_legend_markdown() -> str:
+    """What each status means, and what the intervals do and do not show, as Markdown for a report."""
+    lines = [f"- **{status}**: {meaning}." for status, meaning in STATUS_MEANINGS.items()]
+    lines.append(f"- *{BUILT_IN_NOTE[0].upper()}{BUILT_IN_NOTE[1:]}* (synthetic data only).")
+    return "\n".join(lines) + f"\n\n{INTERVAL_NOTE}"
