@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.data.claims import round_half_up
+from helpers.data.checks import round_half_up
 from helpers.eu import codebook, synthetic
 from helpers.eu.clean import clean, read_respondent_file
 from helpers.eu.index import (
@@ -76,7 +76,7 @@ def test_weighted_mean_by_hand() -> None:
 
 
 def test_round_half_up() -> None:
-    assert round_half_up(60.5) == 61 and round_half_up(52.5) == 53 and round(52.5) == 52
+    assert round_half_up(60.5) == 61 and round_half_up(52.5) == 53 and round_half_up(-52.5) == -53
     assert round_half_up(44.49) == 44 and round_half_up(45.2) == 45
 
 

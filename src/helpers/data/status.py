@@ -91,7 +91,7 @@ def count_text(statuses: Iterable[str | None], built_in: Iterable[bool] | None =
     statuses = [normalised(status) for status in statuses]
     counts = status_counts(statuses)
     tested = counts[PASS] + counts[FAIL]
-    parts = [f"{counts[PASS]} of {tested} tested claim{'' if tested == 1 else 's'} pass"]
+    parts = [f"{counts[PASS]} of {tested} tested claims pass"]
     if built_in is not None:
         flags = list(built_in)
         built = sum(1 for status, flag in zip(statuses, flags, strict=True) if flag and status == PASS)
