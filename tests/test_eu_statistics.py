@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from statsmodels.stats.multitest import multipletests
 from scipy import stats
 
 from helpers.data.claims import load_claims
@@ -123,8 +124,9 @@ def test_sector_differences_by_hand() -> None:
     weighted = rows.loc[("weighted_paired_difference", "environment - health")]
     assert weighted["estimate"] == pytest.approx(80 / 6)
     assert weighted["weighting"] == "weight_five_country"
-    assert (table.loc[table["analysis"] == "weighted_paired_difference", "p_adjusted"]
-            >= table.loc[table["analysis"] == "weighted_paired_difference", "p_value"]).all()
+    # Holm over the three weighted pairs: sorted p times 3, 2, 1, running maximum (statsmodels' Holm as reference).
+    pairs = table.loc[table["analysis"] == "weighted_paired_difference"]
+    assert pairs["p_adjusted"].to_numpy() == pytest.approx(multipletests(pairs["p_value"], method="holm")[1])
 
 
 def test_country_difference_f_by_hand() -> None:
@@ -229,6 +231,9 @@ def test_committed_tests_have_the_expected_shape(tables: dict[str, pd.DataFrame]
     assert counts["country_by_sector"] == 1
     assert ((heterogeneity["p_value"] >= 0) & (heterogeneity["p_value"] <= 1)).all()
     assert (heterogeneity["p_holm"] >= heterogeneity["p_value"] - 1e-15).all()
+    rule = heterogeneity["family"].isin(["sector", "country"])  # EU-17's one rule: Holm over both families
+    assert heterogeneity.loc[rule, "p_holm"].to_numpy() == pytest.approx(
+        multipletests(heterogeneity.loc[rule, "p_value"], method="holm")[1])
     # Published ordering of the sectors: environment > health > safety (EU-06..EU-08).
     weighted = sector_tests.loc[sector_tests["analysis"] == "weighted_paired_difference"]
     assert (weighted["ci_low"] > 0).all()

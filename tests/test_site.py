@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from helpers.data.status import SCORECARD_COLUMNS
 from helpers.report.export import external_resource_references
 from helpers.report.site import (
     build_index,
@@ -24,8 +25,7 @@ from helpers.report.site import (
     write_combined_scorecard,
 )
 
-COLUMNS = ["claim_id", "study", "kind", "subject", "source", "location",
-           "published", "reproduced", "ci_low", "ci_high", "status", "detail"]
+COLUMNS = list(SCORECARD_COLUMNS)
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""", re.I)
 
 
