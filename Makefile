@@ -15,7 +15,7 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help
+.PHONY: all test env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help mutation
 
 help:
 	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
@@ -25,6 +25,7 @@ help:
 	@echo "make benchmark  measure run times and memory (benchmarks/)"
 	@echo "make strip-notebooks  remove outputs from the source notebooks before committing"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
+	@echo "make mutation   mutation testing of the claim checks, estimators, weights and cleaning (mutmut; long)"
 
 all: env system-deps pipeline
 
@@ -66,6 +67,13 @@ benchmark: env
 
 strip-notebooks: env
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
+
+# Mutation testing (README, "Mutation testing"): mutmut mutates the modules listed in pyproject.toml
+# [tool.mutmut] and runs the fast unit tests that cover each mutant; results are kept in mutants/, so a
+# second run continues where the first stopped. COMPENDIUM_ROOT keeps the tests reading this data/raw.
+mutation: env
+	COMPENDIUM_ROOT=$(CURDIR) nice -n 15 $(VENV)/bin/mutmut run --max-children 2
+	$(PY) scripts/mutation_score.py
 
 verify-data: env
 	$(PY) -m helpers.data.datapackage verify

@@ -14,7 +14,7 @@ so that a fault here cannot hide behind the same fault in the data it is checked
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -225,12 +225,6 @@ def scorecard_frame(claims: pd.DataFrame, checks: Mapping[str, Mapping[str, Any]
     for column in ("ci_low", "ci_high", "ci_level"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame
-
-
-def all_passed(scorecard: pd.DataFrame, claim_ids: Sequence[str] | None = None) -> bool:
-    """True when every (or every listed) scorecard row has status 'pass'."""
-    rows = scorecard if claim_ids is None else scorecard.loc[scorecard["claim_id"].isin(list(claim_ids))]
-    return bool((rows["status"] == PASS).all())
 
 
 def unchecked_claims(claims: pd.DataFrame, checks: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
