@@ -71,8 +71,10 @@ strip-notebooks: env
 # Mutation testing (README, "Mutation testing"): mutmut mutates the modules listed in pyproject.toml
 # [tool.mutmut] and runs the fast unit tests that cover each mutant; results are kept in mutants/, so a
 # second run continues where the first stopped. COMPENDIUM_ROOT keeps the tests reading this data/raw.
+# MUTANTS='helpers.eu.scorecard.*' limits a run to some mutants (mutmut's name patterns).
 mutation: env
-	COMPENDIUM_ROOT=$(CURDIR) nice -n 15 $(VENV)/bin/mutmut run --max-children 2
+	COMPENDIUM_ROOT=$(CURDIR) POLARS_MAX_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+		nice -n 15 $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
 	$(PY) scripts/mutation_score.py
 
 verify-data: env

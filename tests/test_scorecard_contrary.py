@@ -432,6 +432,9 @@ def test_oecd03_fails_when_an_estimate_is_off(claims) -> None:
     estimates = pd.DataFrame({"item_id": ["reason_reduce_costs"], "estimate": [50.0]})
     assert oecd.definition_check(answers, estimates, claims)["status"] == PASS
     assert oecd.definition_check(answers, estimates.assign(estimate=50.001), claims)["status"] == FAIL
+    # The estimates file keeps 10 significant digits: 5e-7 points off is storage, 2e-6 is not.
+    assert oecd.definition_check(answers, estimates.assign(estimate=50 + 5e-7), claims)["status"] == PASS
+    assert oecd.definition_check(answers, estimates.assign(estimate=50 + 2e-6), claims)["status"] == FAIL
     assert oecd.definition_check(answers, estimates.iloc[0:0], claims)["status"] == FAIL
     nobody = long_answers([("R1", "reason_reduce_costs", "not_answered")])
     assert oecd.definition_check(nobody, estimates.assign(estimate=np.nan), claims)["status"] == FAIL

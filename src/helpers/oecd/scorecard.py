@@ -33,8 +33,10 @@ from helpers.oecd import codebook
 from helpers.oecd.estimates import design_facts, member_experience_share
 
 STUDY: str = "oecd2010"
-DEFINITION_TOLERANCE: float = 1e-9
-"""OECD-03: largest accepted difference (percentage points) between the estimate and the recount."""
+DEFINITION_TOLERANCE: float = 1e-6
+"""OECD-03: largest accepted difference (percentage points) between the estimate and the recount. The estimates
+file stores 10 significant digits (``helpers.outputs.write_csv``): up to 5e-8 points lost; another base moves a
+percentage by tenths of a point or more."""
 PUBLISHED_BASE_RESPONSES: tuple[str, ...] = (codebook.YES, codebook.NO, codebook.DONT_KNOW)
 """OECD-03's "total responses to the question": every answer but 'not answered'."""
 
