@@ -2,8 +2,9 @@
 
 Usage: ``python scripts/mutation_score.py [--survivors]`` after ``mutmut run`` (``make mutation``).
 
-A mutant counts as killed when a test failed (or timed out) with it; "no tests" (no selected test runs the
-mutated function) and "survived" count against the score. Mutants not checked yet are left out and reported.
+A mutant counts as killed when a test failed with it; "survived", "no tests" (no selected test runs the mutated
+function) and "timeout" (the tests ran out of their CPU time: an endless loop, or just slow) count against the
+score. Mutants not checked yet are left out and reported.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-KILLED = {1, 3, 24, 36, 152, 255, -24}
+KILLED = {1, 3}
+TIMEOUT = {24, 36, 152, 255, -24}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 
@@ -31,7 +33,7 @@ def summary(codes: dict[str, int | None]) -> Counter:
     counts: Counter = Counter()
     for code in codes.values():
         counts["not checked" if code is None else "killed" if code in KILLED else "survived" if code in SURVIVED
-               else "no tests" if code in NO_TESTS else "other"] += 1
+               else "no tests" if code in NO_TESTS else "timeout" if code in TIMEOUT else "other"] += 1
     return counts
 
 
@@ -45,24 +47,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no mutmut results in {args.mutants}/: run `make mutation` first")
         return 1
     total: Counter = Counter()
-    print("| module | mutants | killed | survived | no tests | score |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| module | mutants | killed | survived | no tests | timeout | score |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for module, codes in results.items():
         counts = summary(codes)
         total.update(counts)
         checked = sum(counts.values()) - counts["not checked"]
         score = f"{100 * counts['killed'] / checked:.1f}%" if checked else "-"
-        print(f"| {module} | {checked} | {counts['killed']} | {counts['survived']} | {counts['no tests']} | {score} |")
+        print(f"| {module} | {checked} | {counts['killed']} | {counts['survived']} | {counts['no tests']} | "
+              f"{counts['timeout']} | {score} |")
     checked = sum(total.values()) - total["not checked"]
     print(f"| **all** | {checked} | {total['killed']} | {total['survived']} | {total['no tests']} | "
-          f"**{100 * total['killed'] / max(checked, 1):.1f}%** |")
+          f"{total['timeout']} | **{100 * total['killed'] / max(checked, 1):.1f}%** |")
     if total["not checked"]:
         print(f"\n{total['not checked']} mutants not checked yet (run `make mutation` again to continue).")
     if args.survivors:
         for module, codes in results.items():
             for name, code in codes.items():
                 if code is not None and code not in KILLED:
-                    print(f"{'survived' if code in SURVIVED else 'no tests' if code in NO_TESTS else code}: {name}")
+                    kind = ("survived" if code in SURVIVED else "no tests" if code in NO_TESTS
+                            else "timeout" if code in TIMEOUT else code)
+                    print(f"{kind}: {name}")
     return 0
 
 
