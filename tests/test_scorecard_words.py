@@ -64,10 +64,13 @@ def plain(value: Any) -> Any:
 class FakeAvailability:
     """What ``helpers.data.real_data.Availability`` tells the scorecard: claims not available, and notes."""
 
-    skipped = {"claims": ["EU-16"]}
+    def __init__(self, claims=("EU-16",), notes=None) -> None:
+        self.skipped = {"claims": list(claims)}
+        self.notes = notes if notes is not None else {"EU-16": "Not available in this file: URBAN.",
+                                                      "EU-07": "Index without HEA_EAT_HEALTHY."}
 
     def claim_notes(self) -> dict[str, str]:
-        return {"EU-16": "Not available in this file: URBAN.", "EU-07": "Index without HEA_EAT_HEALTHY."}
+        return dict(self.notes)
 
 
 def eu_respondents() -> pd.DataFrame:
@@ -132,6 +135,12 @@ def eu_cases(claims: pd.DataFrame) -> dict[str, Any]:
                                         population_source="other.csv", built_in={"EU-06": "calibrated"}),
         "eu_scorecard not available": eu.eu_scorecard(data, cleaning, registry, **tables,
                                                       availability=FakeAvailability(), population_shares=SHARES),
+        # Without the models (a file lacking a correlate) and without the sector estimates: computed inside.
+        "eu_scorecard without models": eu.eu_scorecard(
+            data, cleaning, sector_tests=tables["sector_tests"], country_tests=tables["country_tests"],
+            availability=FakeAvailability(claims=[*eu.direction_claims(), "EU-16", "EU-17"], notes={}),
+            population_shares=SHARES),
+        "EU-06..08 values, the middle sector missing": eu.value_checks(sector_estimates().iloc[[0, 2]], claims),
     }
 
 
@@ -150,6 +159,7 @@ def oecd_cases(claims: pd.DataFrame) -> dict[str, Any]:
         "OECD-03 other base": oecd.definition_check(answers, percent_affirmative(answers, claims, base="all_cells"),
                                                     claims),
         "values and ranks": oecd.value_and_rank_checks(estimates, claims),
+        "values and ranks, level not recorded": oecd.value_and_rank_checks(estimates.drop(columns="ci_level"), claims),
         "design": oecd.design_checks(answers, claims),
         "oecd_scorecard": oecd.oecd_scorecard(answers, estimates, claims, built_in={"OECD-05": "calibrated"}),
     }
