@@ -100,7 +100,8 @@ CLAIMED_CORRELATES: dict[str, tuple[str, ...]] = {
     "information and consultation": ("informed", "consulted"),
     "self-efficacy": ("efficacy",),
 }
-"""Each correlate named in EU-16 and the model terms that represent it (A-EU-ANALYSIS-04)."""
+"""Each correlate named in EU-16 and the model terms that represent it (A-EU-ANALYSIS-04). The keys are claim
+EU-16's list in the claims registry (kept equal by tests/test_scorecard_registry.py)."""
 
 TEST_COLUMNS: tuple[str, ...] = (
     "analysis", "sector", "comparison", "statistic_name", "statistic", "df1", "df2", "p_value", "p_adjusted",
