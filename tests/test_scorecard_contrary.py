@@ -507,3 +507,51 @@ def test_registry_schema_guards_the_new_columns(tmp_path) -> None:
         load_claims(bad)
     message = str(caught.value)
     assert "direction" in message and "sectors_required" in message and "qualifier" in message
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Edges that mutation testing found untested
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_eu04_shares_are_shares_whatever_the_weights_sum_to() -> None:
+    estimates = pd.DataFrame({"weighting": ["weight_five_country"]})
+    scaled = weighted_by(SHARES).assign(weight_five_country=lambda frame: frame["weight_five_country"] * 4951)
+    check = eu.weighting_check(scaled, estimates, None, population_shares=SHARES)
+    assert check["status"] == HOLDS_BY_CONSTRUCTION
+    assert check["reproduced"].startswith("Czech Republic 0.1000; Denmark 0.1000; France 0.2000")
+    without_denmark = scaled.loc[scaled["COUNTRY"] != "Denmark"]
+    check = eu.weighting_check(without_denmark, estimates, None, population_shares=SHARES)
+    assert check["status"] == FAIL and "Denmark nan" in check["reproduced"]
+
+
+def test_delivered_respondents_count_people_not_records(claims) -> None:
+    data = pd.DataFrame({"RESPID": [1, 2, 3]})
+    log = pd.DataFrame({
+        "RESPID": ["7", "7", "", "", "9", "8"],
+        "new_value": [DROPPED, DROPPED, DROPPED, DROPPED, DROPPED, "x"],
+        "reason": ["age_out_of_range_dropped", "age_out_of_range_dropped", "conflicting_duplicate_dropped",
+                   "conflicting_duplicate_dropped", "exact_duplicate_dropped", "whitespace_stripped"],
+    })
+    cleaning = CleaningResult(data=data, log=log, counts={"exact_duplicate_dropped": 4}, data_are_synthetic=False)
+    # id 7 twice is one respondent; two records without an id are two; the exact copy of 9 and the changed
+    # cell of 8 are no dropped respondents.
+    assert eu.delivered_respondents(data, cleaning) == {"analysed": 3, "dropped": 3, "delivered": 6,
+                                                        "duplicate_copies": 4}
+    check = eu.sample_size_check(data, cleaning, with_cell(claims, "EU-02", "value", "6"))
+    assert check["reproduced"] == 6 and "4 exact duplicate copies" in check["detail"]
+
+
+def test_eu01_one_interview_and_an_unreadable_date(claims) -> None:
+    assert eu.fieldwork_check(pd.DataFrame({"INTDATE": ["2008-04-30"]}), claims)["status"] == HOLDS_BY_CONSTRUCTION
+    check = eu.fieldwork_check(pd.DataFrame({"INTDATE": ["2008-04-30", "not a date"]}), claims)
+    assert check["status"] == FAIL and "1 of 2 interviews" in check["detail"]
+    none = eu.fieldwork_check(pd.DataFrame({"INTDATE": ["not a date"]}), claims)
+    assert none["status"] == FAIL and none["reproduced"] == "no dates"
+
+
+def test_count_text_needs_one_flag_per_row() -> None:
+    from helpers.data.status import count_text
+
+    with pytest.raises(ValueError):
+        count_text([PASS, PASS], [True])
