@@ -473,7 +473,8 @@ def scorecard_row(row: dict[str, str]) -> str:
     status = status if status in STATUS_CLASSES else FAIL
     css = STATUS_CLASSES[status]
     notes = [("basis", row.get("basis", "")), ("builtin", row.get("built_in", "")), ("detail", row.get("detail", ""))]
-    detail = "".join(f'<div class="detail {name}">{html.escape(text)}</div>' for name, text in notes if text)
+    shown = [(name, text) for i, (name, text) in enumerate(notes) if text and text not in (t for _, t in notes[:i])]
+    detail = "".join(f'<div class="detail {name}">{html.escape(text)}</div>' for name, text in shown)
     location = f'<div class="detail">{html.escape(row["location"])}</div>' if row.get("location") else ""
     cells = (
         f'<td class="id">{html.escape(row["claim_id"])}</td>',
@@ -501,7 +502,7 @@ def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], ba
         (study_row(row["study"], rows) if i == 0 or row["study"] != rows[i - 1]["study"] else "") + scorecard_row(row)
         for i, row in enumerate(rows)
     )
-    columns = "".join(f'<col style="width:{w}%">' for w in (8, 27, 22, 12, 12, 12, 7))
+    columns = "".join(f'<col style="width:{w}%">' for w in (8, 24, 16, 11, 12, 14, 15))
     table = (f'<table class="scorecard"><colgroup>{columns}</colgroup><thead>{head}</thead>'
              f"<tbody>{body}</tbody></table>" if rows else "<p>No scorecard was found in <code>tables/</code>.</p>")
     files = " \u00b7 ".join(link(p, base, p.name) for p in tables)
@@ -616,7 +617,7 @@ a { color: #1a56a8; }
 .card.somefail { border-left-color: var(--fail); }
 .card.somena { border-left-color: var(--muted); }
 .card .study { font-weight: bold; font-size: 1.1em; }
-.card .count { font-size: 1.4em; margin: 0.2em 0; }
+.card .count { font-size: 1.15em; margin: 0.2em 0; }
 .card.allpass .count { color: var(--pass); }
 .card.somefail .count { color: var(--fail); }
 .card .meta { color: var(--muted); font-size: 0.9em; }
@@ -627,7 +628,7 @@ table.plain { width: auto; }
 table.scorecard { table-layout: fixed; }
 table.scorecard td { overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.interval { white-space: nowrap; overflow-wrap: normal; }
+td.interval { overflow-wrap: normal; }
 tr.group th { background: #1f3a5f; color: #fff; }
 td.text { font-size: 0.88em; }
 td.id { white-space: nowrap; font-weight: bold; }
@@ -635,7 +636,7 @@ td.ok { color: var(--pass); } td.bad { color: var(--fail); font-weight: bold; }
 tr.pass { background: var(--pass-bg); } tr.pass td:first-child { border-left: 5px solid var(--pass); }
 tr.fail { background: var(--fail-bg); } tr.fail td:first-child { border-left: 5px solid var(--fail); }
 .badge { display: inline-block; padding: 0.1em 0.5em; border-radius: 3px; color: #fff; font-weight: bold;
-         font-size: 0.85em; }
+         font-size: 0.75em; overflow-wrap: normal; word-break: keep-all; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.na { background: var(--muted); }
 .badge.hbc { background: var(--hbc); } .badge.nc { background: var(--muted); }
 tr.na, tr.nc { background: #f1f3f4; } tr.na td:first-child, tr.nc td:first-child { border-left: 5px solid var(--muted); }
