@@ -555,3 +555,23 @@ def test_count_text_needs_one_flag_per_row() -> None:
 
     with pytest.raises(ValueError):
         count_text([PASS, PASS], [True])
+
+
+def test_value_check_edges_of_precision_and_interval() -> None:
+    # One decimal printed: 41.9 is not 42.0, 41.95 is.
+    assert check_value_claim(41.94, 40.0, 44.0, "42.0")["status"] == FAIL
+    assert check_value_claim(41.95, 40.0, 44.0, "42.0")["status"] == PASS
+    assert check_value_claim(41.6, 40.0, 44.0, "42", digits=1)["status"] == FAIL  # digits given wins
+    # The interval's ends count as covering the published value.
+    assert check_value_claim(42.0, 42.0, 44.0, "42")["ci_covers_published"] is True
+    assert check_value_claim(42.0, 40.0, 42.0, "42")["ci_covers_published"] is True
+    assert check_value_claim(42.0, 42.01, 44.0, "42")["ci_covers_published"] is False
+
+
+def test_rank_check_names_a_missing_item_and_orders_ties_by_name() -> None:
+    from helpers.data.checks import check_rank_claim
+
+    with pytest.raises(KeyError, match=r"item 'z' is not among the ranked estimates \['a', 'b'\]"):
+        check_rank_claim({"a": 1.0, "b": 2.0}, "z", 1)
+    detail = check_rank_claim({"b": 80.0, "a": 80.0, "c": 90.0}, "a", 2)["detail"]
+    assert "order: c 90.000, a 80.000, b 80.000; tied with b" in detail
