@@ -15,7 +15,7 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all test test-fast env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help validation
+.PHONY: all test test-fast env system-deps pipeline plan lab lock environment.yml benchmark verify-data strip-notebooks clean-outputs help validation mutation
 
 help:
 	@echo "make all        set up (venv, Debian packages) and run the whole compendium; reports in reports/"
@@ -27,6 +27,7 @@ help:
 	@echo "make validation the full validation study: VALIDATION_REPLICATES (2000) replicates on Dask"
 	@echo "make strip-notebooks  remove outputs from the source notebooks before committing"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml (uv pip compile)"
+	@echo "make mutation   mutation testing of the claim checks, estimators, weights and cleaning (mutmut; long)"
 
 all: env system-deps pipeline
 
@@ -80,6 +81,15 @@ validation: env system-deps
 
 strip-notebooks: env
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
+
+# Mutation testing (README, "Mutation testing"): mutmut mutates the modules listed in pyproject.toml
+# [tool.mutmut] and runs the fast unit tests that cover each mutant; results are kept in mutants/, so a
+# second run continues where the first stopped. COMPENDIUM_ROOT keeps the tests reading this data/raw.
+# MUTANTS='helpers.eu.scorecard.*' limits a run to some mutants (mutmut's name patterns).
+mutation: env
+	COMPENDIUM_ROOT=$(CURDIR) POLARS_MAX_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+		nice -n 15 $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(PY) scripts/mutation_score.py
 
 verify-data: env
 	$(PY) -m helpers.data.datapackage verify

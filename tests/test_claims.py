@@ -8,19 +8,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.data.claims import (
-    SCORECARD_COLUMNS,
-    ClaimsRegistryError,
+from helpers.data.checks import (
     check_rank_claim,
     check_value_claim,
-    claim_list,
-    claim_number,
-    load_claims,
     published_precision,
-    read_claims_text,
     round_half_up,
     scorecard_frame,
 )
+from helpers.data.claims import (
+    ClaimsRegistryError,
+    claim_list,
+    claim_number,
+    load_claims,
+    read_claims_text,
+)
+from helpers.data.status import SCORECARD_COLUMNS
 from helpers.paths import CLAIMS_FILE
 
 
@@ -133,7 +135,7 @@ def test_scorecard_frame_columns_and_registry_fields() -> None:
     checks = {
         "OECD-06": check_value_claim(41.975, 38.3, 45.8, "42"),
         "OECD-10": check_rank_claim({"x": 84.0, "y": 78.0}, "x", 1),
-        "OECD-01": {"status": "fail", "published": 20, "reproduced": 19, "detail": "one missing"},
+        "OECD-01": {"status": "fail", "published": 20, "reproduced": 19, "detail": "one missing", "basis": "b"},
     }
     frame = scorecard_frame(claims, checks)
     assert tuple(frame.columns) == SCORECARD_COLUMNS

@@ -16,7 +16,8 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
-from helpers.data.claims import claim_number, load_claims, round_half_up
+from helpers.data.checks import round_half_up
+from helpers.data.claims import claim_number, load_claims
 from helpers.eu import clean, index, weights
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_TARGET_CLAIM, SECTORS
 from helpers.eu.estimates import (
@@ -65,7 +66,8 @@ def sector_estimates(committed: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFr
 def six_respondents() -> pd.DataFrame:
     """Two countries (strata) of three respondents.
 
-    Denmark: index 60, 40, 50 with weights 1, 2, 1; France: 70, 80, 90 with weights 2, 1, 1.
+    Denmark: index 60, 40, 50 with weights 1, 2, 1; France: 70, 80, 90 with weights 2, 1, 1 (cross-country
+    weight; the within-country weight is 2 and 1/2 times these).
     Activity answers (all three environment items): Denmark 1, 2, 2; France 4, 4, missing.
     """
     frame = pd.DataFrame({
@@ -73,7 +75,9 @@ def six_respondents() -> pd.DataFrame:
         "COUNTRY": ["Denmark"] * 3 + ["France"] * 3,
         "index_environment": [60.0, 40.0, 50.0, 70.0, 80.0, 90.0],
         "weight_five_country": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
-        "weight_country": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
+        # The within-country weight differs from the cross-country one by a factor per country (2 in Denmark,
+        # 1/2 in France), as the real weights do: the country means agree, the five-country mean does not.
+        "weight_country": [2.0, 4.0, 2.0, 1.0, 0.5, 0.5],
     })
     for item in ENVIRONMENT_ITEMS:
         frame[item] = pd.array([1, 2, 2, 4, 4, None], dtype="Int64")

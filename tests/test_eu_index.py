@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.data.claims import round_half_up
+from helpers.data.checks import round_half_up
 from helpers.eu import codebook, synthetic
 from helpers.eu.clean import clean, read_respondent_file
+from helpers.eu.estimates import index_by_sector_country
 from helpers.eu.index import (
     add_indices,
     coproduction_index,
@@ -76,7 +77,7 @@ def test_weighted_mean_by_hand() -> None:
 
 
 def test_round_half_up() -> None:
-    assert round_half_up(60.5) == 61 and round_half_up(52.5) == 53 and round(52.5) == 52
+    assert round_half_up(60.5) == 61 and round_half_up(52.5) == 53 and round_half_up(-52.5) == -53
     assert round_half_up(44.49) == 44 and round_half_up(45.2) == 45
 
 
@@ -110,9 +111,13 @@ def test_other_seeds_and_sizes_reproduce_the_published_index(seed: int, n: int) 
 
 def test_country_figures_use_the_within_country_weight_and_differ() -> None:
     data = add_indices(add_weights(clean(read_respondent_file(EU_RAW_FILE), "committed").data))
+    table = index_by_sector_country(data, sectors=("environment",)).set_index("country")
     by_country = {
         country: weighted_mean(group[index_column("environment")], group[WITHIN_COUNTRY_WEIGHT])
         for country, group in data.groupby("COUNTRY")
     }
-    assert set(by_country) == set(codebook.CANONICAL_COUNTRIES)
+    assert set(table.index) == set(by_country) == set(codebook.CANONICAL_COUNTRIES)
+    for country, mean in by_country.items():  # the estimator's country means are the hand-weighted ones
+        assert table.loc[country, "estimate"] == pytest.approx(mean, abs=1e-9)
+    assert (table["weighting"] == WITHIN_COUNTRY_WEIGHT).all()
     assert max(by_country.values()) - min(by_country.values()) > 2  # EU-09: countries differ

@@ -35,7 +35,7 @@ from helpers.eu import clean, index, synthetic, weights
 from helpers.eu.statistics import (
     CORRELATE_TERMS,
     KEY_TERMS,
-    PUBLISHED_DIRECTIONS,
+    published_directions,
     RECOVERY_COLUMNS,
     correlates_table,
     parameter_recovery,
@@ -77,7 +77,7 @@ def check_recovery(recovery: pd.DataFrame) -> None:
     assert len(key) == len(KEY_TERMS) * 3
     wrong_sign = key.loc[~key["sign_agrees"].astype(bool)]
     assert wrong_sign.empty, wrong_sign.to_string()
-    assert (key["published_sign"] == key["term"].map({t: s for t, (_, s) in PUBLISHED_DIRECTIONS.items()})).all()
+    assert (key["published_sign"] == key["term"].map({t: s for t, (_, s) in published_directions().items()})).all()
     assert (pd.Series(key["published_sign"].to_numpy()) == pd.Series(key["generating_value"].to_numpy()).apply(
         lambda value: 1 if value > 0 else -1)).all(), "the generator's signs differ from the published ones"
     outside = key.loc[key["z"].abs() >= KEY_Z_LIMIT]

@@ -4,7 +4,8 @@ What counts as a command: each line of a ``bash``/``sh``/``shell``/``console`` c
 one script, so ``cd`` and variables carry over; ``\\`` continuations and here-documents are kept whole), each
 ``python`` code block, and each inline code span that starts with a program (``make``, ``python``,
 ``.venv/bin/...``, ``pytest``, ``jupyter``, ``git`` ...) and has at least one argument. Blocks marked
-``<!-- test: NAME -->`` are run by tests/test_adapting.py and are skipped here. A span that names a tool in a
+``<!-- test: NAME -->`` are run by tests/test_adapting.py and are skipped here; a ``python`` block marked
+``<!-- example: needs a cluster -->`` (it starts a Slurm cluster) is compiled, not run. A span that names a tool in a
 sentence rather than a command to type is listed in ``MENTIONS`` with the check that the tool exists.
 
 How each command is checked (``command_table()`` lists them all; run this file with python to print it):
@@ -55,7 +56,7 @@ DOCUMENTS = ("README.md", *sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PRO
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console"}
 PROGRAMS = {"make", "python", "python3", "pytest", "jupyter", "pip", "uv", "bash", "sh", "git", "nbstripout",
             "papermill", "cd", "sudo", "apt-get", "conda"}
-FENCE = re.compile(r"^(?P<marker><!-- test: [\w-]+ -->\n)?```(?P<language>[\w-]*)\n(?P<body>.*?)^```\s*$",
+FENCE = re.compile(r"^(?P<marker><!-- (?:test: [\w-]+|example: [^>]*) -->\n)?```(?P<language>[\w-]*)\n(?P<body>.*?)^```\s*$",
                    re.DOTALL | re.MULTILINE)
 INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 
@@ -76,6 +77,7 @@ RUN_ONLY_FLAGS = ("--force", "--no-export", "--jobs")
 # Commands that read what a (resolved-only) full run wrote: checked with --help listing their options.
 NEEDS_A_RESOLVED_RUN = {
     r"helpers\.data\.real_data hash .*--processed": "compares with the provenance.json of a full real-data run",
+    r"scripts/mutation_score\.py": "summarises the results of a `make mutation` run",
 }
 # Inline spans that name a tool in a sentence; each is checked to exist with the command given.
 MENTIONS = {
@@ -104,7 +106,7 @@ class Unit:
 
     document: str
     line: int
-    kind: str  # "block", "python" or "inline"
+    kind: str  # "block", "python", "example" (a python block marked <!-- example: needs a cluster -->) or "inline"
     commands: list[str] = field(default_factory=list)  # logical commands, as written
     source: str = ""  # the python block's code
 
@@ -146,6 +148,9 @@ def extract_units(text: str, document: str) -> list[Unit]:
     for match in FENCE.finditer(text):
         line = text.count("\n", 0, match.start("body"))  # the first line of the block, 1-based
         language, body = match.group("language"), match.group("body")
+        if match.group("marker", "language") == ("<!-- example: needs a cluster -->\n", "python"):
+            units.append(Unit(document, line, "example", source=body))  # compiled, not run
+            continue
         if match.group("marker"):
             continue  # run by tests/test_adapting.py
         if language in SHELL_LANGUAGES:
@@ -198,6 +203,14 @@ def without_comment(command: str) -> str:
     return command
 
 
+def without_assignments(tokens: list[str]) -> list[str]:
+    """``tokens`` without the leading environment assignments (``VAR=value``) of a shell command."""
+    index = 0
+    while index < len(tokens) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", tokens[index]):
+        index += 1
+    return tokens[index:]
+
+
 def make_target(tokens: list[str]) -> str | None:
     """The first target of a ``make`` command (None: the Makefile's default, ``help``)."""
     targets = [token for token in tokens[1:] if not token.startswith("-") and "=" not in token]
@@ -209,8 +222,9 @@ def check_for(command: str) -> tuple[str, str]:
     tokens = words(command)
     if "\n" not in command:  # a here-document keeps its text as written
         command = without_comment(command)
-    if tokens[:1] == ["make"] and make_target(tokens) in RESOLVED_MAKE_TARGETS:
-        return "resolved", re.sub(r"^make\b", "make -n", command)
+    assignments = len(tokens) - len(without_assignments(tokens))  # ``VAR=value make ...``
+    if without_assignments(tokens)[:1] == ["make"] and make_target(without_assignments(tokens)) in RESOLVED_MAKE_TARGETS:
+        return "resolved", re.sub(r"^((?:\S+=\S*\s+){%d})make\b" % assignments, r"\1make -n", command)
     if tokens[1:4] == ["-m", "helpers.pipeline", "run"]:
         plan = re.sub(r"helpers\.pipeline\s+run\b", "helpers.pipeline plan", command)
         plan = re.sub(r"\s--(force|no-export)\b|\s--jobs[= ]\S+", "", plan)
@@ -262,6 +276,9 @@ def command_table() -> list[tuple[str, str, str]]:
     for unit in all_units():
         if unit.kind == "python":
             rows.append((unit.name, "run", "python block: " + unit.source.splitlines()[0]))
+            continue
+        if unit.kind == "example":
+            rows.append((unit.name, "compiled", "python example (needs a cluster): " + unit.source.splitlines()[0]))
         for command in unit.commands:
             rows.append((unit.name, check_for(command)[0], command.split("\n")[0]))
     rows += [("(mention)", "resolved", f"{span}  ->  {check}") for span, check in MENTIONS.items()]
@@ -298,6 +315,9 @@ def check_unit(unit: Unit, copy: Path, tmp: Path, timeout: float = 600) -> Check
     if unit.kind == "python":
         script, stdin = ".venv/bin/python -", unit.source
         expected = [line[2:] for line in trailing_comment_lines(unit.source)]
+    elif unit.kind == "example":  # needs what a test cannot have (a Slurm cluster): it must at least compile
+        script, stdin, expected = ".venv/bin/python -c 'import sys; compile(sys.stdin.read(), \"example\", \"exec\")'", \
+            unit.source, []
     else:
         checks = [substituted(check_for(command)[1], tmp) for command in unit.commands]
         problems += [f"placeholder left in {check!r}: {leftover_placeholders(check)}"
@@ -369,7 +389,7 @@ def test_the_documents_commands_are_found() -> None:
     prose = "\n".join((PROJECT_ROOT / name).read_text("utf-8") for name in DOCUMENTS)
     assert all(f"`{span}`" in prose for span in MENTIONS), "a MENTIONS entry no longer appears: remove it"
     modes = {mode for _, mode, _ in command_table()}
-    assert modes == {"run", "resolved"}
+    assert modes == {"run", "resolved", "compiled"}
 
 
 def test_how_a_command_is_split_and_checked() -> None:

@@ -106,7 +106,7 @@ def test_a_killed_run_leaves_previous_outputs_readable_and_the_next_run_complete
 
     again = run_pipeline(out, "--no-export", *OECD_ONLY)
     assert again.returncode == 0, again.stderr
-    assert (pd.read_csv(scorecard)["status"] == "pass").all()
+    assert (pd.read_csv(scorecard)["status"] != "fail").all()
 
 
 def test_a_second_run_in_the_same_folder_stops_with_a_clear_message(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.data.claims import SCORECARD_COLUMNS, load_claims
+from helpers.data.claims import load_claims
+from helpers.data.status import SCORECARD_COLUMNS
 from helpers.eu import synthetic as eu_generator
 from helpers.eu.clean import clean, read_respondent_file
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, activity_items

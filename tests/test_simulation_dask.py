@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.data.claims import SCORECARD_COLUMNS
+from helpers.data.status import SCORECARD_COLUMNS
 from helpers.simulation.replicate import SCENARIOS, StudySettings
 from helpers.simulation.runner import SCHEDULER_VARIABLE, WORKER_ENVIRONMENT, SimulationError, run_study
 

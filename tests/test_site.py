@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from helpers.data.status import SCORECARD_COLUMNS
 from helpers.report.export import external_resource_references
 from helpers.report.site import (
     build_index,
@@ -24,8 +25,7 @@ from helpers.report.site import (
     write_combined_scorecard,
 )
 
-COLUMNS = ["claim_id", "study", "kind", "subject", "source", "location",
-           "published", "reproduced", "ci_low", "ci_high", "status", "detail"]
+COLUMNS = list(SCORECARD_COLUMNS)
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""", re.I)
 
 
@@ -115,7 +115,7 @@ def test_scorecard_rows_are_colour_coded_with_counts(synthetic_site: tuple[Path,
     assert page.count('<tr class="pass">') == 2
     assert page.count('<tr class="fail">') == 1
     assert "tr.pass" in page and "tr.fail" in page  # the classes are styled
-    assert "1 of 2 claims pass" in page and "1 of 1 claims pass" in page
+    assert "1 of 2 tested claims pass" in page and "1 of 1 tested claims pass" in page
     assert "subject &lt;OECD-01&gt;" in page and "OECD (2011) &amp; co" in page  # escaped
     assert "[56.50, 63.40]" in page
     assert '<td class="num">60.02</td>' in page
@@ -216,7 +216,7 @@ def test_a_claim_not_available_in_the_file_is_a_grey_na_row_not_a_pass() -> None
     html_row = scorecard_row(row)
     assert html_row.startswith('<tr class="na">') and '<span class="badge na">N/A</span>' in html_row
     assert "Not available in this file: URBAN." in html_row
-    assert pass_count([row, {**row, "status": "pass"}, {**row, "status": "fail"}]) == (1, 2)  # checked: 2
-    assert count_text([row, {**row, "status": "pass"}]) == "1 of 1 checked claims pass; 1 not available in this file"
-    assert count_text([{**row, "status": "pass"}, {**row, "status": "fail"}]) == "1 of 2 claims pass"
+    assert pass_count([row, {**row, "status": "pass"}, {**row, "status": "fail"}]) == (1, 2)  # tested: 2
+    assert count_text([row, {**row, "status": "pass"}]) == "1 of 1 tested claims pass; 1 not available in this file"
+    assert count_text([{**row, "status": "pass"}, {**row, "status": "fail"}]) == "1 of 2 tested claims pass"
     assert 'class="fail"' in scorecard_row({**row, "status": "something else"})

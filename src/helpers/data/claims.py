@@ -1,28 +1,37 @@
-"""The claims registry: loading it, checking reproduced numbers against it, and the scorecard.
+"""The claims registry: reading and validating it, and reading a claim's fields.
 
-``data/raw/claims.csv`` is the only place a published number is typed. Each row is one published
-claim (``claim_id`` like ``OECD-04`` or ``EU-06``) with its source, location, kind and value. This
-module is generic: it serves both studies.
+``data/raw/claims.csv`` is the only place a published number or statement is typed. Each row is one published
+claim (``claim_id`` like ``OECD-04`` or ``EU-06``) with its source, location, kind and value, and for the
+claims that need them:
+
+- ``direction`` (``+`` or ``-``): the published sign of an effect (EU-11 to EU-15);
+- ``qualifier``: how firmly it is stated ("generally", "somewhat", "some evidence", ...), which decides the
+  rule of the test (:data:`helpers.eu.scorecard.QUALIFIER_RULES`);
+- ``sectors_required``: in how many of the three sectors the effect must be significant;
+- ``summary``: a short form of the statement, shown as the published entry where ``value`` is empty
+  (definitions, weighting, directions);
+- ``names``: the countries a claim names when ``value`` holds their number (OECD-02, EU-03).
+
+This module is generic (both studies) and only reads: the checks of reproduced numbers against the registry
+live in :mod:`helpers.data.checks`, the status vocabulary in :mod:`helpers.data.status` (re-exported here).
+The synthetic-data generators read the registry through this module but never import the checks.
 
 - :func:`load_claims` reads and validates the registry (pandera, all failures reported at once).
-- :func:`round_half_up` rounds the way printed tables do (41.5 -> 42), not banker's rounding.
-- :func:`check_value_claim` / :func:`check_rank_claim` compare a reproduced number with a claim.
-- :func:`scorecard_rows` / :func:`scorecard_frame` turn those checks into the scorecard table.
+- :func:`claim_row`, :func:`claim_value_text`, :func:`claim_number`, :func:`claim_list`, :func:`claim_names`,
+  :func:`claim_direction`, :func:`claim_qualifier`, :func:`claim_sectors_required`, :func:`claim_summary`
+  read one claim's fields.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
 from helpers.paths import CLAIMS_FILE
+from helpers.data.status import FAIL, HOLDS_BY_CONSTRUCTION, NOT_AVAILABLE, NOT_CHECKABLE, PASS, STATUSES  # noqa: F401
 from helpers.data.validation import InputFileError, read_csv_checked
 from helpers.data.validation import format_schema_errors  # noqa: F401  (re-exported: it used to live here)
 
@@ -38,26 +47,14 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "value",
     "unit",
     "statement",
+    "direction",
+    "qualifier",
+    "sectors_required",
+    "summary",
+    "names",
 )
-SCORECARD_COLUMNS: tuple[str, ...] = (
-    "claim_id",
-    "study",
-    "kind",
-    "subject",
-    "source",
-    "location",
-    "published",
-    "reproduced",
-    "ci_low",
-    "ci_high",
-    "status",
-    "detail",
-)
-PASS: str = "pass"
-FAIL: str = "fail"
-NOT_AVAILABLE: str = "not available"
-"""A claim that cannot be checked because the respondent file lacks the variables it needs (real data only)."""
-STATUSES: tuple[str, ...] = (PASS, FAIL, NOT_AVAILABLE)
+DIRECTIONS: dict[str, int] = {"+": 1, "-": -1}
+"""Signs a ``direction`` cell may hold, as numbers."""
 
 NUMERIC_KINDS: tuple[str, ...] = ("value", "rank")
 """Kinds of claim whose ``value`` must be a number."""
@@ -78,6 +75,13 @@ def _numeric_value_for_numeric_kinds(claims: pd.DataFrame) -> pd.Series:
     return is_number | ~claims["kind"].isin(list(NUMERIC_KINDS))
 
 
+def _sectors_required_with_direction(claims: pd.DataFrame) -> pd.Series:
+    """Dataframe check: a claim with a direction says in how many sectors it must hold, and with what qualifier."""
+    has_direction = claims["direction"].str.strip() != ""
+    complete = (claims["sectors_required"].str.strip() != "") & (claims["qualifier"].str.strip() != "")
+    return complete | ~has_direction
+
+
 def claims_schema() -> pa.DataFrameSchema:
     """Pandera schema of the registry (all columns read as text)."""
     non_empty = pa.Check(lambda s: s.str.strip().str.len() > 0, element_wise=False, name="non_empty")
@@ -92,8 +96,15 @@ def claims_schema() -> pa.DataFrameSchema:
             "value": pa.Column(str),
             "unit": pa.Column(str),
             "statement": pa.Column(str),
+            "direction": pa.Column(str, pa.Check.isin(["", *DIRECTIONS])),
+            "qualifier": pa.Column(str),
+            "sectors_required": pa.Column(str, pa.Check.str_matches(r"^(|[1-9])$")),
+            "summary": pa.Column(str),
+            "names": pa.Column(str),
         },
-        checks=[pa.Check(_numeric_value_for_numeric_kinds, name="value is a number for value and rank claims")],
+        checks=[pa.Check(_numeric_value_for_numeric_kinds, name="value is a number for value and rank claims"),
+                pa.Check(_sectors_required_with_direction,
+                         name="a claim with a direction has a qualifier and sectors_required")],
         name="claims registry",
         strict=False,
         coerce=False,
@@ -154,178 +165,41 @@ def claim_list(claims: pd.DataFrame, claim_id: str, separator: str = ";") -> lis
     return [part.strip() for part in claim_value_text(claims, claim_id).split(separator) if part.strip()]
 
 
-# --------------------------------------------------------------------------------------------
-# Rounding and checks
-# --------------------------------------------------------------------------------------------
+def _split(text: str, separator: str = ";") -> list[str]:
+    return [part.strip() for part in str(text).split(separator) if part.strip()]
 
 
-def published_precision(published: str | float) -> int:
-    """Number of decimals a published value is printed with: ``"42"`` -> 0, ``"42.5"`` -> 1.
-
-    A float is read the same way from its shortest representation (``42.0`` counts as 0 decimals).
-    """
-    if isinstance(published, str):
-        text = published.strip()
-    else:
-        number = float(published)
-        text = str(int(number)) if number.is_integer() else repr(number)
-    return len(text.split(".", 1)[1]) if "." in text else 0
+def claim_names(claims: pd.DataFrame, claim_id: str) -> list[str]:
+    """The ``names`` cell of ``claim_id`` as a list (the countries a claim names beside their number)."""
+    names = _split(claim_row(claims, claim_id)["names"])
+    if not names:
+        raise ValueError(f"claim {claim_id}: the registry's names column is empty")
+    return names
 
 
-def round_half_up(x: float, digits: int = 0) -> float:
-    """Round ``x`` half away from zero at ``digits`` decimals (41.5 -> 42, 41.49 -> 41, -0.5 -> -1).
-
-    The value is first rounded to 9 decimals to remove binary floating-point noise, so that a
-    percentage computed as ``0.415 * 100`` (= 41.49999999999999 in binary) rounds like 41.5.
-    NaN stays NaN.
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return math.nan
-    cleaned = Decimal(repr(round(float(x), 9)))
-    quantum = Decimal(1).scaleb(-digits)
-    return float(cleaned.quantize(quantum, rounding=ROUND_HALF_UP))
+def claim_direction(claims: pd.DataFrame, claim_id: str) -> int:
+    """The published sign of ``claim_id`` (+1 or -1) from the ``direction`` column (ValueError when empty)."""
+    text = str(claim_row(claims, claim_id)["direction"]).strip()
+    if text not in DIRECTIONS:
+        raise ValueError(f"claim {claim_id}: direction must be one of {', '.join(DIRECTIONS)} in the registry, "
+                         f"got {text!r}")
+    return DIRECTIONS[text]
 
 
-def _is_missing(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+def claim_qualifier(claims: pd.DataFrame, claim_id: str) -> str:
+    """The ``qualifier`` cell of ``claim_id`` ('generally', 'somewhat', ...; '' when none)."""
+    return str(claim_row(claims, claim_id)["qualifier"]).strip()
 
 
-def check_value_claim(
-    reproduced: float,
-    ci_low: float,
-    ci_high: float,
-    published: str | float,
-    *,
-    digits: int | None = None,
-) -> dict[str, Any]:
-    """Check a reproduced number against a published value.
-
-    Passes when ``reproduced`` rounds half up to ``published`` at the published precision (the
-    number of decimals printed, or ``digits``). Whether the confidence interval covers the published
-    value is reported (``ci_covers_published``) but does not decide the status.
-    """
-    digits = published_precision(published) if digits is None else digits
-    published_number = float(published)
-    if _is_missing(reproduced):
-        return {
-            "status": FAIL,
-            "published": published_number,
-            "reproduced": math.nan,
-            "rounded": math.nan,
-            "digits": digits,
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-            "ci_covers_published": False,
-            "detail": f"no reproduced value; published {published_number:.{digits}f}",
-        }
-    rounded = round_half_up(reproduced, digits)
-    passed = math.isclose(rounded, published_number, rel_tol=0.0, abs_tol=10.0 ** (-digits) / 100)
-    covers = (not _is_missing(ci_low)) and (not _is_missing(ci_high)) and ci_low <= published_number <= ci_high
-    detail = (
-        f"reproduced {reproduced:.{digits + 3}f} rounds half up to {rounded:.{digits}f}; "
-        f"published {published_number:.{digits}f}; "
-        f"95% CI [{ci_low:.{digits + 2}f}, {ci_high:.{digits + 2}f}] "
-        f"{'contains' if covers else 'does not contain'} the published value"
-    )
-    return {
-        "status": PASS if passed else FAIL,
-        "published": published_number,
-        "reproduced": float(reproduced),
-        "rounded": rounded,
-        "digits": digits,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-        "ci_covers_published": bool(covers),
-        "detail": detail,
-    }
+def claim_sectors_required(claims: pd.DataFrame, claim_id: str) -> int:
+    """The ``sectors_required`` cell of ``claim_id`` as a number (ValueError when empty)."""
+    text = str(claim_row(claims, claim_id)["sectors_required"]).strip()
+    if not text.isdigit():
+        raise ValueError(f"claim {claim_id}: sectors_required is empty in the registry")
+    return int(text)
 
 
-def check_rank_claim(estimates: Mapping[str, float], item: str, published_rank: int) -> dict[str, Any]:
-    """Check that ``item`` holds ``published_rank`` (1 = largest) among ``estimates``.
-
-    ``estimates`` maps every competing item (including ``item``) to its reproduced value. The rank
-    is 1 + the number of items with a strictly larger value; a tie with another item fails, since the
-    published order is then not reproduced.
-    """
-    if item not in estimates:
-        raise KeyError(f"item {item!r} is not among the ranked estimates {sorted(estimates)}")
-    value = float(estimates[item])
-    others = {name: float(v) for name, v in estimates.items() if name != item}
-    rank = 1 + sum(1 for v in others.values() if v > value)
-    tied = sorted(name for name, v in others.items() if v == value)
-    ordering = ", ".join(f"{name} {v:.3f}" for name, v in sorted(estimates.items(), key=lambda kv: (-kv[1], kv[0])))
-    passed = rank == int(published_rank) and not tied
-    detail = f"reproduced rank {rank} of {len(estimates)} (published rank {int(published_rank)}); order: {ordering}"
-    if tied:
-        detail += f"; tied with {', '.join(tied)}"
-    return {
-        "status": PASS if passed else FAIL,
-        "published": int(published_rank),
-        "reproduced": rank,
-        "estimate": value,
-        "ci_low": math.nan,
-        "ci_high": math.nan,
-        "detail": detail,
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Scorecard
-# --------------------------------------------------------------------------------------------
-
-
-def scorecard_rows(claims: pd.DataFrame, checks: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One scorecard row per checked claim, in registry order.
-
-    ``checks`` maps claim_id to a check result (from :func:`check_value_claim`,
-    :func:`check_rank_claim`, or any dict with ``status`` and ``detail`` and optionally
-    ``published``, ``reproduced``, ``ci_low``, ``ci_high``). The registry supplies study, kind,
-    subject, source and location; ``published`` defaults to the registry's value text.
-    """
-    unknown = sorted(set(checks) - set(claims["claim_id"]))
-    if unknown:
-        raise KeyError(f"checks for claims not in the registry: {', '.join(unknown)}")
-    rows: list[dict[str, Any]] = []
-    for _, claim in claims.loc[claims["claim_id"].isin(list(checks))].iterrows():
-        check = checks[claim["claim_id"]]
-        status = check.get("status")
-        if status not in STATUSES:
-            raise ValueError(f"claim {claim['claim_id']}: status must be one of {', '.join(STATUSES)}, got {status!r}")
-        rows.append(
-            {
-                "claim_id": claim["claim_id"],
-                "study": claim["study"],
-                "kind": claim["kind"],
-                "subject": claim["subject"],
-                "source": claim["source"],
-                "location": claim["location"],
-                "published": check.get("published", claim["value"]),
-                "reproduced": check.get("reproduced", math.nan),
-                "ci_low": check.get("ci_low", math.nan),
-                "ci_high": check.get("ci_high", math.nan),
-                "status": status,
-                "detail": check.get("detail", ""),
-            }
-        )
-    return rows
-
-
-def scorecard_frame(claims: pd.DataFrame, checks: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """The scorecard as a data frame with columns :data:`SCORECARD_COLUMNS`.
-
-    ``published`` and ``reproduced`` are object columns: numbers for value and rank claims, text
-    for design claims (e.g. a list of countries).
-    """
-    rows = scorecard_rows(claims, checks)
-    frame = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
-    for column in ("published", "reproduced"):
-        frame[column] = frame[column].astype(object)
-    for column in ("ci_low", "ci_high"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    return frame
-
-
-def all_passed(scorecard: pd.DataFrame, claim_ids: Sequence[str] | None = None) -> bool:
-    """True when every (or every listed) scorecard row has status 'pass'."""
-    rows = scorecard if claim_ids is None else scorecard.loc[scorecard["claim_id"].isin(list(claim_ids))]
-    return bool((rows["status"] == PASS).all())
+def claim_summary(claims: pd.DataFrame, claim_id: str) -> str:
+    """What the scorecard shows as published: the ``value`` cell, else the ``summary`` cell."""
+    row = claim_row(claims, claim_id)
+    return str(row["value"]).strip() or str(row["summary"]).strip()

@@ -37,6 +37,7 @@ from helpers.data.validation import (
     InputFileError,
     check_input_path,
     file_kind,
+    plain_text,
     problems_message,
     read_csv_checked,
     renamed_columns_hint,
@@ -81,13 +82,6 @@ _REASON_NAMES: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------------------
 # Values as delivered
 # ---------------------------------------------------------------------------------------------------------
-
-
-def plain_text(text: str) -> str:
-    """``text`` without accents, case-folded, with everything but letters and digits as single spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(character for character in decomposed if not unicodedata.combining(character))
-    return " ".join(re.sub(r"[^0-9a-zß]+", " ", stripped.casefold().replace("ø", "o").replace("æ", "ae")).split())
 
 
 def value_key(value: Any) -> str | None:

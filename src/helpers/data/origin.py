@@ -32,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from helpers import paths
-from helpers.data.delivery import plain_text, value_key
+from helpers.data.delivery import value_key
+from helpers.data.validation import plain_text
 
 SYNTHETIC_WORD = re.compile(r"s[yi]nth?et")
-"""'synthetic' in English, French, German, Danish and Czech (after :func:`helpers.data.delivery.plain_text`)."""
+"""'synthetic' in English, French, German, Danish and Czech (after :func:`helpers.data.validation.plain_text`)."""
 CELL_MATCH_SHARE: float = 0.8
 """A record matches a synthetic record with the same id when at least this share of the shared columns agree."""
 SYNTHETIC_SHARE: float = 0.5

@@ -33,6 +33,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -707,3 +708,10 @@ def format_schema_errors(errors: pa.errors.SchemaErrors, file: str | os.PathLike
         rows = format_row_numbers(int(i) + FIRST_DATA_LINE for i in indices.unique())
         lines.append(f"  column '{column}': check {check_text} failed on rows at {rows}{values_text}")
     return "\n".join(lines)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without accents, case-folded, with everything but letters and digits as single spaces."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(character for character in decomposed if not unicodedata.combining(character))
+    return " ".join(re.sub(r"[^0-9a-zß]+", " ", stripped.casefold().replace("ø", "o").replace("æ", "ae")).split())

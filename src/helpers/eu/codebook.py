@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.delivery import plain_text
+from helpers.data.validation import plain_text
 from helpers.outputs import write_csv
 from helpers.paths import CLAIMS_FILE, RAW_DIR, SEX_AGE_MARGINS_FILE  # noqa: F401  (re-exported)
 
@@ -37,7 +37,9 @@ from helpers.paths import CLAIMS_FILE, RAW_DIR, SEX_AGE_MARGINS_FILE  # noqa: F4
 # ---------------------------------------------------------------------------------------------------------
 
 SECTORS: tuple[str, ...] = ("environment", "health", "safety")
-"""The three sectors of EU-05 (local environment, public health, community safety)."""
+"""The three sectors of EU-05 (local environment, public health, community safety). Source: claim EU-05's list in
+the claims registry (``SECTOR_NAMES`` kept equal to it by a test); the scorecard marks EU-05 as holding by
+construction."""
 
 SECTOR_PREFIX: dict[str, str] = {"environment": "ENV", "health": "HEA", "safety": "SAF"}
 
@@ -45,7 +47,8 @@ SECTOR_TARGET_CLAIM: dict[str, str] = {"environment": "EU-06", "health": "EU-07"
 """Claim id of the published five-country co-production index of each sector."""
 
 CANONICAL_COUNTRIES: tuple[str, ...] = ("Czech Republic", "Denmark", "France", "Germany", "United Kingdom")
-"""The five countries (EU-03), spelt as in data/raw/eu2008_populations.csv."""
+"""The five countries, spelt as in data/raw/eu2008_populations.csv. Source: claim EU-03's names in the claims
+registry (tests/test_scorecard_registry.py keeps them equal)."""
 
 COUNTRY_SPELLINGS_IN_DELIVERY: dict[str, tuple[str, ...]] = {
     "Czech Republic": ("CZECH REP.", "Czechia", "Czech Rep", "CZ"),

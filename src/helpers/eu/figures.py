@@ -31,7 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, FREQUENCY_LABELS, SECTOR_NAMES, SECTORS
-from helpers.eu.statistics import CORRELATE_TERMS, PUBLISHED_DIRECTIONS
+from helpers.eu.statistics import CLAIM_OF_TERM, CORRELATE_TERMS
 from helpers.outputs import save_figure, write_csv
 from helpers.stats.intervals import level_label, table_confidence_level
 
@@ -276,7 +276,7 @@ def plot_coefficients(coefficients: pd.DataFrame, *, synthetic: bool,
     for ax, sector in zip(axes, sectors, strict=True):
         rows = data.loc[data["sector"] == sector]
         positions = rows["term"].map(term_rank).to_numpy()
-        colours = [POINT_COLOUR if term in PUBLISHED_DIRECTIONS else "grey" for term in rows["term"]]
+        colours = [POINT_COLOUR if term in CLAIM_OF_TERM else "grey" for term in rows["term"]]
         ax.axvline(0.0, color="black", linewidth=0.8, zorder=1)
         for position, colour, row in zip(positions, colours, rows.itertuples(index=False), strict=True):
             ax.errorbar([row.estimate], [position], xerr=[[row.estimate - row.ci_low], [row.ci_high - row.estimate]],

@@ -1,27 +1,28 @@
 """Every EU claim of the registry (EU-01 to EU-17) checked against the reproduction, as one scorecard table.
 
-:func:`eu_scorecard` returns ``helpers.data.claims.scorecard_frame`` rows (``claim_id, study, kind, subject, source,
-location, published, reproduced, ci_low, ci_high, status, detail``). Published values and lists are read from
-the claims registry; a registry claim without a check fails (``helpers.oecd.scorecard.unchecked_claims``).
-The rules (assumption A-EU-ANALYSIS-07 and following):
+:func:`eu_scorecard` returns ``helpers.data.checks.scorecard_frame`` rows (columns
+:data:`helpers.data.status.SCORECARD_COLUMNS`). Published values, lists, directions, qualifiers and the number
+of sectors required are read from the claims registry; a registry claim without a check fails
+(``helpers.data.checks.unchecked_claims``). Statuses (:mod:`helpers.data.status`) and rules (assumption
+A-EU-ANALYSIS-07 and following):
 
-- values EU-06..EU-08: the five-country index rounds half up to the published value (interval shown);
-- design EU-01: every interview date inside the fieldwork window; EU-02: the delivered respondents (cleaned
-  respondents plus respondents the cleaning had to drop; exact duplicate copies are records, not
-  respondents) equal the published number, and the cleaning kept at least :data:`MIN_ANALYSED_SHARE` of
-  them; EU-03: each of the five countries within :data:`ABOUT_TOLERANCE` of "about 1000"; EU-04: the
-  cross-country weights give each country its population share and the five-country estimates used them;
-  EU-05: the three sectors have an index; EU-16: every listed correlate is in every sector's model;
-- definition EU-10: each index is built only from its sector's co-production activities (citizens' own
-  behaviour), and the index in the data is that index;
-- directions EU-09: sector differences significant (rm-ANOVA, Friedman, every pairwise test unweighted
-  and weighted, Holm) and country differences significant in every sector (design-based Wald F);
-  EU-11..EU-15: sign and significance at ``alpha`` in the correlates models, with the claim's qualifier
-  ("generally": a majority of sectors; "in every sector"; "somewhat": negative everywhere, significant
-  somewhere; "some evidence": significant somewhere), never significant the other way; EU-17: some
-  correlate's effect differs significantly between sectors (Holm) and national context matters in a
-  sector-specific way (a correlate x country interaction significant after Holm, or country differences
-  that differ significantly between sectors).
+- values EU-06..EU-08 (pass / fail): the five-country index rounds half up to the published value; the
+  interval is shown with its level, not tested;
+- EU-02 (pass / fail): the delivered respondents (cleaned respondents plus respondents the cleaning had to
+  drop; exact duplicate copies are records, not respondents) equal the published number, and the cleaning
+  kept at least :data:`MIN_ANALYSED_SHARE` of them; EU-03 (pass / fail): each of the five countries within
+  :data:`ABOUT_TOLERANCE` of "about 1000", no other country;
+- directions EU-09 (pass / fail): sector differences significant (rm-ANOVA, Friedman, every pairwise test
+  unweighted and weighted, Holm) and country differences significant in every sector (design-based Wald F);
+  EU-11..EU-15 (pass / fail): sign (registry ``direction``) and significance at ``alpha`` in the correlates
+  models in at least ``sectors_required`` sectors, with the rule of the claim's ``qualifier``
+  (:data:`QUALIFIER_RULES`), never significant the other way; EU-17 (pass / fail): after Holm over every
+  EU-17 test at once (:data:`helpers.eu.statistics.EU17_FAMILIES`), some correlate's effect differs between
+  sectors and some correlate x country interaction is significant;
+- holds by construction, verified: EU-01 (the cleaning refuses interview dates outside the window), EU-04 (the
+  weights are set to the population shares of the file the cleaning step was given), EU-05 (the codebook's
+  sectors are the claim's), EU-10 (each index is built from its sector's co-production activities), EU-16
+  (the models hold a term for every listed correlate). A failed verification makes the row fail.
 """
 
 from __future__ import annotations
@@ -34,22 +35,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.data.claims import FAIL, NOT_AVAILABLE, PASS, check_value_claim, claim_list, claim_value_text, load_claims, scorecard_frame
+from helpers.data.checks import check_value_claim, scorecard_frame, unchecked_claims
+from helpers.data.claims import (
+    claim_direction,
+    claim_list,
+    claim_names,
+    claim_qualifier,
+    claim_sectors_required,
+    claim_value_text,
+    load_claims,
+)
+from helpers.data.real_data import Availability
+from helpers.data.status import FAIL, HOLDS_BY_CONSTRUCTION, NOT_AVAILABLE, PASS
 from helpers.eu.clean import DROPPED, CleaningResult
-from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, SECTOR_NAMES, SECTORS
+from helpers.eu.codebook import ACTIVITIES, SECTOR_NAMES, SECTORS
 from helpers.eu.estimates import index_by_sector
 from helpers.eu.index import coproduction_index, index_column, index_items
 from helpers.eu.statistics import (
+    CLAIM_OF_TERM,
     CLAIMED_CORRELATES,
     CORRELATE_TERMS,
+    EU17_FAMILIES,
     correlates_table,
     country_differences,
+    eu17_holm,
     heterogeneity_tests,
     sector_differences,
 )
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, read_population_shares
-from helpers.oecd.scorecard import unchecked_claims
-from helpers.data.real_data import Availability
 
 STUDY: str = "eu2008"
 ABOUT_TOLERANCE: float = 0.10
@@ -63,6 +76,11 @@ VALUE_CLAIMS: dict[str, str] = {"environment": "EU-06", "health": "EU-07", "safe
 
 def _status(passed: bool) -> str:
     return PASS if passed else FAIL
+
+
+def _constructed(verified: bool) -> str:
+    """A design fact the code enforces: holds by construction when verified, fail when the code did not do it."""
+    return HOLDS_BY_CONSTRUCTION if verified else FAIL
 
 
 def _sectors_text(sectors: Sequence[str]) -> str:
@@ -80,10 +98,13 @@ def value_checks(sector_estimates: pd.DataFrame, claims: pd.DataFrame) -> dict[s
     for sector, claim_id in VALUE_CLAIMS.items():
         rows = sector_estimates.loc[sector_estimates["sector"] == sector]
         if rows.empty:
-            checks[claim_id] = {"status": FAIL, "detail": f"no estimate for sector {sector}"}
+            checks[claim_id] = {"status": FAIL, "detail": f"no estimate for sector {sector}",
+                                "basis": "test: the five-country index rounds half up to the published value"}
             continue
         row = rows.iloc[0]
-        check = check_value_claim(row["estimate"], row["ci_low"], row["ci_high"], claim_value_text(claims, claim_id))
+        level = float(row["confidence_level"]) if "confidence_level" in row.index else math.nan
+        check = check_value_claim(row["estimate"], row["ci_low"], row["ci_high"], claim_value_text(claims, claim_id),
+                                  level=level)
         check["detail"] += f"; weight: {row['weighting']}; n = {int(row['n'])}"
         checks[claim_id] = check
     return checks
@@ -101,7 +122,10 @@ def fieldwork_check(data: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     inside = dates.between(start, end)
     first, last = dates.min(), dates.max()
     reproduced = f"{first:%Y-%m-%d}/{last:%Y-%m-%d}" if dates.notna().any() else "no dates"
-    return {"status": _status(bool(inside.all()) and len(data) > 0), "reproduced": reproduced,
+    return {"status": _constructed(bool(inside.all()) and len(data) > 0), "reproduced": reproduced,
+            "basis": "helpers.eu.clean refuses a file with an interview date outside this window (read from this "
+                     "claim by helpers.eu.codebook.fieldwork_window), so the data cannot show otherwise; verified: "
+                     "every interview date inside it",
             "detail": f"{int(inside.sum())} of {len(data)} interviews dated {start:%Y-%m-%d} to {end:%Y-%m-%d}; "
                       f"first {reproduced.split('/')[0]}, last {reproduced.split('/')[-1]}"}
 
@@ -119,8 +143,10 @@ def delivered_respondents(data: pd.DataFrame, cleaning: CleaningResult) -> dict[
 def sample_size_check(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd.DataFrame) -> dict[str, Any]:
     """EU-02: the delivered respondents equal the published number; the cleaning kept nearly all of them."""
     published = int(float(claim_value_text(claims, "EU-02")))
+    basis = (f"test: the delivered respondents (analysed plus dropped by the cleaning) equal the published number, "
+             f"and at least {100 * MIN_ANALYSED_SHARE:.0f}% of them are analysed")
     if cleaning is None:
-        return {"status": FAIL, "published": published, "reproduced": len(data),
+        return {"status": FAIL, "published": published, "reproduced": len(data), "basis": basis,
                 "detail": "no cleaning result given: the respondents the cleaning dropped cannot be counted"}
     counts = delivered_respondents(data, cleaning)
     kept_share = counts["analysed"] / published
@@ -128,7 +154,7 @@ def sample_size_check(data: pd.DataFrame, cleaning: CleaningResult | None, claim
                         if count and reason.endswith("_dropped") and reason != "exact_duplicate_dropped")
     passed = counts["delivered"] == published and kept_share >= MIN_ANALYSED_SHARE
     return {
-        "status": _status(passed), "published": published, "reproduced": counts["delivered"],
+        "status": _status(passed), "published": published, "reproduced": counts["delivered"], "basis": basis,
         "detail": (f"the published n is the delivered sample: {counts['delivered']} distinct respondents delivered "
                    f"({counts['duplicate_copies']} exact duplicate copies of records removed, not counted); "
                    f"{counts['dropped']} respondents dropped by the cleaning ({reasons or 'none'}); "
@@ -138,35 +164,48 @@ def sample_size_check(data: pd.DataFrame, cleaning: CleaningResult | None, claim
 
 
 def per_country_check(data: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
-    """EU-03: about 1000 interviews in each of the five countries (each within ABOUT_TOLERANCE)."""
+    """EU-03: about 1000 interviews in each of the five countries the claim names (each within ABOUT_TOLERANCE),
+    and no other country."""
     text = claim_value_text(claims, "EU-03")
     target = float(re.sub(r"[^\d.]", "", text))
-    counts = data["COUNTRY"].astype(str).value_counts().reindex(list(CANONICAL_COUNTRIES), fill_value=0)
-    extra = sorted(set(data["COUNTRY"].astype(str)) - set(CANONICAL_COUNTRIES))
+    countries = claim_names(claims, "EU-03")
+    counts = data["COUNTRY"].astype(str).value_counts().reindex(countries, fill_value=0)
+    extra = sorted(set(data["COUNTRY"].astype(str)) - set(countries))
     within = ((counts - target).abs() <= ABOUT_TOLERANCE * target)
     return {"status": _status(bool(within.all()) and not extra),
+            "published": f"{text} in each of {', '.join(countries)}",
             "reproduced": "; ".join(f"{country} {count}" for country, count in counts.items()),
+            "basis": f"test: each named country has {target:g} cleaned respondents within "
+                     f"{100 * ABOUT_TOLERANCE:g}% ('{text}'), and no other country is in the data",
             "detail": f"cleaned respondents per country; each must be within {100 * ABOUT_TOLERANCE:.0f}% of "
                       f"{target:g} ('{text}')" + (f"; unexpected countries {extra}" if extra else "")
                       + ("" if within.all() else f"; outside: {', '.join(counts.index[~within])}")}
 
 
 def weighting_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, coefficients: pd.DataFrame | None,
-                    weight: str = FIVE_COUNTRY_WEIGHT) -> dict[str, Any]:
-    """EU-04: the cross-country weights reproduce the population shares and the five-country results use them
-    (the models too, unless they were not computed: ``coefficients`` None)."""
+                    weight: str = FIVE_COUNTRY_WEIGHT, population_shares: pd.Series | None = None,
+                    source: str = "") -> dict[str, Any]:
+    """EU-04, holds by construction: helpers.eu.weights sets each country's cross-country weights to its population
+    share. Verified: the weights in the data give each country the share of ``population_shares`` (the shares
+    the cleaning step used, from its provenance; default the project's populations file), and the
+    five-country results (and models, unless ``coefficients`` is None) used that weight."""
+    if population_shares is None:
+        population_shares, source = read_population_shares(), source or "data/raw/eu2008_populations.csv (default)"
+    basis = ("helpers.eu.weights.add_weights rescales each country's weights to its share of the population file "
+             "the cleaning step was given, so the data cannot show otherwise; verified: the weight shares equal "
+             "those population shares and the five-country estimates used the cross-country weight")
     if weight not in data.columns:
-        return {"status": FAIL, "detail": f"no weight column {weight!r} in the data"}
-    shares = read_population_shares()
+        return {"status": FAIL, "basis": basis, "detail": f"no weight column {weight!r} in the data"}
+    shares = population_shares.astype(float)
     weight_shares = data.groupby(data["COUNTRY"].astype(str))[weight].sum() / data[weight].sum()
     difference = (weight_shares.reindex(shares.index) - shares).abs()
     used = sorted(set(sector_estimates["weighting"]) | set([] if coefficients is None else coefficients["weighting"]))
-    passed = bool(difference.max() <= WEIGHT_SHARE_TOLERANCE) and used == [weight]
-    return {"status": _status(passed),
-            "published": "each country weighted by its representation in the EU",
+    verified = bool(difference.max() <= WEIGHT_SHARE_TOLERANCE) and used == [weight]
+    return {"status": _constructed(verified),
             "reproduced": "; ".join(f"{country} {weight_shares.get(country, math.nan):.4f}"
                                     for country in shares.index),
-            "detail": f"weight shares vs population shares (data/raw/eu2008_populations.csv): largest difference "
+            "basis": basis,
+            "detail": f"weight shares vs population shares ({source or 'shares given'}): largest difference "
                       f"{difference.max():.2e}; five-country estimates and models weighted by {', '.join(used)} "
                       f"(required: {weight})"}
 
@@ -183,8 +222,11 @@ def sectors_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, claims: pd
     present = {name: sector is not None and index_column(sector) in data.columns
                and bool(data[index_column(sector)].notna().any()) and sector in set(sector_estimates["sector"])
                for name, sector in mapping.items()}
-    return {"status": _status(all(present.values()) and len(present) == len(SECTORS)),
+    return {"status": _constructed(all(present.values()) and len(present) == len(SECTORS)),
             "reproduced": "; ".join(name for name, ok in present.items() if ok),
+            "basis": "the codebook's sectors (helpers.eu.codebook.SECTORS, named in SECTOR_NAMES as this claim names "
+                     "them) are the survey's design, so the data cannot show otherwise; verified: each has an "
+                     "index in the data and an estimate",
             "detail": "; ".join(f"{name} -> {mapping[name] or 'no codebook sector'}: "
                                 f"{'index and estimate present' if ok else 'missing'}" for name, ok in present.items())}
 
@@ -203,7 +245,10 @@ def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -
             if len(rows) != len(terms) or not np.isfinite(rows[["estimate", "se"]].to_numpy(dtype=float)).all():
                 problems.append(f"'{name}' ({', '.join(terms)}) missing or not estimable in {sector}")
         found.append(f"{name}: {', '.join(terms)}")
-    return {"status": _status(not problems and bool(names)), "reproduced": "; ".join(found),
+    return {"status": _constructed(not problems and bool(names)), "reproduced": "; ".join(found),
+            "basis": "the models hold a term for each correlate this claim lists (helpers.eu.statistics."
+                     "CLAIMED_CORRELATES, keyed by the registry's names), so the data cannot show otherwise; "
+                     "verified: every term estimated in every sector",
             "detail": "every listed correlate in every sector's model" if not problems else "; ".join(problems)}
 
 
@@ -230,8 +275,10 @@ def definition_check(data: pd.DataFrame, items: Mapping[str, Sequence[str]]) -> 
         if not np.allclose(data[column].to_numpy(dtype=float), expected, equal_nan=True):
             problems.append(f"{sector}: the index in the data is not the index of {sector_items}")
         used.append(f"{sector}: {', '.join(sector_items)}")
-    return {"status": _status(not problems), "published": "involvement of citizens in the delivery of services "
-            "(outcomes depend partly on their own behaviour)", "reproduced": "; ".join(used),
+    return {"status": _constructed(not problems), "reproduced": "; ".join(used),
+            "basis": "each index is built only from its sector's co-production activities (helpers.eu.index with "
+                     "helpers.eu.codebook.ACTIVITIES), so the data cannot show otherwise; verified: the items are "
+                     "activities and the index in the data is recomputed from them",
             "detail": ("each index is the mean frequency of the sector's own co-production activities "
                        "(helpers.eu.codebook.ACTIVITIES), recomputed and matched") if not problems
             else "; ".join(problems)}
@@ -265,76 +312,105 @@ def sector_country_differences_check(sector_tests: pd.DataFrame, country_tests: 
     return {"status": _status(sector_ok and country_ok),
             "reproduced": f"sectors {'significant' if sector_ok else 'not all significant'}; "
                           f"countries {'significant' if country_ok else 'not all significant'}",
+            "basis": f"test at alpha = {alpha:g}: the sector omnibus tests (rm-ANOVA, Friedman) and every pairwise "
+                     "sector difference (paired t and weighted, Holm over the pairs) significant, and the country "
+                     "differences significant in every sector (design-based Wald F)",
             "detail": detail}
 
 
-DIRECTION_RULES: dict[str, dict[str, Any]] = {
-    "EU-11": {"terms": ("female",), "sign": 1, "min_sectors": 2, "all_signs": False, "qualifier": "generally"},
-    "EU-12": {"terms": ("age_decades",), "sign": 1, "min_sectors": 2, "all_signs": False, "qualifier": "generally"},
-    "EU-13": {"terms": ("efficacy",), "sign": 1, "min_sectors": 3, "all_signs": True, "largest": True,
-              "qualifier": "in every sector, the strongest correlate"},
-    "EU-14": {"terms": ("outcome",), "sign": -1, "min_sectors": 1, "all_signs": True, "qualifier": "somewhat"},
-    "EU-15": {"terms": ("informed", "consulted"), "sign": 1, "min_sectors": 1, "all_signs": False,
-              "qualifier": "some evidence"},
+QUALIFIER_RULES: dict[str, dict[str, bool]] = {
+    "generally": {"all_signs": False, "largest": False},
+    "some evidence": {"all_signs": False, "largest": False},
+    "somewhat": {"all_signs": True, "largest": False},
+    "especially important in every sector": {"all_signs": True, "largest": True},
 }
-"""Per claim: terms, claimed sign, sectors in which some term must be significant with that sign, whether every
-estimate must have the sign, and (EU-13) whether the term must have the largest |t| of the correlates."""
+"""How a registry ``qualifier`` is tested, besides "significant with the sign in at least ``sectors_required``
+sectors, never significant against it": ``all_signs``, every sector's estimate has the sign (a consistent if
+modest effect: "somewhat"); ``largest``, the term has the largest |t| of the correlates in every sector
+("especially important")."""
+
+
+def direction_claims() -> dict[str, tuple[str, ...]]:
+    """Each direction claim about correlates (EU-11..EU-15) and its model terms (:data:`CLAIM_OF_TERM`)."""
+    claims: dict[str, tuple[str, ...]] = {}
+    for term, claim_id in CLAIM_OF_TERM.items():
+        claims[claim_id] = (*claims.get(claim_id, ()), term)
+    return claims
+
+
+def direction_rule(claims: pd.DataFrame, claim_id: str) -> dict[str, Any]:
+    """The test of a direction claim, read from the registry: terms, sign, qualifier, sectors required, and the
+    qualifier's rule (:data:`QUALIFIER_RULES`; ValueError for a qualifier without one)."""
+    qualifier = claim_qualifier(claims, claim_id)
+    if qualifier not in QUALIFIER_RULES:
+        raise ValueError(f"claim {claim_id}: qualifier {qualifier!r} has no test rule; known: "
+                         f"{', '.join(QUALIFIER_RULES)}")
+    return {"terms": direction_claims()[claim_id], "sign": claim_direction(claims, claim_id),
+            "min_sectors": claim_sectors_required(claims, claim_id), "qualifier": qualifier,
+            **QUALIFIER_RULES[qualifier]}
 
 
 def direction_check(coefficients: pd.DataFrame, rule: Mapping[str, Any], alpha: float) -> dict[str, Any]:
-    """A correlate claim: significant with the claimed sign in enough sectors, never significant against it."""
+    """A correlate claim: significant with the claimed sign in enough sectors, never significant against it (and
+    the qualifier's extra conditions, :data:`QUALIFIER_RULES`)."""
     correlates = coefficients.loc[coefficients["term"].isin(CORRELATE_TERMS)]
     rows = correlates.loc[correlates["term"].isin(rule["terms"])]
     sign = rule["sign"]
     right = rows.loc[(np.sign(rows["estimate"]) == sign) & (rows["p_value"] < alpha)]
     wrong = rows.loc[(np.sign(rows["estimate"]) == -sign) & (rows["p_value"] < alpha)]
     sectors_right = [s for s in SECTORS if s in set(right["sector"])]
-    passed = len(sectors_right) >= rule["min_sectors"] and wrong.empty
+    passed = len(sectors_right) >= rule["min_sectors"] and wrong.empty and not rows.empty
     if rule["all_signs"]:
         passed &= bool((np.sign(rows["estimate"]) == sign).all())
     notes = []
-    if rule.get("largest"):
+    if rule["largest"]:
         strongest = correlates.loc[correlates.groupby("sector")["statistic"].apply(lambda t: t.abs().idxmax())]
         largest_in = [row.sector for row in strongest.itertuples() if row.term in rule["terms"]]
         passed &= len(largest_in) == len(SECTORS)
         notes.append(f"largest |t| among the correlates in: {_sectors_text(largest_in)}")
     estimates = "; ".join(f"{row.sector} {row.term} {row.estimate:+.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}] "
                           f"p = {row.p_value:.2g}" for row in rows.itertuples())
-    detail = (f"claimed sign {'+' if sign > 0 else '-'} ({rule['qualifier']}): significant at {alpha:g} with it in "
-              f"{_sectors_text(sectors_right)} (at least {rule['min_sectors']} of {len(SECTORS)} required)"
-              f"{'; every estimate must have the sign' if rule['all_signs'] else ''}; significant against it in "
-              f"{_sectors_text(sorted(set(wrong['sector'])))}; " + "; ".join(notes) + ("; " if notes else "")
-              + estimates)
-    return {"status": _status(passed), "reproduced": f"significant with the claimed sign in {len(sectors_right)} "
-            f"sector(s): {_sectors_text(sectors_right)}", "detail": detail}
+    sign_text = "+" if sign > 0 else "-"
+    basis = (f"test at alpha = {alpha:g}: {', '.join(rule['terms'])} significant with sign {sign_text} in at least "
+             f"{rule['min_sectors']} of {len(SECTORS)} sectors and never significant against it"
+             + ("; every sector's estimate with the sign" if rule["all_signs"] else "")
+             + ("; the largest |t| of the correlates in every sector" if rule["largest"] else "")
+             + f" (registry: direction {sign_text}, qualifier '{rule['qualifier']}', "
+               f"sectors_required {rule['min_sectors']})")
+    detail = (f"significant at {alpha:g} with the claimed sign in {_sectors_text(sectors_right)}; significant "
+              f"against it in {_sectors_text(sorted(set(wrong['sector'])))}; " + "; ".join(notes)
+              + ("; " if notes else "") + estimates)
+    return {"status": _status(passed), "published": f"{sign_text}, {rule['qualifier']}",
+            "reproduced": f"significant with the claimed sign in {len(sectors_right)} sector(s): "
+                          f"{_sectors_text(sectors_right)}", "basis": basis, "detail": detail}
 
 
 def heterogeneity_check(heterogeneity: pd.DataFrame, alpha: float) -> dict[str, Any]:
-    """EU-17: a correlate's effect differs between sectors (Holm) and national context matters sector-specifically."""
-    by_family = {family: group for family, group in heterogeneity.groupby("family", sort=False)}
-    empty = heterogeneity.iloc[0:0]
-    sector = by_family.get("sector", empty)
-    country = by_family.get("country", empty)
-    country_by_sector = by_family.get("country_by_sector", empty)
-    sector_terms = list(sector.loc[sector["p_holm"] < alpha, "term"])
-    country_terms = [f"{row.term} in {row.sector}" for row in country.loc[country["p_holm"] < alpha].itertuples()]
-    levels_differ = bool(len(country_by_sector) and (country_by_sector["p_value"] < alpha).all())
-    national = bool(country_terms) or levels_differ
-    best_country = country.nsmallest(1, "p_value")
+    """EU-17: after Holm over every EU-17 test at once (:data:`helpers.eu.statistics.EU17_FAMILIES`), some
+    correlate's effect differs between sectors and some correlate x country interaction is significant."""
+    table = heterogeneity.assign(p_rule=eu17_holm(heterogeneity))
+    sector = table.loc[table["family"] == "sector"]
+    country = table.loc[table["family"] == "country"]
+    levels = table.loc[table["family"] == "country_by_sector"]
+    n_tests = int(table["family"].isin(EU17_FAMILIES).sum())
+    sector_terms = list(sector.loc[sector["p_rule"] < alpha, "term"])
+    country_terms = [f"{row.term} in {row.sector}" for row in country.loc[country["p_rule"] < alpha].itertuples()]
+    best = country.nsmallest(1, "p_value")
     detail = (
-        f"by sector: effects differing significantly between sectors (Wald F, Holm over {len(sector)} correlates): "
-        f"{', '.join(sector_terms) or 'none'}. Across countries: correlate x country interactions significant after "
-        f"Holm over {len(country)} tests: {', '.join(country_terms) or 'none'}"
-        + (f" (smallest p {best_country['p_value'].iloc[0]:.2g}, Holm {best_country['p_holm'].iloc[0]:.2g}: "
-           f"{best_country['term'].iloc[0]} in {best_country['sector'].iloc[0]})" if len(best_country) else "")
-        + "; country differences differ between sectors: "
+        f"effects differing between sectors (Wald F): {', '.join(sector_terms) or 'none'}; correlate x country "
+        f"interactions (Wald F per sector and key correlate): {', '.join(country_terms) or 'none'}"
+        + (f" (smallest interaction p {best['p_value'].iloc[0]:.2g}, after Holm {best['p_rule'].iloc[0]:.2g}: "
+           f"{best['term'].iloc[0]} in {best['sector'].iloc[0]})" if len(best) else "")
+        + "; shown, not tested: country differences differ between sectors "
         + ("; ".join(f"F({row.df1:.0f}, {row.df2:.0f}) = {row.statistic:.1f}, p = {row.p_value:.2g}"
-                     for row in country_by_sector.itertuples()) or "not tested")
+                     for row in levels.itertuples()) or "not computed")
     )
-    interactions = f"interaction(s) {', '.join(country_terms)}" if country_terms else "no significant interaction"
-    return {"status": _status(bool(sector_terms) and national),
-            "reproduced": f"sector: {len(sector_terms)} correlate(s) differ; countries: {interactions}"
-                          f"{'; country differences vary by sector' if levels_differ else ''}",
+    return {"status": _status(bool(sector_terms) and bool(country_terms)),
+            "reproduced": f"{len(sector_terms)} correlate(s) differ between sectors; "
+                          f"{len(country_terms)} correlate x country interaction(s) significant",
+            "basis": f"test: Holm over all {n_tests} EU-17 tests at once (every correlate's equality across sectors "
+                     "and every key correlate x country interaction per sector) at alpha = "
+                     f"{alpha:g}; at least one sector difference and one country interaction significant",
             "detail": detail}
 
 
@@ -347,8 +423,10 @@ def eu_scorecard(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd
                  sector_estimates: pd.DataFrame | None = None, coefficients: pd.DataFrame | None = None,
                  sector_tests: pd.DataFrame | None = None, country_tests: pd.DataFrame | None = None,
                  heterogeneity: pd.DataFrame | None = None, index_items_used: Mapping[str, Sequence[str]] | None = None,
-                 alpha: float = 0.05, availability: Availability | None = None) -> pd.DataFrame:
-    """Scorecard rows for every EU claim (``helpers.data.claims.SCORECARD_COLUMNS``), in registry order.
+                 alpha: float = 0.05, availability: Availability | None = None,
+                 population_shares: pd.Series | None = None, population_source: str = "",
+                 built_in: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Scorecard rows for every EU claim (:data:`helpers.data.status.SCORECARD_COLUMNS`), in registry order.
 
     ``data``: cleaned respondents with weights (``add_weights``) and indices (``add_indices``); ``cleaning``:
     the ``CleaningResult`` they came from (EU-02). Tables not given are computed from ``data`` with the
@@ -357,13 +435,16 @@ def eu_scorecard(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd
     (default ``helpers.eu.index.index_items``). ``availability`` (``helpers.data.real_data.read_availability``):
     what the respondent file lacks; the claims it makes impossible to check get status ``not available`` with
     the reason, the models are then neither read nor computed, and the claims checked on part of the
-    variables (an index without one of its items) carry the note in their detail.
+    variables (an index without one of its items) carry the note in their detail. ``population_shares``: the
+    shares the cleaning step weighted with (its provenance; ``population_source`` names the file), for EU-04.
+    ``built_in`` (synthetic data only, :func:`helpers.eu.synthetic.built_in_claims`): the claims whose result
+    the generator builds in.
     """
     claims = load_claims() if claims is None else claims
     eu_claims = claims.loc[claims["study"] == STUDY].reset_index(drop=True)
     not_checkable = set(availability.skipped["claims"]) if availability is not None else set()
     notes = availability.claim_notes() if availability is not None else {}
-    models_computed = not set(DIRECTION_RULES) & not_checkable
+    models_computed = not set(direction_claims()) & not_checkable
     sector_estimates = index_by_sector(data, claims=claims) if sector_estimates is None else sector_estimates
     if models_computed:
         coefficients = correlates_table(data) if coefficients is None else coefficients
@@ -376,22 +457,24 @@ def eu_scorecard(data: pd.DataFrame, cleaning: CleaningResult | None, claims: pd
         "EU-01": fieldwork_check(data, eu_claims),
         "EU-02": sample_size_check(data, cleaning, eu_claims),
         "EU-03": per_country_check(data, eu_claims),
-        "EU-04": weighting_check(data, sector_estimates, coefficients if models_computed else None),
+        "EU-04": weighting_check(data, sector_estimates, coefficients if models_computed else None,
+                                 population_shares=population_shares, source=population_source),
         "EU-05": sectors_check(data, sector_estimates, eu_claims),
         "EU-09": sector_country_differences_check(sector_tests, country_tests, alpha),
         "EU-10": definition_check(data, items),
     }
     if models_computed:
-        checks.update({claim_id: direction_check(coefficients, rule, alpha) for claim_id, rule in DIRECTION_RULES.items()})
+        checks.update({claim_id: direction_check(coefficients, direction_rule(eu_claims, claim_id), alpha)
+                       for claim_id in direction_claims() if claim_id in set(eu_claims["claim_id"])})
         checks["EU-16"] = correlates_present_check(coefficients, eu_claims)
         checks["EU-17"] = heterogeneity_check(heterogeneity, alpha)
     for claim_id in not_checkable:
+        reason = notes.get(claim_id, "the respondent file lacks the variables this claim needs")
         checks[claim_id] = {"status": NOT_AVAILABLE, "reproduced": "not available in this file",
-                            "detail": notes.get(claim_id, "the respondent file lacks the variables this claim needs")}
+                            "basis": reason, "detail": reason}
     for claim_id, note in notes.items():
         if claim_id in checks and claim_id not in not_checkable:
             checks[claim_id] = {**checks[claim_id], "detail": f"{checks[claim_id].get('detail', '')} {note}".strip()}
     checks = {claim_id: check for claim_id, check in checks.items() if claim_id in set(eu_claims["claim_id"])}
     checks.update(unchecked_claims(eu_claims, checks))
-    return scorecard_frame(eu_claims, checks)
-
+    return scorecard_frame(eu_claims, checks, built_in)

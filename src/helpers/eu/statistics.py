@@ -21,7 +21,8 @@ Unweighted comparisons and effect sizes use pingouin. Every function returns a t
   the correlates); (b) family ``country_by_sector``: in the same model, the test that the country
   differences are equal in the three sectors; (c) family ``country``: per sector, the model with every key
   correlate x country interaction and, per key correlate and sector, the Wald F test that its interactions
-  are all zero (Holm over sectors x key correlates). Columns :data:`HETEROGENEITY_COLUMNS`.
+  are all zero (Holm over sectors x key correlates). In :func:`heterogeneity_tests` one rule replaces the
+  two: Holm over both families at once (:data:`EU17_FAMILIES`). Columns :data:`HETEROGENEITY_COLUMNS`.
 - :func:`unweighted_effect_sizes`: pingouin's Welch t-test of women versus men (Cohen's d) and Spearman's
   correlation of the index with self-efficacy, per sector. Columns :data:`TEST_COLUMNS`.
 - :func:`parameter_recovery`: the coefficient table set against the generator's generating values.
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 import svy
 
+from helpers.data.claims import claim_direction, load_claims
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, sector_column
 from helpers.eu.estimates import PSU_COLUMN, STRATUM_COLUMN, resolve_weighting
 from helpers.eu.index import index_column
@@ -69,15 +71,24 @@ CORRELATE_TERMS: tuple[str, ...] = (
 KEY_TERMS: tuple[str, ...] = ("female", "age_decades", "efficacy", "outcome", "informed", "consulted")
 """Correlates with a published direction (EU-11 to EU-15); their country interactions test EU-17."""
 
-PUBLISHED_DIRECTIONS: dict[str, tuple[str, int]] = {
-    "female": ("EU-11", 1),
-    "age_decades": ("EU-12", 1),
-    "efficacy": ("EU-13", 1),
-    "outcome": ("EU-14", -1),
-    "informed": ("EU-15", 1),
-    "consulted": ("EU-15", 1),
+CLAIM_OF_TERM: dict[str, str] = {
+    "female": "EU-11",
+    "age_decades": "EU-12",
+    "efficacy": "EU-13",
+    "outcome": "EU-14",
+    "informed": "EU-15",
+    "consulted": "EU-15",
 }
-"""Claim and published sign of each key correlate."""
+"""The claim about each key correlate's direction; its sign and qualifier are read from the claims registry
+(:func:`published_directions`), never typed here."""
+
+
+def published_directions(claims: pd.DataFrame | None = None) -> dict[str, tuple[str, int]]:
+    """Each key correlate's claim and published sign (+1 or -1), the sign read from the registry's
+    ``direction`` column (default: the project registry)."""
+    claims = load_claims() if claims is None else claims
+    return {term: (claim_id, claim_direction(claims, claim_id)) for term, claim_id in CLAIM_OF_TERM.items()}
+
 
 CLAIMED_CORRELATES: dict[str, tuple[str, ...]] = {
     "age": ("age_decades",),
@@ -89,7 +100,8 @@ CLAIMED_CORRELATES: dict[str, tuple[str, ...]] = {
     "information and consultation": ("informed", "consulted"),
     "self-efficacy": ("efficacy",),
 }
-"""Each correlate named in EU-16 and the model terms that represent it (A-EU-ANALYSIS-04)."""
+"""Each correlate named in EU-16 and the model terms that represent it (A-EU-ANALYSIS-04). The keys are claim
+EU-16's list in the claims registry (kept equal by tests/test_scorecard_registry.py)."""
 
 TEST_COLUMNS: tuple[str, ...] = (
     "analysis", "sector", "comparison", "statistic_name", "statistic", "df1", "df2", "p_value", "p_adjusted",
@@ -547,13 +559,33 @@ def country_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNT
     return table[list(HETEROGENEITY_COLUMNS)]
 
 
+EU17_FAMILIES: tuple[str, ...] = ("sector", "country")
+"""The tests of EU-17's one multiplicity rule: Holm over every correlate x sector equality test and every
+key correlate x country interaction test at once (14 + 18 = 32 tests with the full model)."""
+
+
+def eu17_holm(heterogeneity: pd.DataFrame) -> pd.Series:
+    """Holm-adjusted p-values over the :data:`EU17_FAMILIES` rows together (NaN on the other rows)."""
+    family = heterogeneity["family"].isin(EU17_FAMILIES)
+    adjusted = pd.Series(np.nan, index=heterogeneity.index)
+    adjusted[family] = holm(heterogeneity.loc[family, "p_value"].to_numpy(dtype=float))
+    return adjusted
+
+
 def heterogeneity_tests(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
                         alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """:func:`sector_heterogeneity` and :func:`country_heterogeneity` in one table (EU-17)."""
-    return pd.concat([
+    """:func:`sector_heterogeneity` and :func:`country_heterogeneity` in one table (EU-17).
+
+    ``p_holm`` follows EU-17's one multiplicity rule (:data:`EU17_FAMILIES`): Holm over the sector and country
+    families together. The ``country_by_sector`` row is not part of the rule (it is shown, not tested);
+    its ``p_holm`` is its own p-value.
+    """
+    table = pd.concat([
         sector_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
         country_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
     ], ignore_index=True)
+    table["p_holm"] = eu17_holm(table).fillna(table["p_value"])
+    return table
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -649,13 +681,14 @@ def generating_values(effects: pd.DataFrame, shares: pd.DataFrame | None = None)
 
 
 def parameter_recovery(coefficients: pd.DataFrame, effects: pd.DataFrame,
-                       data: pd.DataFrame | None = None, *, weight: str | None = FIVE_COUNTRY_WEIGHT) -> pd.DataFrame:
+                       data: pd.DataFrame | None = None, *, weight: str | None = FIVE_COUNTRY_WEIGHT,
+                       claims: pd.DataFrame | None = None) -> pd.DataFrame:
     """Estimated coefficients against the generating values; columns :data:`RECOVERY_COLUMNS`.
 
     ``effects`` is ``GeneratedFile.effects``; ``data`` (the analysed respondents) gives the shares informed
     that the intercept and country terms depend on (:func:`generating_values`). ``covered``: the CI holds
     the generating value; ``z`` = (estimate - value) / se; ``published_sign`` is the claimed sign
-    (EU-11..EU-15) of a key correlate, 0 otherwise; ``sign_agrees``: the estimate has the generating
+    (EU-11..EU-15, from the registry ``claims``) of a key correlate, 0 otherwise; ``sign_agrees``: the estimate has the generating
     value's sign (NA where the generating value is 0).
     """
     shares = None if data is None else informed_shares(data, weight)
@@ -664,7 +697,7 @@ def parameter_recovery(coefficients: pd.DataFrame, effects: pd.DataFrame,
     table["error"] = table["estimate"] - table["generating_value"]
     table["z"] = table["error"] / table["se"]
     table["covered"] = (table["ci_low"] <= table["generating_value"]) & (table["generating_value"] <= table["ci_high"])
-    signs = {term: sign for term, (_, sign) in PUBLISHED_DIRECTIONS.items()}
+    signs = {term: sign for term, (_, sign) in published_directions(claims).items()}
     table["published_sign"] = table["term"].map(signs).fillna(0).astype("int64")
     truth_sign = np.sign(table["generating_value"].to_numpy())
     agrees = np.sign(table["estimate"].to_numpy()) == truth_sign

@@ -1,4 +1,4 @@
-"""Percent affirmative per item (Figures 50.1-50.3), design facts, and the checks of the OECD claims.
+"""Percent affirmative per item (Figures 50.1-50.3) and design facts (the claim checks: helpers.oecd.scorecard).
 
 Published definition (claim OECD-03): the percentage for an item is the sum of affirmative
 responses over all respondents in all countries divided by the total responses to the question
@@ -12,8 +12,8 @@ Design assumption for the confidence intervals: every official x service area x 
 weight 1 (the published percentages pool responses unweighted), there are no strata (the survey
 was not a stratified probability sample), and each official is a cluster (PSU), because one
 official answers for several service areas and those answers are not independent. Standard
-errors, CIs (logit, 95%) and design effects (against SRS with replacement) come from svy through
-:mod:`helpers.stats.survey`.
+errors, CIs (logit; 95% by default, the ``confidence_level`` column records the level) and design effects
+(against SRS with replacement) come from svy through :mod:`helpers.stats.survey`.
 """
 
 from __future__ import annotations
@@ -24,17 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.data.claims import (
-    FAIL,
-    PASS,
-    check_rank_claim,
-    check_value_claim,
-    claim_list,
-    claim_number,
-    claim_row,
-    claim_value_text,
-    load_claims,
-)
+from helpers.data.claims import claim_row, load_claims
 from helpers.oecd import codebook
 from helpers.stats.survey import survey_proportion
 
@@ -180,77 +170,4 @@ def design_facts(long_table: pd.DataFrame) -> dict[str, Any]:
         "named_countries_present": {name: name in present for name in named},
         "n_respondents": int(long_table[CLUSTER_COLUMN].nunique()),
         "n_respondent_areas": int(long_table[[CLUSTER_COLUMN, "cofog_code"]].drop_duplicates().shape[0]),
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Claim checks (results feed helpers.data.claims.scorecard_frame)
-# --------------------------------------------------------------------------------------------
-
-
-def value_and_rank_checks(estimates: pd.DataFrame, claims: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Checks of the value claims (rounded half up at printed precision) and rank claims (within figure)."""
-    checks: dict[str, dict[str, Any]] = {}
-    for row in estimates.itertuples():
-        kind = claim_row(claims, row.claim_id)["kind"]
-        if kind == "value":
-            checks[row.claim_id] = check_value_claim(
-                row.estimate, row.ci_low, row.ci_high, claim_value_text(claims, row.claim_id)
-            )
-        elif kind == "rank":
-            same_figure = estimates.loc[estimates["figure"] == row.figure]
-            ranked = dict(zip(same_figure["item_id"], same_figure["estimate"], strict=True))
-            check = check_rank_claim(ranked, row.item_id, int(claim_number(claims, row.claim_id)))
-            check["ci_low"], check["ci_high"] = row.ci_low, row.ci_high
-            checks[row.claim_id] = check
-    return checks
-
-
-def _status(passed: bool) -> str:
-    return PASS if passed else FAIL
-
-
-def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Checks of OECD-01, -02, -13, -14, -15 against the data (what the data can show, no more)."""
-    facts = design_facts(long_table)
-    n_members = int(claim_number(claims, "OECD-01"))
-    n_partners = int(claim_number(claims, "OECD-02"))
-    named = claim_list(claims, "OECD-13")
-    areas = claim_list(claims, "OECD-15")
-    experience = member_experience_share(long_table)
-    present_named = [name for name in named if facts["named_countries_present"].get(name, False)]
-    return {
-        "OECD-01": {
-            "status": _status(facts["n_oecd_countries"] == n_members),
-            "published": n_members,
-            "reproduced": facts["n_oecd_countries"],
-            "detail": f"{facts['n_oecd_countries']} OECD member countries in the data",
-        },
-        "OECD-02": {
-            "status": _status(facts["n_partner_countries"] == n_partners),
-            "published": n_partners,
-            "reproduced": facts["n_partner_countries"],
-            "detail": "partner countries in the data: " + "; ".join(facts["partner_countries"]),
-        },
-        "OECD-13": {
-            "status": _status(len(present_named) == len(named)),
-            "published": "; ".join(named),
-            "reproduced": "; ".join(present_named),
-            "detail": "named countries present in the data (embedding beyond pilots is not measured by the items)",
-        },
-        "OECD-14": {
-            "status": _status(experience["majority"]),
-            "published": "majority",
-            "reproduced": round(experience["share"], 6),
-            "detail": (
-                f"{experience['n_with_experience']} of {experience['n_members']} OECD member countries have a "
-                "yes to the experience item in at least one service area"
-            ),
-        },
-        "OECD-15": {
-            "status": _status(facts["cofog_areas"] == areas),
-            "published": "; ".join(areas),
-            "reproduced": "; ".join(facts["cofog_areas"]),
-            "detail": f"{len(facts['cofog_areas'])} COFOG areas in the data",
-        },
     }

@@ -34,8 +34,13 @@ and R >= rows - round(0.02 rows) - round(0.05 rows) >= 0.93 x 120 - 1 = 110.6 >=
 integer-percent targets; 24 countries x 2 officials = 48 <= 120.
 
 Targets of rank-only items (OECD-10, OECD-11) are the codebook's ``assumed_percent`` (an
-assumption, not a published value). This module must not import ``helpers.oecd.estimates`` or
-``helpers.oecd.clean``: the calibration is checked by independent code.
+assumption, not a published value). This module must not import any analysis or scorecard module
+(``helpers.oecd.clean``, ``.estimates``, ``.scorecard``, ``helpers.data.checks``, ...; tested): the
+calibration is checked by independent code, and it reads the printed precision of a target itself
+(:func:`printed_decimals`).
+
+:func:`built_in_claims` says which claims the generator builds in, so that the scorecard can say that a pass
+on these data shows the code detects the result, not that the result is true.
 
 CLI: ``python -m helpers.oecd.synthetic --seed 2010 --officials 480 --out PATH``.
 """
@@ -50,7 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data.claims import claim_row, claim_value_text, load_claims, published_precision
+from helpers.data.claims import claim_row, claim_value_text, load_claims
 from helpers.oecd import codebook
 from helpers.outputs import write_csv
 from helpers.paths import CLAIMS_FILE, OECD_RAW_FILE
@@ -128,6 +133,27 @@ def check_assumed_targets_respect_ranks(targets: pd.DataFrame, claims: pd.DataFr
             )
 
 
+def printed_decimals(text: str) -> int:
+    """Decimals a published value is printed with: '42' -> 0, '42.5' -> 1 (the generator's own reading)."""
+    text = str(text).strip()
+    return len(text.partition(".")[2])
+
+
+def built_in_claims(claims: pd.DataFrame) -> dict[str, str]:
+    """Claim id -> how this generator builds the claim's result into the synthetic file.
+
+    Value claims of the figures: the yes counts are calibrated to the published percentages; rank claims:
+    the assumed percentages follow the published ranks; OECD-14: a majority of member countries is given
+    a yes to the experience item (:func:`ensure_member_experience_majority`).
+    """
+    built = {}
+    for row in calibration_targets(claims).itertuples():
+        built[row.claim_id] = ("yes counts calibrated to the published percentage" if row.kind == "value"
+                               else "assumed percentages set in the published order")
+    built["OECD-14"] = "a majority of member countries is given a yes to the experience item"
+    return built
+
+
 def target_yes_count(target_percent: Fraction, n_responses: int) -> int:
     """The integer nearest to target% x n_responses (halves rounded up), in exact arithmetic."""
     exact = target_percent * n_responses / 100
@@ -136,7 +162,7 @@ def target_yes_count(target_percent: Fraction, n_responses: int) -> int:
 
 def minimum_responses(target_text: str) -> int:
     """Responses needed so that some yes count reproduces ``target_text`` at its printed precision."""
-    return MIN_RESPONSES_INTEGER_PERCENT * 10 ** published_precision(target_text)
+    return MIN_RESPONSES_INTEGER_PERCENT * 10 ** printed_decimals(target_text)
 
 
 def check_size(n_officials: int) -> None:
@@ -310,7 +336,7 @@ def verify_calibration(codes: np.ndarray, targets: pd.DataFrame) -> None:
         column = codes[:, position]
         n_responses = int(np.isin(column, (YES_CODE, NO_CODE, DONT_KNOW_CODE)).sum())
         share = Fraction(100 * int((column == YES_CODE).sum()), n_responses)
-        half_unit = Fraction(1, 2) / 10 ** published_precision(row.target_text)
+        half_unit = Fraction(1, 2) / 10 ** printed_decimals(row.target_text)
         if not (row.target - half_unit <= share < row.target + half_unit):
             raise RuntimeError(f"calibration failed for {row.item_id}: {float(share):.4f}% vs {row.target_text}%")
 

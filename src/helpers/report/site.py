@@ -15,7 +15,8 @@ self-contained page: inline CSS, no JavaScript, no external URL, relative links 
   study when its results were computed, the data origin, every parameter that differs from pipeline.yaml and
   the steps left out of date (``--only``), which are also marked where their reports, figures and scorecard
   rows are shown;
-* per study: the claims that pass, the reviewer / replicator HTML reports and the PDF;
+* per study: the tested claims that pass, apart from those that hold by construction or cannot be
+  checked; the reviewer / replicator HTML reports and the PDF;
 * every figure in ``figures/<study>/`` as a thumbnail with links to its PNG, SVG and CSV;
 * the combined scorecard as a colour-coded table (also written to ``tables/scorecard.csv`` and
   ``.json`` by :func:`write_combined_scorecard`);
@@ -42,6 +43,20 @@ from urllib.parse import quote
 
 from helpers import paths
 from helpers.data.provenance import data_origin_label, data_origin_of
+from helpers.data.status import (
+    FAIL,
+    HOLDS_BY_CONSTRUCTION,
+    INTERVAL_NOTE,
+    NOT_AVAILABLE,
+    NOT_CHECKABLE,
+    PASS,
+    SCORECARD_COLUMNS,
+    STATUS_BADGES,
+    interval_label,
+    normalised,
+    row_count_text,
+    status_counts,
+)
 from helpers.outputs import write_json, write_text
 from helpers.report import runinfo
 from helpers.report.titles import STUDY_TITLES
@@ -49,10 +64,6 @@ from helpers.report.titles import STUDY_TITLES
 INDEX_NAME = "index.html"
 DASH = "\u2013"
 COMBINED_SCORECARD = "scorecard"
-SCORECARD_COLUMNS = (
-    "claim_id", "study", "kind", "subject", "source", "location",
-    "published", "reproduced", "ci_low", "ci_high", "status", "detail",
-)
 FIGURE_FORMATS = ("png", "svg", "csv")
 LOG_PAGES = (
     ("assumptions.html", "Assumptions and caveats log",
@@ -298,29 +309,31 @@ def format_number(text: str) -> str:
 
 
 def interval_text(row: dict[str, str]) -> str:
-    """``[low, high]`` when the row has an interval, otherwise a dash."""
+    """``95% [low, high]`` with the interval's actual level when the row has an interval, otherwise a dash."""
     low, high = format_number(row.get("ci_low", "")), format_number(row.get("ci_high", ""))
-    return f"[{low}, {high}]" if low and high else DASH
+    if not (low and high):
+        return DASH
+    label = interval_label(low, high, row.get("ci_level", ""))
+    return f"{label.split(' [')[0]} [{low}, {high}]"
 
 
 def pass_count(rows: Sequence[dict[str, str]]) -> tuple[int, int]:
-    """(claims that pass, claims that were checked): claims "not available" in the file are not counted."""
-    statuses = [row.get("status", "").strip().lower() for row in rows]
-    return statuses.count("pass"), len(statuses) - statuses.count("not available")
+    """(claims that pass, claims tested against the data): claims that hold by construction, cannot be checked
+    or are not available in the file are not counted."""
+    counts = status_counts(row.get("status") for row in rows)
+    return counts[PASS], counts[PASS] + counts[FAIL]
 
 
 def not_available_count(rows: Sequence[dict[str, str]]) -> int:
     """Claims the respondent file lacks the variables for (status "not available")."""
-    return sum(row.get("status", "").strip().lower() == "not available" for row in rows)
+    return status_counts(row.get("status") for row in rows)[NOT_AVAILABLE]
 
 
 def count_text(rows: Sequence[dict[str, str]]) -> str:
-    """'17 of 17 claims pass', or '10 of 10 checked claims pass; 7 not available in this file'."""
-    passed, checked = pass_count(rows)
-    unchecked = not_available_count(rows)
-    if not unchecked:
-        return f"{passed} of {checked} claims pass"
-    return f"{passed} of {checked} checked claims pass; {unchecked} not available in this file"
+    """'11 of 11 tested claims pass (10 of them built into the synthetic data); 3 hold by construction;
+    1 not checkable' (:func:`helpers.data.status.count_text`): never 'N of N pass' over claims that could not
+    have failed."""
+    return row_count_text(rows)
 
 
 def is_synthetic(study: Study) -> bool:
@@ -444,13 +457,14 @@ def study_heading(study: Study) -> str:
 
 
 def summary_cards(studies: Sequence[Study], base: Path) -> str:
-    """One card per study: 'N of M claims pass', the PDF and the number of figures."""
+    """One card per study: how many tested claims pass and how many hold by construction or cannot be checked,
+    the PDF and the number of figures."""
     cards = []
     for study in studies:
         passed, checked = pass_count(study.scorecard)
         unchecked = not_available_count(study.scorecard)
         state = ("none" if not study.scorecard else "somefail" if passed < checked else "somena" if unchecked
-                 else "allpass")
+                 else "allpass" if checked else "none")
         count = count_text(study.scorecard) if study.scorecard else "no scorecard"
         pdf = link(study.pdf, base, "PDF report") if study.pdf else "no PDF"
         data = {"synthetic": "synthetic data", "real": "real data", "not declared": "origin not declared"}.get(
@@ -522,15 +536,21 @@ def value_cell(text: str) -> str:
     return f'<td class="{"num" if is_number(text) else "text"}">{html.escape(format_number(text))}</td>'
 
 
-STATUS_CLASSES: dict[str, str] = {"pass": "pass", "fail": "fail", "not available": "na"}
-STATUS_BADGES: dict[str, str] = {"pass": "PASS", "fail": "FAIL", "na": "N/A"}
+STATUS_CLASSES: dict[str, str] = {PASS: "pass", FAIL: "fail", HOLDS_BY_CONSTRUCTION: "hbc", NOT_CHECKABLE: "nc",
+                                  NOT_AVAILABLE: "na"}
+"""CSS class of each status (:mod:`helpers.data.status`); unknown text is shown as a failure."""
 
 
 def scorecard_row(row: dict[str, str]) -> str:
-    """One claim as a table row, class ``pass`` (green), ``fail`` (red) or ``na`` (grey: not available in the
-    respondent file, so not checked)."""
-    status = STATUS_CLASSES.get(row.get("status", "").strip().lower(), "fail")
-    detail = f'<div class="detail">{html.escape(row["detail"])}</div>' if row.get("detail") else ""
+    """One claim as a table row, class ``pass`` (green), ``fail`` (red), ``hbc`` (blue: holds by construction),
+    ``nc`` (grey: not checkable) or ``na`` (grey: not available in the respondent file). Under the claim: the
+    basis of the status, the built-in note on synthetic data, and the detail."""
+    status = normalised(row.get("status"))
+    status = status if status in STATUS_CLASSES else FAIL
+    css = STATUS_CLASSES[status]
+    notes = [("basis", row.get("basis", "")), ("builtin", row.get("built_in", "")), ("detail", row.get("detail", ""))]
+    shown = [(name, text) for i, (name, text) in enumerate(notes) if text and text not in (t for _, t in notes[:i])]
+    detail = "".join(f'<div class="detail {name}">{html.escape(text)}</div>' for name, text in shown)
     location = f'<div class="detail">{html.escape(row["location"])}</div>' if row.get("location") else ""
     cells = (
         f'<td class="id">{html.escape(row["claim_id"])}</td>',
@@ -539,13 +559,13 @@ def scorecard_row(row: dict[str, str]) -> str:
         value_cell(row["published"]),
         value_cell(row["reproduced"]),
         f'<td class="num interval">{html.escape(interval_text(row))}</td>',
-        f'<td><span class="badge {status}">{STATUS_BADGES[status]}</span></td>',
+        f'<td><span class="badge {css}">{STATUS_BADGES[status]}</span></td>',
     )
-    return f'<tr class="{status}">{"".join(cells)}</tr>'
+    return f'<tr class="{css}">{"".join(cells)}</tr>'
 
 
 def study_row(study: str, rows: Sequence[dict[str, str]]) -> str:
-    """A heading row above a study's claims with its pass count."""
+    """A heading row above a study's claims with its counts by status."""
     count = count_text([row for row in rows if row["study"] == study])
     return f'<tr class="group"><th colspan="7">{html.escape(study)}: {html.escape(count)}</th></tr>'
 
@@ -558,15 +578,19 @@ def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], ba
         (study_row(row["study"], rows) if i == 0 or row["study"] != rows[i - 1]["study"] else "") + scorecard_row(row)
         for i, row in enumerate(rows)
     )
-    columns = "".join(f'<col style="width:{w}%">' for w in (8, 27, 22, 12, 12, 12, 7))
+    columns = "".join(f'<col style="width:{w}%">' for w in (8, 24, 16, 11, 12, 14, 15))
     table = (f'<table class="scorecard"><colgroup>{columns}</colgroup><thead>{head}</thead>'
              f"<tbody>{body}</tbody></table>" if rows else "<p>No scorecard was found in <code>tables/</code>.</p>")
     files = " \u00b7 ".join(link(p, base, p.name) for p in tables)
     return (
         '<section id="scorecard"><h2>Scorecard of published claims</h2><p class="hint">Each published number '
-        "or statement, the value the reproduction obtained and, for estimates, its confidence interval. "
-        "Green rows pass, red rows fail, grey rows (N/A) could not be checked because the respondent file lacks "
-        "the variables; the detail under each claim says why.</p>"
+        "or statement, the value the reproduction obtained and, for estimates, its confidence interval with its "
+        "level. Green rows were tested against the data and pass, red rows fail. Blue rows (BY CONSTRUCTION) "
+        "hold by construction: the code enforces them, so the data could not have shown otherwise; the note "
+        "under the claim names the code. Grey rows could not be tested: NOT CHECKABLE (the survey's items do "
+        "not measure it) or N/A (the respondent file lacks the variables). On synthetic data, a pass marked "
+        "&ldquo;built into the synthetic data&rdquo; shows that the code detects what the generator put in, "
+        f"not that it is true. {html.escape(INTERVAL_NOTE)}</p>"
         f"{table}<p>Tables: {files or 'none'}</p></section>"
     )
 
@@ -649,7 +673,8 @@ def linked_files(studies: Sequence[Study], reports_dir: Path) -> set[Path]:
 
 
 _CSS = """
-:root { --pass: #1e7b34; --pass-bg: #e7f5ea; --fail: #b3261e; --fail-bg: #fdeceb; --line: #d9dce1; --muted: #5f6368; }
+:root { --pass: #1e7b34; --pass-bg: #e7f5ea; --fail: #b3261e; --fail-bg: #fdeceb; --line: #d9dce1; --muted: #5f6368;
+        --hbc: #1a56a8; --hbc-bg: #e8f0fb; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; line-height: 1.45;
        color: #1f1f1f; margin: 0; background: #f6f7f9; }
@@ -679,7 +704,7 @@ a { color: #1a56a8; }
 .card.somefail { border-left-color: var(--fail); }
 .card.somena { border-left-color: var(--muted); }
 .card .study { font-weight: bold; font-size: 1.1em; }
-.card .count { font-size: 1.4em; margin: 0.2em 0; }
+.card .count { font-size: 1.15em; margin: 0.2em 0; }
 .card.allpass .count { color: var(--pass); }
 .card.somefail .count { color: var(--fail); }
 .card .meta { color: var(--muted); font-size: 0.9em; }
@@ -690,7 +715,7 @@ table.plain { width: auto; }
 table.scorecard { table-layout: fixed; }
 table.scorecard td { overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.interval { white-space: nowrap; overflow-wrap: normal; }
+td.interval { overflow-wrap: normal; }
 tr.group th { background: #1f3a5f; color: #fff; }
 td.text { font-size: 0.88em; }
 td.id { white-space: nowrap; font-weight: bold; }
@@ -698,9 +723,12 @@ td.ok { color: var(--pass); } td.bad { color: var(--fail); font-weight: bold; }
 tr.pass { background: var(--pass-bg); } tr.pass td:first-child { border-left: 5px solid var(--pass); }
 tr.fail { background: var(--fail-bg); } tr.fail td:first-child { border-left: 5px solid var(--fail); }
 .badge { display: inline-block; padding: 0.1em 0.5em; border-radius: 3px; color: #fff; font-weight: bold;
-         font-size: 0.85em; }
+         font-size: 0.75em; overflow-wrap: normal; word-break: keep-all; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.na { background: var(--muted); }
-tr.na { background: #f1f3f4; } tr.na td:first-child { border-left: 5px solid var(--muted); }
+.badge.hbc { background: var(--hbc); } .badge.nc { background: var(--muted); }
+tr.na, tr.nc { background: #f1f3f4; } tr.na td:first-child, tr.nc td:first-child { border-left: 5px solid var(--muted); }
+tr.hbc { background: var(--hbc-bg); } tr.hbc td:first-child { border-left: 5px solid var(--hbc); }
+.detail.builtin { color: #8a4b00; }
 .detail { color: var(--muted); font-size: 0.88em; margin-top: 0.15em; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 1em; }
 figure.fig { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 0.6em; background: #fff; }

@@ -32,7 +32,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from helpers.data.claims import claim_value_text, published_precision, round_half_up
+from helpers.data.checks import published_precision, round_half_up
+from helpers.data.claims import claim_value_text
 from helpers.eu.clean import CleaningResult
 from helpers.eu.codebook import ACTIVITIES, SECTOR_TARGET_CLAIM, SECTORS, activity_items
 from helpers.eu.estimates import equal_country_weight

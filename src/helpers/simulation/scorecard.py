@@ -1,5 +1,5 @@
 """The validation scorecard: one row per criterion of ``data/raw/validation_criteria.csv``, passing or failing on
-the replicates' evidence, with the columns of the claims scorecards (``helpers.data.claims.SCORECARD_COLUMNS``).
+the replicates' evidence, with the columns of the claims scorecards (``helpers.data.status.SCORECARD_COLUMNS``).
 
 Each criterion names a measure, the estimates it pools (scenario, family, analysis, weighting, optionally terms)
 and a band ``[lower, upper]``. Measures (formulas in :mod:`helpers.simulation.summaries`):
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data.claims import FAIL, PASS, SCORECARD_COLUMNS
+from helpers.data.status import FAIL, PASS, SCORECARD_COLUMNS
 from helpers.data.validation import InputFileError, read_csv_checked
 from helpers.simulation.summaries import covered, pooled_share
 
@@ -200,5 +200,9 @@ def scorecard(criteria: pd.DataFrame, results: pd.DataFrame, joined: pd.DataFram
                        f"standard error {_format(mcse, unit)}; target {band_text(criterion)}, judged allowing two "
                        f"Monte Carlo standard errors (ci_low-ci_high). Why: {criterion['rationale']}. "
                        "Synthetic populations: this checks the code, not the surveys."),
+            "basis": (f"test: the replicates' {criterion['measure']} lies in the target band {band_text(criterion)}, "
+                      "allowing two Monte Carlo standard errors"),
+            "built_in": "",
+            "ci_level": "",  # ci_low-ci_high is the estimate plus or minus two Monte Carlo standard errors
         })
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
