@@ -488,10 +488,13 @@ def _formatted_cells(frame: Any, decimals: int, readable: bool = True) -> Any:
 
 
 def _needs_index(frame: Any) -> bool:
-    import pandas as pd
+    """Whether the index carries information a reader needs: named, or labels that are not row numbers. An unnamed
+    integer index (a range, or what is left of one after filtering or sorting) is pandas' row numbering: never shown."""
+    from pandas.api.types import is_integer_dtype
 
-    return not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
-                and frame.index.name is None)
+    index = frame.index
+    unnamed = all(name is None for name in index.names)
+    return not (unnamed and index.nlevels == 1 and is_integer_dtype(index.dtype))
 
 
 def _numeric_columns(frame: Any) -> list[bool]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from helpers.outputs import write_bytes, write_text
 from helpers.report import claims_view, labels
+from helpers.report.markup import _require_offline, heading_slug, markdown_to_html_fragment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "reproduction"
 CSS_FILE = TEMPLATE_DIR / "report.css"
@@ -204,16 +205,6 @@ def reference_text(reference: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def study_parameters(manifest: Mapping[str, Any], study: str) -> dict[str, Any]:
-    """The parameters the study's steps ran with (first step's value for a name several steps share)."""
-    parameters: dict[str, Any] = {}
-    for record in (manifest.get("steps") or {}).values():
-        if isinstance(record, dict) and record.get("study") == study:
-            for name, value in (record.get("parameters") or {}).items():
-                parameters.setdefault(name, value)
-    return parameters
-
-
 def study_facts(inputs: ReportInputs) -> dict[str, Any]:
     """The facts a study's methods text is filled with: its provenance, its run's parameters, counts."""
     provenance = read_json(inputs.processed_dir / inputs.study / "provenance.json")
@@ -278,8 +269,6 @@ SHOWN_BULLETS = ("What", "Assumption", "Caveat", "Effect")
 
 def assumption_entries(markdown_text: str) -> list[LogEntry]:
     """Every ``### ID title`` entry of the assumptions log with its What / Assumption / Caveat / Effect bullets."""
-    from helpers.report.export import heading_slug
-
     headings = list(_ENTRY_HEADING.finditer(markdown_text))
     entries = []
     for position, heading in enumerate(headings):
@@ -313,8 +302,6 @@ def escape(text: Any) -> str:
 
 def inline_markdown(text: str) -> str:
     """Markdown of one paragraph or list as HTML (mistune, as the logs are rendered)."""
-    from helpers.report.export import markdown_to_html_fragment
-
     return markdown_to_html_fragment(text).strip()
 
 
@@ -853,8 +840,6 @@ def write_previews(pdf: Path, folder: Path, pages: int = PREVIEW_PAGES, dpi: int
 def write_report(inputs: ReportInputs, contents: StudyContents, out_html: Path, out_pdf: Path | None,
                  pages: Sequence[str] = (), previews: Path | None = None) -> list[Path]:
     """Write the HTML version, the PDF (when ``out_pdf``) and its first pages as PNG (when ``previews``)."""
-    from helpers.report.export import _require_offline
-
     document = report_html(inputs, contents, pages)
     _require_offline(document, out_html)
     written = [write_text(out_html, document)]
