@@ -332,11 +332,13 @@ def export_reviewer_html(
     mathjax_url: str | None = None,
     run_block: Any | None = None,
     study_slug: str | None = None,
+    path_roots: Sequence[tuple[str | os.PathLike[str], str]] | None = None,
 ) -> Path:
     """Write the reviewer's offline HTML: outputs and narrative, no code, no parameter cells, no stderr; linked
-    to the index and the study's report when ``study_slug`` is given."""
+    to the index and the study's report when ``study_slug`` is given; paths under ``path_roots`` (default: the
+    output folder and the project, :func:`default_path_roots`) shown relative."""
     return _export_html(executed_nb, out_html, reviewer=True, title=title, mathjax_url=mathjax_url,
-                        run_block=run_block, study_slug=study_slug)
+                        run_block=run_block, study_slug=study_slug, path_roots=path_roots)
 
 
 def export_replicator_html(
@@ -347,10 +349,11 @@ def export_replicator_html(
     mathjax_url: str | None = None,
     run_block: Any | None = None,
     study_slug: str | None = None,
+    path_roots: Sequence[tuple[str | os.PathLike[str], str]] | None = None,
 ) -> Path:
     """Write the replicator's offline HTML: code, prompts, papermill's injected parameters, outputs."""
     return _export_html(executed_nb, out_html, reviewer=False, title=title, mathjax_url=mathjax_url,
-                        run_block=run_block, study_slug=study_slug)
+                        run_block=run_block, study_slug=study_slug, path_roots=path_roots)
 
 
 # --------------------------------------------------------------------------------------------

@@ -562,7 +562,7 @@ def title_page(inputs: ReportInputs, citation: Mapping[str, Any], facts: Mapping
     compendium = citation.get("title", "the compendium")
     notice_class = {"synthetic": "", "real": "real", "not declared": "undeclared"}.get(origin, "undeclared")
     notice = notice_text(origin, str(facts.get("source_file", "")))
-    items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in inputs.run.lines)
+    items = "".join(f"<li><strong>{escape(label)}:</strong> {escape(text)}</li>" for label, text in inputs.run.lines)
     alarm = ('<p class="alarm">This run changed the analysis or left steps out of date (see above): its numbers are '
              "not the reproduction of the published analysis.</p>" if inputs.run.alarming else "")
     return (
@@ -572,7 +572,7 @@ def title_page(inputs: ReportInputs, citation: Mapping[str, Any], facts: Mapping
         f'<p class="version">{escape(compendium)}, version {escape(version)} (CITATION.cff). Results computed '
         f"{escape(inputs.run.computed)}, commit {escape(inputs.run.commit)}.</p>"
         f'<div class="data-notice {notice_class}" role="note">{escape(notice)}</div>'
-        f'<h3>Run record</h3><dl class="run-facts">{items}</dl>{alarm}'
+        f'<h3>Run record</h3><ul class="run-facts">{items}</ul>{alarm}'
         '<p class="screen-nav"><a href="index.html">All reports (index)</a></p>'
         "</section>"
     )
