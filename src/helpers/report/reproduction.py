@@ -47,7 +47,7 @@ CSS_FILE = TEMPLATE_DIR / "report.css"
 PAGE_WIDTH_PT = 595.276  # A4
 PAGE_HEIGHT_PT = 841.89
 MARGIN_PT = {"top": 22 / 25.4 * 72, "right": 20 / 25.4 * 72, "bottom": 20 / 25.4 * 72, "left": 20 / 25.4 * 72}
-TEXT_WIDTH_PT = PAGE_WIDTH_PT - MARGIN_PT["left"] - MARGIN_PT["right"]  # 453.5 pt = 16.0 cm
+TEXT_WIDTH_PT = PAGE_WIDTH_PT - MARGIN_PT["left"] - MARGIN_PT["right"]  # 481.9 pt = 17.0 cm
 NUM_CLASS = ' class="num"'
 SHORT_TABLE_ROWS = 28  # tables up to this many rows are kept whole on one page
 PREVIEW_PAGES = 3
@@ -618,7 +618,7 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
              f"reports/tables/{escape(scorecard.name)}</a>; the claims registry: data/raw/claims.csv.</p>")
     table = table_html(caption, ["Claim", "What is claimed", "Published", "Reproduced", "Result"], table_rows,
                        [False] * 5, css_class="claims", raw=True, below=below, table_id="claims-table",
-                       widths=(9, 21, 16, 17, 37), breakable=True)
+                       widths=(11, 20, 16, 17, 36), breakable=True)
     synthetic_text = (" On synthetic data a pass shows that the code reproduces the published numbers from data "
                       "calibrated to them; the rows marked as built into the synthetic data are not evidence about "
                       "the survey." if synthetic else "")
