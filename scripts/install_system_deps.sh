@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages that the PDF export and the browser test need, when they are missing.
+# Install the Debian packages that the PDF export (WeasyPrint: Pango and the DejaVu fonts), its preview pages
+# (pdftoppm) and the browser test need, when they are missing.
 # Without root or apt-get, say in one line what to install and carry on: HTML reports are still written.
 set -u
-packages=(texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc poppler-utils chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium)
 missing=()
-command -v xelatex >/dev/null 2>&1 || missing+=(texlive-xetex texlive-fonts-recommended texlive-plain-generic)
-command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+have_library() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_library libpango-1.0.so.0 || missing+=(libpango-1.0-0)
+have_library libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,10 +1,8 @@
-"""Exports of an executed fixture notebook: reviewer/replicator HTML offline, PDF, Markdown pages."""
+"""Exports of an executed fixture notebook: reviewer/replicator HTML offline, the study export, Markdown pages."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
@@ -17,6 +15,7 @@ DEFAULT_MARKER = "default_marker_c91e"
 CODE_MARKER = "code_marker_plt_subplots"
 STDERR_MARKER = "stderr_marker_warning_5d2b"
 UNICODE_TITLE = "Fixture study — Löffler ≥ 3 × 2"
+LOG_FILE = "processed_marker.csv"
 
 NETWORK_SCRIPT = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']?\s*(https?:)?//""", re.I)
 NETWORK_LINK = re.compile(r"""<link[^>]*\bhref\s*=\s*["']?\s*(https?:)?//""", re.I)
@@ -45,7 +44,13 @@ def _fixture_cells() -> list[nbformat.NotebookNode]:
         "frame = pd.DataFrame({'country': ['Löffler-Land', 'B_x'], 'mean': [1.23456, 2.5], 'n': [10, 20]})\n"
         "display_table(frame, caption='Means ≥ 0 — by country')\nframe"
     )
-    warning = v4.new_code_cell(f"import sys\nprint('{STDERR_MARKER}', file=sys.stderr)\nprint('stdout stays')")
+    warning = v4.new_code_cell(
+        f"import sys\nprint('{STDERR_MARKER}', file=sys.stderr)\nprint('stdout stays')\n"
+        "from pathlib import Path\n"
+        f"log_file = Path.cwd() / '{LOG_FILE}'\n"
+        "print('wrote', log_file)\n"
+        f"print('data in', Path.cwd() / 'results' / '{LOG_FILE}')"
+    )
     return [parameters, banner, narrative, figure, table, warning]
 
 
@@ -155,81 +160,37 @@ def test_external_resource_references_detects_cdn_tags() -> None:
     assert len(export.external_resource_references(page)) == 3
 
 
-def test_combine_notebooks_keeps_order_and_unique_ids(executed_notebook: Path) -> None:
-    combined = export.combine_notebooks([executed_notebook, executed_notebook], "Combined")
-    single = nbformat.read(executed_notebook, as_version=4)
-    assert combined.metadata["title"] == "Combined"
-    assert len(combined.cells) == 2 * len(single.cells) + 1
-    ids = [cell.id for cell in combined.cells]
-    assert len(ids) == len(set(ids))
-    nbformat.validate(combined)
+def test_pages_link_to_the_index_and_the_study_report(executed_notebook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "demo_fixture.reviewer.html"
+    export.export_reviewer_html(executed_notebook, out, study_slug="demo")
+    page = out.read_text(encoding="utf-8")
+    assert '<a href="index.html">' in page and 'href="demo_report.html"' in page and 'href="demo_report.pdf"' in page
 
 
-def _pdf_page_count(pdf: Path) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(str(pdf)).pages)
-
-
-@pytest.fixture(scope="session")
-def pdf_report(executed_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if export.missing_pdf_tools():
-        pytest.skip(f"missing {export.missing_pdf_tools()}")
-    out = tmp_path_factory.mktemp("pdf") / "fixture_report.pdf"
-    combined = export.combine_notebooks([executed_notebook], UNICODE_TITLE)
-    assert export.export_pdf(combined, out) == out
-    return out
-
-
-def test_pdf_is_a_pdf_with_pages(pdf_report: Path) -> None:
-    assert pdf_report.read_bytes().startswith(b"%PDF")
-    assert _pdf_page_count(pdf_report) >= 1
+def test_pages_show_no_absolute_path_and_no_log_line(executed_notebook: Path, tmp_path: Path) -> None:
+    """Issue 13: papermill's parameters, printed paths and 'wrote ...' lines of the fixture (all under its folder)
+    read relative to the run's folder, in both views; the log line is gone from the printed output."""
+    root = executed_notebook.parent
+    for view, writer in (("reviewer", export.export_reviewer_html), ("replicator", export.export_replicator_html)):
+        out = tmp_path / f"{view}.html"
+        writer(executed_notebook, out, path_roots=[(root, "")])
+        page = out.read_text(encoding="utf-8")
+        assert str(root) not in page, view
+        assert f"wrote {LOG_FILE}" not in page and "wrote " + str(root) not in page, view
+        assert "stdout stays" in page, view
+    replicator = (tmp_path / "replicator.html").read_text(encoding="utf-8")
+    assert f"results/{LOG_FILE}" in replicator  # the path printed as data, relative
 
 
-def test_pdf_text_has_banner_table_and_unicode(pdf_report: Path) -> None:
-    from pypdf import PdfReader
-
-    text = " ".join(page.extract_text() for page in PdfReader(str(pdf_report)).pages)
-    assert "SYNTHETIC DATA" in text
-    assert "Löffler" in text
-    assert INJECTED_MARKER.replace("_", "") in text.replace("_", "")
-    assert CODE_MARKER not in text
-    assert STDERR_MARKER not in text
+def test_relative_paths_keep_other_text() -> None:
+    replacements = export.path_replacements([("/srv/run/out", ""), ("/srv/run", "")])
+    assert export.relative_paths('file = "/srv/run/data/raw/x.csv"', replacements) == 'file = "data/raw/x.csv"'
+    assert export.relative_paths("in /srv/run/out/reports/a.html.", replacements) == "in reports/a.html."
+    assert export.relative_paths("/srv/runner/x and /srv/run", replacements) == "/srv/runner/x and ."
 
 
-def test_pdf_first_page_is_not_blank(pdf_report: Path, tmp_path: Path) -> None:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) not installed")
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf_report), str(tmp_path / "page")],
-                   check=True)
-    (png,) = tmp_path.glob("page*.png")
-    from PIL import Image
-
-    with Image.open(png) as image:
-        grey = image.convert("L")
-        low, high = grey.getextrema()
-        dark_pixels = sum(grey.histogram()[:200])
-    assert high - low > 100
-    assert dark_pixels > 500
-
-
-def test_pdf_is_byte_reproducible(executed_notebook: Path, pdf_report: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again.pdf"
-    export.export_pdf(export.combine_notebooks([executed_notebook], UNICODE_TITLE), again)
-    assert again.read_bytes() == pdf_report.read_bytes()
-
-
-def test_export_pdf_without_xelatex_prints_one_line(
-    executed_notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(export.shutil, "which", lambda program: None)
-    assert export.export_pdf(executed_notebook, tmp_path / "none.pdf") is None
-    printed = capsys.readouterr().out.strip().splitlines()
-    assert printed == [
-        "PDF skipped: xelatex not found; install Debian packages texlive-xetex texlive-fonts-recommended "
-        "texlive-plain-generic pandoc (make all does this with apt-get when run as root)"
-    ]
-    assert not (tmp_path / "none.pdf").exists()
+def test_missing_pdf_tools_is_empty_with_weasyprint() -> None:
+    assert export.missing_pdf_tools() == []
 
 
 def test_render_markdown_page_is_standalone_and_offline(tmp_path: Path) -> None:
@@ -259,11 +220,12 @@ def test_export_study_writes_all_reports(executed_notebook: Path, tmp_path: Path
     reports = tmp_path / "reports"
     result = export.export_study([executed_notebook], reports, "demo", UNICODE_TITLE, assumptions_md=assumptions)
     names = sorted(path.name for path in reports.iterdir())
-    expected = ["assumptions.html", "demo_fixture.replicator.html", "demo_fixture.reviewer.html"]
+    expected = ["assumptions.html", "demo_fixture.replicator.html", "demo_fixture.reviewer.html", "demo_report.html"]
     if not export.missing_pdf_tools():
-        expected.append("demo_report.pdf")
+        expected += ["demo_report.pdf", "previews"]
+        assert sorted(path.name for path in (reports / "previews").iterdir())[0] == "demo_report-1.png"
     assert names == sorted(expected)
-    assert set(result.seconds) >= {"demo_fixture.reviewer", "demo_fixture.replicator", "pdf", "assumptions"}
+    assert set(result.seconds) >= {"demo_fixture.reviewer", "demo_fixture.replicator", "report", "assumptions"}
     assert not [name for name in names if name.endswith(".part")]
 
 
@@ -291,7 +253,7 @@ def test_a_failed_study_export_is_one_line_per_study_and_the_others_still_export
     from helpers.report import reporting
 
     def fake_export(executed: list[Path], reports_dir: Path, study: str, with_logs: bool,
-                    run_block: object = None) -> list[Path]:
+                    run_block: object = None, processed_dir: object = None) -> list[Path]:
         if study == "broken":
             raise ValueError("no run banner in broken_clean.ipynb")
         report = reports_dir / f"{study}.reviewer.html"

@@ -161,12 +161,47 @@ def test_escapes() -> None:
 def test_table_display_renders_three_ways() -> None:
     frame = pd.DataFrame({"country": ["Österreich", "A_B"], "share": [0.123456, 0.5], "n": [10, 20]})
     table = provenance.table_display(frame.set_index("country"), caption="Shares ≥ 0", decimals=2)
-    assert "<table" in table.html and "<caption>Shares ≥ 0</caption>" in table.html
-    assert "| country | share | n |" in table.markdown and "|:--|--:|--:|" in table.markdown
+    assert "<table" in table.html and "Shares ≥ 0</caption>" in table.html
+    assert "| Country | share | n |" in table.markdown and "|:--|--:|--:|" in table.markdown
     assert "0.12" in table.markdown and "A\\_B" in table.markdown
     assert r"\begin{longtable}{@{}lrr@{}}" in table.latex and r"A\_B" in table.latex
     with pytest.raises(ValueError, match="CSV"):
         provenance.table_display(pd.DataFrame({"x": range(5)}), max_rows=3)
+
+
+def test_table_display_reads_as_words_with_plain_numbers() -> None:
+    """Issue 13: labels not identifiers, p-values never 0.000 or 0, sensible precision, text left-aligned and
+    numbers right-aligned, no pandas index column, a chosen set of columns and a link to the full CSV."""
+    frame = pd.DataFrame({
+        "analysis": ["rm_anova", "design_wald_f"], "sector": ["environment", "safety"],
+        "term": ["age_decades", "female"], "weighting": ["weight_five_country", "unweighted"],
+        "estimate": [60.02415, 45.0], "deff": [1.468841, 1.04], "df2": [4928.0, 4593.33],
+        "p_value": [0.0, 0.01924], "p_adjusted": [3.1e-300, float("nan")], "n": [4937, 4936],
+        "confidence_level": [0.95, 0.95], "unused": ["x", "y"],
+    }, index=[7, 9])
+    table = provenance.table_display(frame.drop(columns="unused"))
+    text = table.text
+    for identifier in ("rm_anova", "design_wald_f", "age_decades", "weight_five_country", "index"):
+        assert identifier not in text and identifier not in table.html, identifier
+    assert "Repeated-measures ANOVA (unweighted)" in text and "Design-based Wald F test (weighted)" in text
+    assert "Local environment" in text and "Age (per decade)" in text and "Women (vs men)" in text
+    assert "Five-country weight (each country's population share)" in text
+    assert "< 0.001" in text and "0.019" in text and "0.000" not in text
+    assert "60.0" in text and "60.02" not in text and "1.47" in text and "4928" in text and "4593.3" in text
+    assert "95%" in text and "4937" in text
+    assert " 7 " not in text and " 9 " not in text  # the pandas index is not shown
+    assert "text-align:left" in table.html and "text-align:right" in table.html
+    first_cell = table.html.split("<td ", 1)[1]
+    assert first_cell.startswith('style="text-align:left')  # a text column
+    assert "Test" in text and "p (Holm)" in text and "Design effect" in text
+    chosen = provenance.table_display(frame, columns={"sector": "Sector", "estimate": "Index"},
+                                      csv="tables/full.csv")
+    assert chosen.text.split("\n")[0].split() == ["Sector", "Index"]
+    assert 'href="tables/full.csv"' in chosen.html
+    with pytest.raises(ValueError, match="no column"):
+        provenance.table_display(frame, columns=["nope"])
+    raw = provenance.table_display(frame, readable=False)
+    assert "rm_anova" in raw.text  # the old behaviour stays available
 
 
 def test_source_file_is_stored_project_relative(tmp_path: Path) -> None:

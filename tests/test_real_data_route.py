@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -679,7 +678,9 @@ def test_every_report_of_the_study_says_what_is_not_available(real_route: dict[s
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert index.count('<span class="badge na">N/A</span>') == 7
     assert "tested claims pass" in index and "7 not available in this file" in index
-    if shutil.which("xelatex"):  # the PDF too (without the LaTeX tools there is none, by design)
+    from helpers.report.export import missing_pdf_tools
+
+    if not missing_pdf_tools():  # the PDF too (without WeasyPrint's libraries there is none, by design)
         from pypdf import PdfReader
 
         text = " ".join(page.extract_text() for page in PdfReader(reports / "eu2008_report.pdf").pages)

@@ -27,7 +27,8 @@ def run(out: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
 
 
 def pages(out: Path) -> dict[str, str]:
-    """Every report page of the study (reviewer and replicator HTML) and the PDF's text."""
+    """Every report page of the study (reviewer and replicator HTML, the reproduction report's HTML) and the PDF's
+    text."""
     reports = out / "reports"
     texts = {page.name: page.read_text(encoding="utf-8") for page in sorted(reports.glob("eu2008_*.html"))}
     texts["eu2008_report.pdf"] = subprocess.run(["pdftotext", str(reports / "eu2008_report.pdf"), "-"],
@@ -69,7 +70,7 @@ def test_every_page_shows_date_commit_origin_and_parameters(runs: dict[str, obje
     default = runs["default"]
     assert default["done"].returncode == 0, default["done"].stdout + default["done"].stderr
     commit = default["manifest"]["run"]["git_commit"][:7]
-    assert len(default["pages"]) == 2 * len(EU_STEPS) + 1
+    assert len(default["pages"]) == 2 * len(EU_STEPS) + 2  # and the reproduction report, HTML and PDF
     for name, text in default["pages"].items():
         top = head(text)
         found = WHEN.search(top)

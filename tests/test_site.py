@@ -118,7 +118,7 @@ def test_scorecard_rows_are_colour_coded_with_counts(synthetic_site: tuple[Path,
     assert "1 of 2 tested claims pass" in page and "1 of 1 tested claims pass" in page
     assert "subject &lt;OECD-01&gt;" in page and "OECD (2011) &amp; co" in page  # escaped
     assert "[56.50, 63.40]" in page
-    assert '<td class="num">60.02</td>' in page
+    assert '<td class="num">60.0</td>' in page  # a reproduced value with one decimal, as in the reproduction reports
 
 
 def test_synthetic_box_on_top_when_provenance_says_synthetic(synthetic_site: tuple[Path, str]) -> None:
@@ -220,3 +220,30 @@ def test_a_claim_not_available_in_the_file_is_a_grey_na_row_not_a_pass() -> None
     assert count_text([row, {**row, "status": "pass"}]) == "1 of 1 tested claims pass; 1 not available in this file"
     assert count_text([{**row, "status": "pass"}, {**row, "status": "fail"}]) == "1 of 2 tested claims pass"
     assert 'class="fail"' in scorecard_row({**row, "status": "something else"})
+
+
+def test_index_scorecard_reads_in_words_ranks_as_ranks_and_directions_with_their_sign(tmp_path: Path) -> None:
+    """Issue 13: no 'p = 0' and no identifier in the index's scorecard; a rank beside a percentage interval says
+    the interval is the item's percentage; a direction claim shows the claimed direction in 'published'."""
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,study,kind,subject,value,unit,direction,qualifier,summary\n"
+                      "EU-11,eu2008,direction,gender,,,+,generally,women engage more\n"
+                      "OECD-10,oecd2010,rank,factor,1,rank,,,\n", encoding="utf-8")
+    from helpers.report.claims_view import read_claims
+
+    registry = read_claims(claims)
+    direction = {"claim_id": "EU-11", "study": "eu2008", "kind": "direction", "subject": "gender", "source": "P",
+                 "location": "abstract", "published": "+, generally", "reproduced": "significant in 3 sectors",
+                 "ci_low": "", "ci_high": "", "status": "pass",
+                 "detail": "rm_anova p = 0; weight: weight_five_country; p(Holm) = 2.1e-82; p = 0.0192"}
+    row = scorecard_row(direction, registry)
+    assert "positive (+): women engage more (generally)" in row
+    assert "p = 0;" not in row and "rm_anova" not in row and "weight_five_country" not in row
+    assert "repeated-measures ANOVA (unweighted) p &lt; 0.001" in row and "p (Holm) &lt; 0.001" in row
+    assert "p = 0.019" in row
+    rank = {"claim_id": "OECD-10", "study": "oecd2010", "kind": "rank", "subject": "factor", "source": "OECD",
+            "location": "Figure 50.3", "published": "1", "reproduced": "1", "ci_low": "81.25", "ci_high": "86.45",
+            "ci_level": "0.95", "status": "pass", "detail": "reproduced rank 1 of 3"}
+    row = scorecard_row(rank, registry)
+    assert '<td class="num">rank 1</td>' in row and row.count("rank 1</td>") == 2
+    assert "item&#x27;s percentage: 95% [81.25, 86.45]" in row

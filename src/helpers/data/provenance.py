@@ -18,7 +18,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -466,24 +466,35 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _formatted_cells(frame: Any, decimals: int) -> Any:
-    """A copy of ``frame`` with floats rounded to ``decimals``, missing values blank, every cell a string."""
+def _formatted_cells(frame: Any, decimals: int, readable: bool = True) -> Any:
+    """A copy of ``frame`` with every cell a string as a reader reads it
+    (:func:`helpers.report.labels.format_cell`: p-values as ``< 0.001``, numbers at their column's precision,
+    identifiers in words); missing values blank. ``readable=False`` only rounds floats to ``decimals``."""
+    from helpers.report.labels import format_cell
 
-    def format_value(value: Any) -> str:
+    def plain(value: Any) -> str:
         if _is_missing(value):
             return ""
-        if isinstance(value, float):
-            return f"{value:.{decimals}f}"
-        return str(value)
+        return f"{value:.{decimals}f}" if isinstance(value, float) else str(value)
 
-    return frame.map(format_value)
+    columns = {}
+    for column in frame.columns:
+        values = frame[column].tolist()
+        columns[column] = ([format_cell(value, column, decimals) for value in values] if readable
+                           else [plain(value) for value in values])
+    import pandas as pd
+
+    return pd.DataFrame(columns, columns=list(frame.columns), index=range(len(frame)))
 
 
 def _needs_index(frame: Any) -> bool:
-    import pandas as pd
+    """Whether the index carries information a reader needs: named, or labels that are not row numbers. An unnamed
+    integer index (a range, or what is left of one after filtering or sorting) is pandas' row numbering: never shown."""
+    from pandas.api.types import is_integer_dtype
 
-    return not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
-                and frame.index.name is None)
+    index = frame.index
+    unnamed = all(name is None for name in index.names)
+    return not (unnamed and index.nlevels == 1 and is_integer_dtype(index.dtype))
 
 
 def _numeric_columns(frame: Any) -> list[bool]:
@@ -545,25 +556,76 @@ def _table_markdown(cells: Any, numeric: list[bool], caption: str | None) -> str
     return "\n".join(lines) + "\n"
 
 
-def table_display(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200) -> RichDisplay:
+# Inline styles (JupyterLab keeps them, its own stylesheet right-aligns every cell): text left, numbers right
+# with tabular figures; text wraps at spaces only (no forced hyphenation); the table never exceeds the page.
+_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0 1em 0;max-width:100%;font-size:0.92em;"
+_HEAD_STYLE = "border-bottom:1px solid #555;padding:0.25em 0.6em;vertical-align:bottom;font-weight:bold;"
+_CELL_STYLE_TEXT = "text-align:left;padding:0.2em 0.6em;vertical-align:top;hyphens:manual;overflow-wrap:break-word;"
+_CELL_STYLE_NUMBER = ("text-align:right;padding:0.2em 0.6em;vertical-align:top;white-space:nowrap;"
+                      "font-variant-numeric:tabular-nums;")
+_CAPTION_STYLE = "caption-side:top;text-align:left;font-style:italic;padding-bottom:0.3em;"
+
+
+def _table_html(cells: Any, numeric: list[bool], caption: str | None, csv_link: str | None) -> str:
+    """A table with a caption, its header row, text left-aligned and numbers right-aligned, no index column."""
+    escape = html.escape
+
+    def cell(tag: str, value: str, is_numeric: bool, head: bool = False) -> str:
+        style = (_CELL_STYLE_NUMBER if is_numeric else _CELL_STYLE_TEXT) + (_HEAD_STYLE if head else "")
+        return f'<{tag} style="{style}">{escape(value)}</{tag}>'
+
+    header = "".join(cell("th", str(column), is_numeric, head=True) for column, is_numeric in zip(cells.columns, numeric))
+    body = "".join("<tr>" + "".join(cell("td", value, is_numeric) for value, is_numeric in zip(row, numeric)) + "</tr>"
+                   for row in cells.itertuples(index=False))
+    caption_html = f'<caption style="{_CAPTION_STYLE}">{escape(caption)}</caption>' if caption else ""
+    table = (f'<table class="compendium-table" style="{_TABLE_STYLE}">{caption_html}<thead><tr>{header}</tr></thead>'
+             f"<tbody>{body}</tbody></table>")
+    if csv_link:
+        table += (f'<p class="full-table" style="margin:-0.6em 0 1em 0;font-size:0.9em;">Full table: '
+                  f'<a href="{escape(csv_link)}">{escape(csv_link)}</a></p>')
+    return f'<div class="table-wrap" style="max-width:100%;overflow-x:auto;">{table}</div>'
+
+
+def _selected_columns(frame: Any, columns: Sequence[str] | Mapping[str, str] | None) -> Any:
+    """``frame`` with only ``columns`` (in their order; a mapping also renames them to its values)."""
+    if columns is None:
+        return frame
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"display_table: no column {missing} in the table (it has {list(frame.columns)})")
+    chosen = frame[list(columns)]
+    return chosen.rename(columns=dict(columns)) if isinstance(columns, Mapping) else chosen
+
+
+def table_display(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200,
+                  columns: Sequence[str] | Mapping[str, str] | None = None, csv: str | None = None,
+                  readable: bool = True) -> RichDisplay:
     """A pandas data frame as a :class:`RichDisplay` (HTML, Markdown, LaTeX and text tables).
 
-    Floats are shown with ``decimals`` places; a non-default index becomes leading columns.
-    Frames longer than ``max_rows`` are refused (a report table that long belongs in a CSV).
+    With ``readable`` (the default) headers and cells read as words (:mod:`helpers.report.labels`): column
+    names and identifiers (tests, terms, weights, sectors, items) as labels, p-values as ``< 0.001``, numbers
+    at their column's precision (``decimals`` for columns it does not know). ``columns`` chooses the columns
+    shown (a mapping also names them); ``csv`` is a link to the full table, shown under it. A non-default
+    index becomes leading columns; the default index is never shown. Frames longer than ``max_rows`` are
+    refused (a report table that long belongs in a CSV).
     """
     if len(frame) > max_rows:
         raise ValueError(f"table has {len(frame)} rows (> {max_rows}); write it to a CSV instead")
     flat = frame.reset_index() if _needs_index(frame) else frame
     flat = flat.copy()
     flat.columns = [" / ".join(map(str, column)) if isinstance(column, tuple) else str(column) for column in flat.columns]
+    flat = _selected_columns(flat, columns)
     numeric = _numeric_columns(flat)
-    cells = _formatted_cells(flat, decimals)
-    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    html_table = cells.to_html(index=False, border=0, escape=True)
-    if caption_html:
-        html_table = html_table.replace(">", f">{caption_html}", 1)
+    cells = _formatted_cells(flat, decimals, readable)
+    if readable:
+        from helpers.report.labels import column_label, is_p_column
+
+        renamed = dict(columns) if isinstance(columns, Mapping) else {}
+        names = [column if column in renamed.values() else column_label(column) for column in flat.columns]
+        numeric = [is_numeric or is_p_column(column) for is_numeric, column in zip(numeric, flat.columns)]
+        cells.columns = names
     return RichDisplay(
-        html=html_table,
+        html=_table_html(cells, numeric, caption, csv),
         markdown=_table_markdown(cells, numeric, caption),
         latex=_table_latex(cells, numeric, caption),
         text=cells.to_string(index=False),
@@ -581,8 +643,10 @@ def not_computed_display(what: str, why: str) -> RichDisplay:
     )
 
 
-def display_table(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200) -> None:
-    """Display a data frame so that it is a real table in JupyterLab, the HTML report and the PDF."""
+def display_table(frame: Any, *, caption: str | None = None, decimals: int = 3, max_rows: int = 200,
+                  columns: Sequence[str] | Mapping[str, str] | None = None, csv: str | None = None) -> None:
+    """Display a data frame so that it is a real table in JupyterLab, the HTML report and the PDF, read as
+    words and plain numbers (:func:`table_display`; ``columns`` chooses the columns, ``csv`` links the full table)."""
     from IPython.display import display
 
-    display(table_display(frame, caption=caption, decimals=decimals, max_rows=max_rows))
+    display(table_display(frame, caption=caption, decimals=decimals, max_rows=max_rows, columns=columns, csv=csv))

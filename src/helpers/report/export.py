@@ -6,18 +6,23 @@ Report files (flat in ``reports/``, so that the banner's relative links ``assump
 * ``<study>_<step>.reviewer.html``: outputs and narrative only. No code, no prompts, no
   ``parameters`` / ``injected-parameters`` cells, no stderr streams (warnings).
 * ``<study>_<step>.replicator.html``: everything, code and papermill's injected parameters included.
-* ``<study>_report.pdf``: all steps of a study combined, reviewer view, through nbconvert's LaTeX
-  route with xelatex (skipped with one printed line when xelatex or pandoc is missing).
+* ``<study>_report.html`` and ``<study>_report.pdf``: the study's reproduction report, built from its data
+  products (:mod:`helpers.report.reproduction`), HTML and the same document as an A4 PDF (WeasyPrint), with
+  PNG renderings of the PDF's first pages in ``previews/``.
 * ``assumptions.html`` / ``data_log.html``: the docs logs as standalone pages
   (:func:`render_markdown_page`).
 
 ``<step>`` is the executed notebook's file stem; when the stem already starts with
 ``<study>_`` it is used as is. Every file is written atomically (``helpers.outputs``).
 
-Run record: given a ``run_block`` (:class:`helpers.report.runinfo.RunBlock`), every page and the PDF show
-the study's run record (when it was computed, the commit, the data origin, non-default parameters,
-out-of-date steps) below the notebook's title (:func:`with_run_block`: raw cells, HTML for the pages and
-LaTeX for the PDF).
+Run record: given a ``run_block`` (:class:`helpers.report.runinfo.RunBlock`), every page shows the study's run
+record (when it was computed, the commit, the data origin, non-default parameters, out-of-date steps) below the
+notebook's title (:func:`with_run_block`), and the reproduction report shows it on its title page. Every page
+links back to ``index.html`` and to its study's reproduction report (:func:`with_navigation`).
+
+Readers see no absolute path of the machine and no log line: every text of a page (outputs, sources,
+papermill's parameters) has the project's folder and the output folder of the run replaced by relative paths,
+and ``wrote ...`` lines are taken out of printed output (:func:`for_readers`).
 
 Offline guarantee: the HTML uses the template ``templates/offline_html`` (nbconvert's ``lab``
 template without require.js, mermaid and the widget manager, which it loads from CDNs). MathJax is
@@ -33,10 +38,8 @@ import argparse
 import copy
 import os
 import re
-import shutil
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,11 +47,16 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from helpers.outputs import write_bytes, write_text
+from helpers.outputs import write_text
+from helpers.report.markup import (  # noqa: F401  (re-exported: they used to live here)
+    _require_offline,
+    external_resource_references,
+    heading_slug,
+    markdown_to_html_fragment,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HTML_TEMPLATE = "offline_html"
-LATEX_TEMPLATE = "offline_latex"
 
 PARAMETER_CELL_TAGS = frozenset({"parameters", "injected-parameters"})
 ALWAYS_REMOVED_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -57,18 +65,8 @@ REVIEWER_REMOVED_CELL_TAGS = PARAMETER_CELL_TAGS | ALWAYS_REMOVED_CELL_TAGS
 # Debian's libjs-mathjax; only useful for reports read on the machine that built them.
 DEBIAN_MATHJAX_URL = "file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML"
 
-PDF_TOOLS_HINT = (
-    "install Debian packages texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc "
-    "(make all does this with apt-get when run as root)"
-)
+PDF_TOOLS_HINT = "install the Python dependencies (make env) and Debian's libpango-1.0-0 libpangoft2-1.0-0"
 
-_EXTERNAL_RESOURCE_PATTERNS = (
-    re.compile(r"""<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//[^\s"'>]*""", re.I),
-    re.compile(r"""<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//[^\s"'>]*""", re.I),
-    re.compile(r"""@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//[^\s"')]*""", re.I),
-    re.compile(r"""url\(\s*["']?\s*(?:https?:)?//[^\s"')]*""", re.I),
-    re.compile(r"""\bimport\(\s*["']\s*(?:https?:)?//[^\s"')]*""", re.I),
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,17 +110,6 @@ def without_stderr_streams(notebook: NotebookNode) -> NotebookNode:
     return cleaned
 
 
-def without_redundant_svg(notebook: NotebookNode) -> NotebookNode:
-    """A copy where outputs that also have PNG/PDF lose their SVG (LaTeX would need inkscape for it)."""
-    lean = copy.deepcopy(notebook)
-    for cell in lean.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "image/svg+xml" in data and ({"image/png", "application/pdf"} & set(data)):
-                del data["image/svg+xml"]
-    return lean
-
-
 def reviewer_notebook(notebook: NotebookNode) -> NotebookNode:
     """The reviewer's view of ``notebook``: no parameter cells, no removed cells, no stderr."""
     return without_stderr_streams(without_tagged_cells(notebook, REVIEWER_REMOVED_CELL_TAGS))
@@ -143,33 +130,89 @@ def with_stable_injected_cell_id(notebook: NotebookNode) -> NotebookNode:
     return stable
 
 
-def combine_notebooks(executed_nbs: Sequence[str | os.PathLike[str]], title: str) -> NotebookNode:
-    """One notebook holding the cells of ``executed_nbs`` in order, titled ``title``.
+TEXT_MIMETYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+LOG_LINE = re.compile(r"^\s*(?:wrote|writing|written|saved|saving)\b[^\n]*(?:/|\\)[^\n]*(?:\n|$)", re.I | re.M)
 
-    A raw LaTeX ``\\clearpage`` cell separates the parts (it shows only in the PDF). Cell ids get
-    a per-notebook prefix so they stay unique; tags are kept, so the exporters still remove the
-    parameter cells.
-    """
-    if not executed_nbs:
-        raise ValueError("combine_notebooks needs at least one notebook")
-    notebooks = [read_notebook(path) for path in executed_nbs]
-    combined = nbformat.v4.new_notebook()
-    first_metadata = notebooks[0].metadata
-    for key in ("kernelspec", "language_info"):
-        if key in first_metadata:
-            combined.metadata[key] = copy.deepcopy(first_metadata[key])
-    combined.metadata["title"] = title
-    for part, notebook in enumerate(notebooks):
-        if part:
-            separator = nbformat.v4.new_raw_cell("\\clearpage", metadata={"raw_mimetype": "text/latex"})
-            separator.id = f"part{part}-clearpage"
-            combined.cells.append(separator)
-        for cell in notebook.cells:
-            copied = copy.deepcopy(cell)
-            copied.id = f"part{part}-{cell.get('id', len(combined.cells))}"[:64]
-            combined.cells.append(copied)
-    nbformat.validate(combined)
-    return combined
+
+def path_replacements(roots: Sequence[tuple[str | os.PathLike[str], str]]) -> list[tuple[str, str]]:
+    """(absolute prefix, shown as) pairs, longest first: each root as given and resolved (symbolic links)."""
+    pairs: dict[str, str] = {}
+    for root, shown in roots:
+        for variant in {str(root), str(Path(root).resolve())}:
+            if variant and variant != "/":
+                pairs.setdefault(variant.rstrip("/"), shown)
+    return sorted(pairs.items(), key=lambda pair: len(pair[0]), reverse=True)
+
+
+def relative_paths(text: str, replacements: Sequence[tuple[str, str]]) -> str:
+    """``text`` with every absolute path under a root shown relative to it (``/x/proj/data/raw`` -> ``data/raw``;
+    the root itself as its label, ``.`` for the project)."""
+    for prefix, shown in replacements:
+        pattern = re.compile(re.escape(prefix) + r"(?P<rest>/[^\s\"'<>)\],;]*)?(?![\w.-])")
+        text = pattern.sub(lambda m, s=shown: (f"{s}/" if s not in ("", ".") else "") + m.group("rest").lstrip("/")
+                           if m.group("rest") and m.group("rest") != "/" else (s or "."), text)
+    return text
+
+
+def _map_text(value: Any, change: Any) -> Any:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_map_text(item, change) for item in value]
+    if isinstance(value, dict):
+        return {key: _map_text(item, change) for key, item in value.items()}
+    return value
+
+
+def for_readers(notebook: NotebookNode, roots: Sequence[tuple[str | os.PathLike[str], str]]) -> NotebookNode:
+    """A copy fit for readers: absolute paths under ``roots`` shown relative (in sources, text outputs, streams,
+    errors and papermill's parameter metadata) and log lines (``wrote .../processed/...``) taken out of printed
+    output. Images are left alone."""
+    replacements = path_replacements(roots)
+    cleaned = copy.deepcopy(notebook)
+
+    def change(text: str) -> str:
+        return relative_paths(text, replacements)
+
+    for cell in cleaned.cells:
+        cell.source = change(cell.source)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = change(LOG_LINE.sub("", "".join(output.get("text", ""))))
+            if output.get("output_type") == "error":
+                output["traceback"] = [change(line) for line in output.get("traceback", [])]
+                output["evalue"] = change(output.get("evalue", ""))
+            data = output.get("data", {})
+            for mimetype in TEXT_MIMETYPES:
+                if mimetype in data:
+                    data[mimetype] = _map_text(data[mimetype], change)
+        cell.outputs = [output for output in cell.get("outputs", [])
+                        if not (output.get("output_type") == "stream" and not "".join(output.get("text", "")).strip())]
+    papermill = cleaned.metadata.get("papermill")
+    if isinstance(papermill, dict):
+        cleaned.metadata["papermill"] = _map_text(papermill, change)
+    return cleaned
+
+
+NAVIGATION_CELL_ID = "report-nav"
+
+
+def navigation_html(study_slug: str) -> str:
+    """Links from a step's page back to the index and to its study's reproduction report."""
+    return (f'<nav class="report-nav" style="font-size:0.92em;margin:0 0 0.8em 0;"><a href="index.html">'
+            f"\u2190 All reports (index)</a> \u00b7 <a href=\"{study_slug}_report.html\">Reproduction report of this "
+            f'study</a> (<a href="{study_slug}_report.pdf">PDF</a>)</nav>')
+
+
+def with_navigation(notebook: NotebookNode, study_slug: str | None) -> NotebookNode:
+    """A copy with the navigation links (:func:`navigation_html`) as the first cell (HTML pages only)."""
+    marked = copy.deepcopy(notebook)
+    if not study_slug:
+        return marked
+    cell = nbformat.v4.new_raw_cell(navigation_html(study_slug), metadata={"raw_mimetype": "text/html"})
+    cell.id = NAVIGATION_CELL_ID
+    marked.cells.insert(0, cell)
+    return marked
 
 
 RUN_BLOCK_CELL_ID = "run-record"
@@ -206,25 +249,6 @@ def data_notices(notebook: NotebookNode) -> set[str]:
             text = " ".join(str(value) for value in output.get("data", {}).values())
             found.update(origin for origin, marker in DATA_NOTICE_MARKERS.items() if marker in text)
     return found
-
-
-# --------------------------------------------------------------------------------------------
-# offline checks
-# --------------------------------------------------------------------------------------------
-
-
-def external_resource_references(html_text: str) -> list[str]:
-    """Every place where ``html_text`` would load a script, stylesheet, image or module over the network."""
-    found: list[str] = []
-    for pattern in _EXTERNAL_RESOURCE_PATTERNS:
-        found.extend(match.group(0)[:160] for match in pattern.finditer(html_text))
-    return found
-
-
-def _require_offline(html_text: str, target: Path) -> None:
-    references = external_resource_references(html_text)
-    if references:
-        raise ValueError(f"{target} would load network resources: {references[:5]}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,6 +291,15 @@ def _document_name(notebook: NotebookNode, source: str | os.PathLike[str] | Note
     return "report" if isinstance(source, NotebookNode) else Path(source).stem
 
 
+def default_path_roots(out_html: str | os.PathLike[str] | None = None) -> list[tuple[Path, str]]:
+    """The folders whose absolute paths a page shows relative: the run's output folder (the parent of the
+    reports folder the page is written to) and the project."""
+    from helpers.paths import PROJECT_ROOT
+
+    roots = [(Path(out_html).resolve().parent.parent, "")] if out_html is not None else []
+    return [*roots, (PROJECT_ROOT, "")]
+
+
 def _export_html(
     source: str | os.PathLike[str] | NotebookNode,
     out_html: str | os.PathLike[str],
@@ -275,12 +308,17 @@ def _export_html(
     title: str | None,
     mathjax_url: str | None,
     run_block: Any | None = None,
+    study_slug: str | None = None,
+    path_roots: Sequence[tuple[str | os.PathLike[str], str]] | None = None,
 ) -> Path:
-    original = with_run_block(_as_notebook(source), run_block)
+    roots = default_path_roots(out_html) if path_roots is None else path_roots
+    original = with_navigation(with_run_block(_as_notebook(source), run_block), study_slug)
+    original = for_readers(original, roots)
     notebook = reviewer_notebook(original) if reviewer else replicator_notebook(original)
     exporter = _html_exporter(include_code=not reviewer, mathjax_url=mathjax_url)
     resources = _notebook_resources(_document_name(original, source, title), _source_folder(source))
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = relative_paths(body, path_replacements(roots))  # the page's own title and metadata too
     target = Path(out_html)
     _require_offline(body, target)
     return write_text(target, body)
@@ -293,10 +331,14 @@ def export_reviewer_html(
     title: str | None = None,
     mathjax_url: str | None = None,
     run_block: Any | None = None,
+    study_slug: str | None = None,
+    path_roots: Sequence[tuple[str | os.PathLike[str], str]] | None = None,
 ) -> Path:
-    """Write the reviewer's offline HTML: outputs and narrative, no code, no parameter cells, no stderr."""
+    """Write the reviewer's offline HTML: outputs and narrative, no code, no parameter cells, no stderr; linked
+    to the index and the study's report when ``study_slug`` is given; paths under ``path_roots`` (default: the
+    output folder and the project, :func:`default_path_roots`) shown relative."""
     return _export_html(executed_nb, out_html, reviewer=True, title=title, mathjax_url=mathjax_url,
-                        run_block=run_block)
+                        run_block=run_block, study_slug=study_slug, path_roots=path_roots)
 
 
 def export_replicator_html(
@@ -306,91 +348,26 @@ def export_replicator_html(
     title: str | None = None,
     mathjax_url: str | None = None,
     run_block: Any | None = None,
+    study_slug: str | None = None,
+    path_roots: Sequence[tuple[str | os.PathLike[str], str]] | None = None,
 ) -> Path:
     """Write the replicator's offline HTML: code, prompts, papermill's injected parameters, outputs."""
     return _export_html(executed_nb, out_html, reviewer=False, title=title, mathjax_url=mathjax_url,
-                        run_block=run_block)
+                        run_block=run_block, study_slug=study_slug, path_roots=path_roots)
 
 
 # --------------------------------------------------------------------------------------------
-# PDF (LaTeX route)
+# PDF (WeasyPrint)
 # --------------------------------------------------------------------------------------------
 
 
 def missing_pdf_tools() -> list[str]:
-    """The programs the LaTeX route needs that are not on PATH (xelatex first)."""
-    return [program for program in ("xelatex", "pandoc") if shutil.which(program) is None]
-
-
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    """Temporarily set environment variables (inherited by xelatex)."""
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    """What the PDF route needs and lacks: WeasyPrint (a Python dependency) and the Pango libraries it loads."""
     try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _reproducible_pdf_epoch() -> str:
-    """``SOURCE_DATE_EPOCH`` for xelatex: the commit time (so a commit gives the same PDF bytes)."""
-    from helpers.data.provenance import git_commit_timestamp
-
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
-    return str(git_commit_timestamp() or 0)
-
-
-def _pdf_exporter() -> Any:
-    from nbconvert import PDFExporter
-
-    # Two xelatex passes, not nbconvert's three: the report has no table of contents and no cross-references,
-    # and the second pass writes the PDF bookmarks (hyperref's outline). Saves a third of the PDF time.
-    return PDFExporter(
-        latex_count=2,
-        # PDFExporter's own mimetype is application/pdf, so by default it would drop the raw LaTeX cells (the
-        # run record, the \clearpage between a study's parts)
-        raw_mimetypes=["text/latex", "text/tex", ""],
-        template_name=LATEX_TEMPLATE,
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-
-
-def export_pdf(
-    executed_nb_or_node: str | os.PathLike[str] | NotebookNode,
-    out_pdf: str | os.PathLike[str],
-    *,
-    title: str | None = None,
-    run_block: Any | None = None,
-) -> Path | None:
-    """Write the reviewer view as PDF through nbconvert's LaTeX route with xelatex (with the run record at the
-    top when ``run_block`` is given).
-
-    Returns the path, or None (after printing one line) when xelatex or pandoc is missing.
-    Timestamps inside the PDF come from ``SOURCE_DATE_EPOCH`` (default: the commit time) and the
-    title page has no date, so the same commit gives the same file.
-    """
-    missing = missing_pdf_tools()
-    if missing:
-        print(f"PDF skipped: {missing[0]} not found; {PDF_TOOLS_HINT}")
-        return None
-    original = _as_notebook(executed_nb_or_node)
-    notebook = without_redundant_svg(reviewer_notebook(with_run_block(original, run_block, after_title=False)))
-    name = _document_name(original, executed_nb_or_node, title)
-    if title:
-        notebook.metadata["title"] = title
-    resources = _notebook_resources(name, _source_folder(executed_nb_or_node))
-    with _environment(SOURCE_DATE_EPOCH=_reproducible_pdf_epoch(), FORCE_SOURCE_DATE="1"):
-        pdf_bytes, _ = _pdf_exporter().from_notebook_node(notebook, resources=resources)
-    return write_bytes(out_pdf, pdf_bytes)
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        return [f"weasyprint ({error})"]
+    return []
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,45 +387,6 @@ pre { padding: 0.6em; overflow-x: auto; }
                background: #fdecea; color: #7a0014; }
 blockquote { border-left: 4px solid #c8c8c8; margin-left: 0; padding-left: 1em; color: #444; }
 """
-
-_MARKDOWN_LINK_PATTERN = re.compile(r"""href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+)\.md([#?][^"]*)?\"""", re.I)
-
-
-def markdown_to_html_fragment(markdown_text: str) -> str:
-    """Render Markdown (tables, footnotes, strikethrough, task lists) with mistune, nbconvert's renderer.
-
-    Headings get ``id`` anchors (GitHub-like slugs) so a report can link to
-    ``assumptions.html#some-heading``; links to sibling ``.md`` files are pointed at ``.html``.
-    """
-    import mistune
-    from mistune.toc import add_toc_hook
-
-    renderer = mistune.create_markdown(
-        escape=False,
-        plugins=["table", "strikethrough", "footnotes", "url", "task_lists", "def_list"],
-    )
-    add_toc_hook(renderer, min_level=1, max_level=6, heading_id=_unique_heading_ids())
-    fragment = renderer(markdown_text)
-    return _MARKDOWN_LINK_PATTERN.sub(lambda match: f'href="{match.group(1)}.html{match.group(2) or ""}"', fragment)
-
-
-def heading_slug(text: str) -> str:
-    """GitHub-like anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
-    return re.sub(r"[^\w\- ]", "", text.lower()).strip().replace(" ", "-")
-
-
-def _unique_heading_ids() -> Any:
-    """A mistune ``heading_id`` callback giving unique slugs (``x``, ``x-1``, ``x-2`` ...)."""
-    seen: dict[str, int] = {}
-
-    def heading_id(token: dict[str, Any], index: int) -> str:
-        slug = heading_slug(str(token.get("text", ""))) or f"section-{index + 1}"
-        count = seen.get(slug, 0)
-        seen[slug] = count + 1
-        return slug if count == 0 else f"{slug}-{count}"
-
-    return heading_id
-
 
 def standalone_html_page(title: str, body_html: str, notice: str | None = None) -> str:
     """A complete, self-contained HTML page around ``body_html``, with ``notice`` boxed on top."""
@@ -495,15 +433,20 @@ def report_stem(study_slug: str, executed_nb: str | os.PathLike[str]) -> str:
 
 def study_report_paths(executed_nbs: Sequence[str | os.PathLike[str]], reports_dir: str | os.PathLike[str],
                        study_slug: str) -> dict[str, Path]:
-    """The files :func:`export_study` writes, keyed ``'<stem>.reviewer'``, ``'<stem>.replicator'``, ``'pdf'``."""
+    """The files :func:`export_study` writes, keyed ``'<stem>.reviewer'``, ``'<stem>.replicator'``, ``'html'``
+    (the reproduction report) and ``'pdf'`` (the same as PDF)."""
     folder = Path(reports_dir)
     paths: dict[str, Path] = {}
     for executed_nb in executed_nbs:
         stem = report_stem(study_slug, executed_nb)
         paths[f"{stem}.reviewer"] = folder / f"{stem}.reviewer.html"
         paths[f"{stem}.replicator"] = folder / f"{stem}.replicator.html"
+    paths["html"] = folder / f"{study_slug}_report.html"
     paths["pdf"] = folder / f"{study_slug}_report.pdf"
     return paths
+
+
+PREVIEWS_FOLDER = "previews"
 
 
 @dataclass
@@ -522,9 +465,11 @@ def _timed(result: StudyExport, label: str, action: Any) -> Any:
     result.seconds[label] = round(elapsed, 2)
     if produced is None:
         result.skipped.append(label)
-    else:
-        result.written.append(Path(produced))
-        print(f"wrote {produced} ({elapsed:.1f} s)")
+        return produced
+    files = produced if isinstance(produced, list) else [produced]
+    result.written.extend(Path(path) for path in files)
+    for path in files:
+        print(f"wrote {path} ({elapsed:.1f} s)")
     return produced
 
 
@@ -532,6 +477,45 @@ def _synthetic_notice() -> str:
     from helpers.data.provenance import SYNTHETIC_DATA_NOTICE
 
     return SYNTHETIC_DATA_NOTICE
+
+
+def reproduction_report(
+    reports_dir: Path,
+    study_slug: str,
+    title: str,
+    *,
+    processed_dir: Path | None,
+    run_block: Any | None,
+    parameters: Mapping[str, Any] | None = None,
+    pages: Sequence[str] = (),
+    pdf: bool = True,
+) -> list[Path]:
+    """Write the study's reproduction report (:mod:`helpers.report.reproduction`): HTML, the PDF (unless ``pdf``
+    is False or WeasyPrint is missing) and PNG previews of its first pages."""
+    from helpers import paths as project
+    from helpers.report import reproduction
+    from helpers.report.contents import contents_for
+
+    facts = reproduction.RunFacts(
+        lines=tuple(getattr(run_block, "lines", ()) or ()),
+        origin=getattr(run_block, "origin", "unknown") or "unknown",
+        computed=getattr(run_block, "computed", "not recorded") or "not recorded",
+        commit=getattr(run_block, "commit", "not recorded") or "not recorded",
+        alarming=bool(getattr(run_block, "alarming", False)),
+        parameters=dict(parameters or getattr(run_block, "parameters", {}) or {}),
+    )
+    inputs = reproduction.ReportInputs(
+        study=study_slug, title=title, reports_dir=Path(reports_dir),
+        processed_dir=Path(processed_dir) if processed_dir is not None else project.PROCESSED_DIR,
+        claims_file=project.CLAIMS_FILE, assumptions_file=project.ASSUMPTIONS_LOG,
+        citation_file=project.PROJECT_ROOT / "CITATION.cff", run=facts)
+    targets = study_report_paths([], reports_dir, study_slug)
+    make_pdf = pdf and not missing_pdf_tools()
+    if pdf and not make_pdf:
+        print(f"PDF skipped: {missing_pdf_tools()[0]}; {PDF_TOOLS_HINT}")
+    return reproduction.write_report(inputs, contents_for(study_slug), targets["html"],
+                                     targets["pdf"] if make_pdf else None, pages,
+                                     Path(reports_dir) / PREVIEWS_FOLDER if make_pdf else None)
 
 
 def export_study(
@@ -545,14 +529,16 @@ def export_study(
     mathjax_url: str | None = None,
     require_data_notice: bool = True,
     run_block: Any | None = None,
+    processed_dir: str | os.PathLike[str] | None = None,
 ) -> StudyExport:
-    """Write reviewer and replicator HTML for each executed notebook and the study's combined PDF.
+    """Write reviewer and replicator HTML for each executed notebook and the study's reproduction report (HTML and
+    PDF, from the data products in ``processed_dir`` and ``reports_dir``).
 
     With ``assumptions_md`` / ``data_log_md`` also renders ``assumptions.html`` / ``data_log.html``
     into ``reports_dir`` (the run banner links there; they get the synthetic-data box when any
     notebook of the study shows it). With ``require_data_notice`` (default) every notebook must
     show the run banner's data notice (:func:`helpers.data.provenance.run_banner`), or nothing is written.
-    ``run_block`` (the study's run record) is shown near the top of every page and of the PDF.
+    ``run_block`` (the study's run record) is shown near the top of every page and on the report's title page.
     """
     folder = Path(reports_dir)
     result = StudyExport()
@@ -562,16 +548,20 @@ def export_study(
         raise ValueError(f"no run banner (synthetic/real data notice) in the outputs of {unmarked}")
     any_synthetic = any("synthetic" in found for found in notices.values())
     paths = study_report_paths(executed_nbs, folder, study_slug)
+    pages = []
     for executed_nb in executed_nbs:
         stem = report_stem(study_slug, executed_nb)
         page_title = f"{title}: {Path(executed_nb).stem}"
+        pages += [paths[f"{stem}.reviewer"].name, paths[f"{stem}.replicator"].name]
         _timed(result, f"{stem}.reviewer", lambda nb=executed_nb, s=stem, t=page_title: export_reviewer_html(
-            nb, paths[f"{s}.reviewer"], title=t, mathjax_url=mathjax_url, run_block=run_block))
+            nb, paths[f"{s}.reviewer"], title=t, mathjax_url=mathjax_url, run_block=run_block, study_slug=study_slug))
         _timed(result, f"{stem}.replicator", lambda nb=executed_nb, s=stem, t=page_title: export_replicator_html(
-            nb, paths[f"{s}.replicator"], title=t, mathjax_url=mathjax_url, run_block=run_block))
+            nb, paths[f"{s}.replicator"], title=t, mathjax_url=mathjax_url, run_block=run_block,
+            study_slug=study_slug))
     if executed_nbs:
-        _timed(result, "pdf", lambda: export_pdf(combine_notebooks(executed_nbs, title), paths["pdf"], title=title,
-                                                 run_block=run_block))
+        _timed(result, "report", lambda: reproduction_report(
+            folder, study_slug, title, processed_dir=Path(processed_dir) if processed_dir else None,
+            run_block=run_block, pages=pages))
     for label, markdown_file, page_title in (
         ("assumptions", assumptions_md, "Assumptions and caveats"),
         ("data_log", data_log_md, "Data log"),
@@ -591,13 +581,15 @@ def export_study(
 def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m helpers.report.export", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    study = commands.add_parser("study", help="reviewer/replicator HTML per notebook and one PDF")
+    study = commands.add_parser("study", help="reviewer/replicator HTML per notebook and the reproduction report")
     study.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, in report order")
     study.add_argument("--slug", required=True, help="study slug used in file names, e.g. oecd2010")
     study.add_argument("--title", required=True, help="report title")
     study.add_argument("--reports-dir", type=Path, default=None, help="default: helpers.paths.REPORTS_DIR")
     study.add_argument("--assumptions", type=Path, default=None, help="docs/assumptions.md to render")
     study.add_argument("--data-log", type=Path, default=None, help="docs/data_log.md to render")
+    study.add_argument("--processed-dir", type=Path, default=None,
+                       help="the processed data the report is built from (default: helpers.paths.PROCESSED_DIR)")
     page = commands.add_parser("page", help="render a Markdown file to a standalone HTML page")
     page.add_argument("markdown", type=Path)
     page.add_argument("out_html", type=Path)
@@ -622,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments.title,
         assumptions_md=arguments.assumptions,
         data_log_md=arguments.data_log,
+        processed_dir=arguments.processed_dir,
     )
     return 0
 

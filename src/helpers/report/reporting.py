@@ -1,12 +1,12 @@
 """After the notebooks ran: export each study's reports and render the logs, skipping what is unchanged.
 
-For each study the executed notebooks of its steps become reviewer HTML (no code), replicator HTML
-(with code) and one PDF (``helpers.report.export``). The assumptions-and-caveats log and the data log are
+For each study the executed notebooks of its steps become reviewer HTML (no code) and replicator HTML (with
+code), and the study's data products its reproduction report, HTML and PDF (``helpers.report.export``,
+:mod:`helpers.report.reproduction`). The assumptions-and-caveats log and the data log are
 rendered next to them, so the links in every report's banner work offline.
 
 Studies that must be exported are exported in worker processes (at most one per core, or ``jobs``) that
-end with the runner (:func:`helpers.pipeline.workers.worker_pool`): the PDF route sets ``SOURCE_DATE_EPOCH``
-in the process environment while xelatex runs, so the exports must not share a process. The two logs are
+end with the runner (:func:`helpers.pipeline.workers.worker_pool`). The two logs are
 rendered by the last study exported in study order, as when the studies were exported one after the other.
 ``helpers.report.export`` (which imports nbformat, slow to import) is imported only when something is
 exported: a run with nothing to export stays fast.
@@ -33,8 +33,9 @@ from helpers.report.titles import STUDY_TITLES
 
 EXPORT_STATE = "export_state.json"
 HERE = Path(__file__).resolve().parent
-EXPORT_CODE = (HERE / "reporting.py", HERE / "export.py", HERE / "runinfo.py",
-               *sorted((HERE / "templates").rglob("*.j2")))
+EXPORT_CODE = (HERE / "reporting.py", HERE / "export.py", HERE / "runinfo.py", HERE / "reproduction.py",
+               HERE / "contents.py", HERE / "labels.py", HERE / "claims_view.py",
+               *sorted(path for path in (HERE / "templates").rglob("*") if path.is_file()))
 
 
 def fingerprint_of_files(files: list[Path], extra: str = "") -> str:
@@ -97,9 +98,10 @@ def is_exported(record: Any, fingerprint: str) -> bool:
 
 
 def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_logs: bool,
-                     run_block: runinfo.RunBlock | None = None) -> list[Path]:
+                     run_block: runinfo.RunBlock | None = None, processed_dir: Path | None = None) -> list[Path]:
     """Export one study (in a worker process); ``with_logs`` also renders the assumptions and data logs;
-    ``run_block`` is the study's run record, shown near the top of every page."""
+    ``run_block`` is the study's run record, shown near the top of every page and on the report's title page;
+    ``processed_dir`` holds the data products the reproduction report is built from."""
     from helpers.report.export import export_study
 
     exported = export_study(
@@ -110,6 +112,7 @@ def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_l
         assumptions_md=paths.ASSUMPTIONS_LOG if with_logs else None,
         data_log_md=paths.DATA_LOG if with_logs else None,
         run_block=run_block,
+        processed_dir=processed_dir,
     )
     return list(exported.written)
 
@@ -125,9 +128,14 @@ def run_summary(locations: Any) -> runinfo.RunSummary | None:
 
 
 def study_run_blocks(locations: Any) -> dict[str, runinfo.RunBlock]:
-    """Each study's run record for its report pages."""
+    """Each study's run record for its report pages, with the parameters its steps ran with."""
     summary = run_summary(locations)
-    return {study: runinfo.study_block(record) for study, record in (summary.studies if summary else {}).items()}
+    try:
+        manifest = json.loads((locations.build / "run_manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    return {study: runinfo.study_block(record, runinfo.study_parameters(manifest, study))
+            for study, record in (summary.studies if summary else {}).items()}
 
 
 def study_notebooks(steps: list[Any], locations: Any) -> dict[str, list[Path]]:
@@ -138,7 +146,7 @@ def study_notebooks(steps: list[Any], locations: Any) -> dict[str, list[Path]]:
 
 def study_fingerprints(steps: list[Any], locations: Any) -> dict[str, tuple[list[Path], str]]:
     """Per study whose steps all have an executed notebook: the notebooks and the fingerprint of an export."""
-    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG]
+    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG, paths.CLAIMS_FILE, paths.PROJECT_ROOT / "CITATION.cff"]
     blocks = study_run_blocks(locations)
     fingerprints = {}
     for study, executed in study_notebooks(steps, locations).items():
@@ -184,7 +192,7 @@ def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say:
     last = pending[-1][0]
     for study, _, _ in pending:
         say(f"export {study}: writing reviewer and replicator HTML and the PDF ...")
-    arguments = [(executed, locations.reports, study, study == last, blocks.get(study))
+    arguments = [(executed, locations.reports, study, study == last, blocks.get(study), locations.processed)
                  for study, executed, _ in pending]
     pool = worker_pool(workers)
     try:

@@ -319,10 +319,18 @@ def is_alarming(study: StudyRun) -> bool:
 
 @dataclass(frozen=True)
 class RunBlock:
-    """The run record of one study as HTML (reports, index) and LaTeX (PDF)."""
+    """The run record of one study as HTML (report pages, index), LaTeX, and the facts the reproduction report's
+    title page shows (:mod:`helpers.report.reproduction`): the (label, text) lines, the data origin, when the
+    results were computed, the commits, whether the record is alarming, and the parameters the study ran with."""
 
     html: str
     latex: str
+    lines: tuple[tuple[str, str], ...] = ()
+    origin: str = "unknown"
+    computed: str = "not recorded"
+    commit: str = "not recorded"
+    alarming: bool = False
+    parameters: tuple[tuple[str, Any], ...] = ()
 
 
 _BOX_STYLE = {
@@ -357,9 +365,23 @@ def study_block_latex(study: StudyRun, title: str = "Run record") -> str:
     )
 
 
-def study_block(study: StudyRun) -> RunBlock:
-    """The run record of a study for the report pages of the study (HTML and PDF)."""
-    return RunBlock(html=study_block_html(study), latex=study_block_latex(study))
+def study_block(study: StudyRun, parameters: Mapping[str, Any] | None = None) -> RunBlock:
+    """The run record of a study for the report pages of the study and its reproduction report; ``parameters``
+    are those the study's steps ran with (from the run manifest)."""
+    return RunBlock(html=study_block_html(study), latex=study_block_latex(study),
+                    lines=tuple(study_lines(study)), origin=study.origin, computed=when(study.computed_at),
+                    commit=", ".join(study.commits) or "not recorded", alarming=is_alarming(study),
+                    parameters=tuple(sorted((parameters or {}).items())))
+
+
+def study_parameters(manifest: Mapping[str, Any], study: str) -> dict[str, Any]:
+    """The parameters the study's steps ran with (the first step's value for a name several steps share)."""
+    parameters: dict[str, Any] = {}
+    for record in (manifest.get("steps") or {}).values():
+        if isinstance(record, dict) and record.get("study") == study:
+            for name, value in (record.get("parameters") or {}).items():
+                parameters.setdefault(name, value)
+    return parameters
 
 
 def run_status_text(summary: RunSummary) -> str:

@@ -58,7 +58,8 @@ from helpers.data.status import (
     status_counts,
 )
 from helpers.outputs import write_json, write_text
-from helpers.report import runinfo
+from helpers.report import claims_view, runinfo
+from helpers.report.labels import readable_text
 from helpers.report.titles import STUDY_TITLES
 
 INDEX_NAME = "index.html"
@@ -98,6 +99,7 @@ class Study:
     name: str
     pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # step stem -> {'reviewer': .., 'replicator': ..}
     pdf: Path | None = None
+    report: Path | None = None  # the reproduction report's HTML version
     figures: list[Figure] = field(default_factory=list)
     scorecard: list[dict[str, str]] = field(default_factory=list)
     provenance: dict[str, Any] | None = None
@@ -193,6 +195,8 @@ def discover(reports_dir: Path, processed_dir: Path, summary: runinfo.RunSummary
     for study in studies.values():
         pdf = reports_dir / f"{study.name}_report.pdf"
         study.pdf = pdf if pdf.is_file() else None
+        report = reports_dir / f"{study.name}_report.html"
+        study.report = report if report.is_file() else None
         study.figures = study_figures(reports_dir / "figures", study.name)
         study.scorecard = scorecards.get(study.name, [])
         study.provenance = read_provenance(processed_dir, study.name)
@@ -309,12 +313,14 @@ def format_number(text: str) -> str:
 
 
 def interval_text(row: dict[str, str]) -> str:
-    """``95% [low, high]`` with the interval's actual level when the row has an interval, otherwise a dash."""
+    """``95% [low, high]`` with the interval's actual level when the row has an interval, otherwise a dash; for a
+    rank claim the interval is the item's percentage and says so."""
     low, high = format_number(row.get("ci_low", "")), format_number(row.get("ci_high", ""))
     if not (low and high):
         return DASH
     label = interval_label(low, high, row.get("ci_level", ""))
-    return f"{label.split(' [')[0]} [{low}, {high}]"
+    text = f"{label.split(' [')[0]} [{low}, {high}]"
+    return f"item's percentage: {text}" if row.get("kind") == "rank" else text
 
 
 def pass_count(rows: Sequence[dict[str, str]]) -> tuple[int, int]:
@@ -466,7 +472,8 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
         state = ("none" if not study.scorecard else "somefail" if passed < checked else "somena" if unchecked
                  else "allpass" if checked else "none")
         count = count_text(study.scorecard) if study.scorecard else "no scorecard"
-        pdf = link(study.pdf, base, "PDF report") if study.pdf else "no PDF"
+        pdf = " \u00b7 ".join(filter(None, [link(study.report, base, "reproduction report") if study.report else "",
+                                             link(study.pdf, base, "PDF") if study.pdf else "no PDF"]))
         data = {"synthetic": "synthetic data", "real": "real data", "not declared": "origin not declared"}.get(
             origin_of(study), "provenance unknown")
         cards.append(
@@ -490,8 +497,9 @@ def reports_section(studies: Sequence[Study], base: Path) -> str:
             + "</tr>"
             for stem, views in study.pages.items()
         )
-        pdf = (f"<p>Whole study as one document: {link(study.pdf, base, study.pdf.name)}</p>" if study.pdf
-               else "<p>No PDF report (the LaTeX tools were missing when the pipeline ran).</p>")
+        documents = [link(path, base, path.name) for path in (study.report, study.pdf) if path]
+        pdf = ("<p>Reproduction report (published vs reproduced, methods, results, caveats): "
+               + " \u00b7 ".join(documents) + "</p>" if documents else "<p>No reproduction report was written.</p>")
         table = (f'<table class="plain"><thead><tr><th>Step</th><th>Reviewer HTML</th><th>Replicator HTML</th>'
                  f"</tr></thead><tbody>{rows}</tbody></table>" if rows else "<p>No HTML reports.</p>")
         parts.append(f"<h3>{html.escape(study_heading(study))}</h3>{table}{pdf}")
@@ -531,6 +539,12 @@ def figures_section(studies: Sequence[Study], base: Path) -> str:
     return "".join(parts)
 
 
+def shown_value_cell(text: str) -> str:
+    """A value already written for readers (``60%``, ``rank 1``): short ones right-aligned, text wrapped."""
+    short = len(text) <= 8 and any(character.isdigit() for character in text)
+    return f'<td class="{"num" if short else "text"}">{html.escape(text)}</td>'
+
+
 def value_cell(text: str) -> str:
     """A published or reproduced value: numbers right-aligned, text (lists, definitions) wrapped in small type."""
     return f'<td class="{"num" if is_number(text) else "text"}">{html.escape(format_number(text))}</td>'
@@ -541,23 +555,29 @@ STATUS_CLASSES: dict[str, str] = {PASS: "pass", FAIL: "fail", HOLDS_BY_CONSTRUCT
 """CSS class of each status (:mod:`helpers.data.status`); unknown text is shown as a failure."""
 
 
-def scorecard_row(row: dict[str, str]) -> str:
+def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None = None) -> str:
     """One claim as a table row, class ``pass`` (green), ``fail`` (red), ``hbc`` (blue: holds by construction),
     ``nc`` (grey: not checkable) or ``na`` (grey: not available in the respondent file). Under the claim: the
-    basis of the status, the built-in note on synthetic data, and the detail."""
+    basis of the status, the built-in note on synthetic data, and the detail, in readers' words
+    (:func:`helpers.report.labels.readable_text`). The published and reproduced values read as in the
+    reproduction reports (:mod:`helpers.report.claims_view`): ranks as ranks (the interval beside them labelled
+    as the item's percentage), directions with the claimed direction."""
     status = normalised(row.get("status"))
     status = status if status in STATUS_CLASSES else FAIL
     css = STATUS_CLASSES[status]
+    claim = (claims or {}).get(row.get("claim_id", ""), {})
     notes = [("basis", row.get("basis", "")), ("builtin", row.get("built_in", "")), ("detail", row.get("detail", ""))]
     shown = [(name, text) for i, (name, text) in enumerate(notes) if text and text not in (t for _, t in notes[:i])]
-    detail = "".join(f'<div class="detail {name}">{html.escape(text)}</div>' for name, text in shown)
+    detail = "".join(f'<div class="detail {name}">{html.escape(readable_text(text))}</div>' for name, text in shown)
     location = f'<div class="detail">{html.escape(row["location"])}</div>' if row.get("location") else ""
     cells = (
         f'<td class="id">{html.escape(row["claim_id"])}</td>',
-        f"<td>{html.escape(row['subject'])}{detail}</td>",
+        f"<td>{html.escape(readable_text(row['subject']))}{detail}</td>",
         f"<td>{html.escape(row['source'])}{location}</td>",
-        value_cell(row["published"]),
-        value_cell(row["reproduced"]),
+        shown_value_cell(claims_view.published_text(row, claim) if claim or row.get("kind") in ("rank", "value")
+                         else row["published"]),
+        shown_value_cell(claims_view.reproduced_text(row, claim) if row.get("kind") in ("rank", "value")
+                         else readable_text(row["reproduced"])),
         f'<td class="num interval">{html.escape(interval_text(row))}</td>',
         f'<td><span class="badge {css}">{STATUS_BADGES[status]}</span></td>',
     )
@@ -570,12 +590,14 @@ def study_row(study: str, rows: Sequence[dict[str, str]]) -> str:
     return f'<tr class="group"><th colspan="7">{html.escape(study)}: {html.escape(count)}</th></tr>'
 
 
-def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], base: Path) -> str:
+def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], base: Path,
+                      claims: dict[str, dict[str, str]] | None = None) -> str:
     """The combined scorecard table and links to every table file."""
     head = ("<tr><th>Claim</th><th>What is claimed</th><th>Source and location</th><th>Published</th>"
             "<th>Reproduced</th><th>Interval</th><th>Result</th></tr>")
     body = "".join(
-        (study_row(row["study"], rows) if i == 0 or row["study"] != rows[i - 1]["study"] else "") + scorecard_row(row)
+        (study_row(row["study"], rows) if i == 0 or row["study"] != rows[i - 1]["study"] else "")
+        + scorecard_row(row, claims)
         for i, row in enumerate(rows)
     )
     columns = "".join(f'<col style="width:{w}%">' for w in (8, 24, 16, 11, 12, 14, 15))
@@ -668,7 +690,7 @@ def linked_files(studies: Sequence[Study], reports_dir: Path) -> set[Path]:
     linked = {reports_dir / name for name, _, _ in LOG_PAGES}
     for study in studies:
         linked |= {p for views in study.pages.values() for p in views.values()}
-        linked |= {study.pdf} if study.pdf else set()
+        linked |= {path for path in (study.pdf, study.report) if path}
     return linked
 
 
@@ -783,7 +805,7 @@ def render_index(reports_dir: Path, processed_dir: Path, claims_file: Path | Non
             reports_section(studies, reports_dir),
             figures_section(studies, reports_dir),
             stale_scorecard_note(studies, reports_dir),
-            scorecard_section(rows, tables, reports_dir),
+            scorecard_section(rows, tables, reports_dir, claims_view.read_claims(claims_file)),
             logs_section(reports_dir),
             manifest_section(manifest),
             other_files_section(reports_dir, linked_files(studies, reports_dir)),

@@ -1,0 +1,156 @@
+"""How a scorecard row reads in a report: the published and reproduced values, the interval and the reason.
+
+Used by the reproduction reports (:mod:`helpers.report.reproduction`) and the index page
+(:mod:`helpers.report.site`), so that a claim reads the same everywhere:
+
+* a **value** claim shows its number with its unit (``60%``, ``61``) and the reproduced value with its interval
+  and level;
+* a **rank** claim shows ranks on both sides (``rank 1``); the interval beside it is the item's percentage and is
+  labelled so (never a percentage interval beside a bare rank);
+* a **direction** claim shows the claimed direction in the published column (``+ women engage more
+  (generally)``), from the claims registry;
+* every text a reader sees goes through :func:`helpers.report.labels.readable_text` (no ``p = 0``, no
+  ``rm_anova``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from helpers.data.status import (
+    FAIL,
+    HOLDS_BY_CONSTRUCTION,
+    NOT_AVAILABLE,
+    NOT_CHECKABLE,
+    PASS,
+    STATUS_BADGES,
+    STATUS_MEANINGS,
+    normalised,
+)
+from helpers.report.labels import readable_text
+
+DASH = "\u2013"
+SIGN_WORDS = {"+": "positive (+)", "-": "negative (\u2212)"}
+STATUS_WORDS: dict[str, str] = {
+    PASS: "Reproduced",
+    FAIL: "Not reproduced",
+    HOLDS_BY_CONSTRUCTION: "Holds by construction",
+    NOT_CHECKABLE: "Not checkable",
+    NOT_AVAILABLE: "Not available",
+}
+"""The status of a claim in plain words (the CSV keeps the short codes of :mod:`helpers.data.status`)."""
+
+
+def read_claims(claims_file: Path | None) -> dict[str, dict[str, str]]:
+    """The claims registry as ``{claim_id: row}`` (text cells), ``{}`` without the file."""
+    if claims_file is None or not Path(claims_file).is_file():
+        return {}
+    with Path(claims_file).open(encoding="utf-8", newline="") as handle:
+        return {row["claim_id"]: {k: v or "" for k, v in row.items() if k} for row in csv.DictReader(handle)
+                if row.get("claim_id")}
+
+
+def _number(text: Any) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def plain_number(text: Any, decimals: int = 1) -> str:
+    """``60.0`` -> ``60``, ``60.02415`` -> ``60.0``: integers bare, other numbers with ``decimals``; text as is."""
+    value = _number(text)
+    if value is None:
+        return str(text or "")
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.{decimals}f}"
+
+
+def _unit_suffix(claim: Mapping[str, str]) -> str:
+    return "%" if claim.get("unit") == "percent" else ""
+
+
+def published_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:
+    """What the source says: a value with its unit, a rank as ``rank N``, a direction with its sign and
+    qualifier, or the registry's text."""
+    claim = claim or {}
+    kind = row.get("kind", "")
+    published = str(row.get("published") or "")
+    if kind == "rank" and _number(published) is not None:
+        return f"rank {plain_number(published)}"
+    if kind == "value" and _number(published) is not None:
+        return plain_number(published) + _unit_suffix(claim)
+    if kind == "direction" and claim:
+        statement = claim.get("summary") or published
+        sign = SIGN_WORDS.get(claim.get("direction", "").strip(), "")
+        qualifier = claim.get("qualifier", "")
+        text = f"{sign}: {statement}" if sign else statement
+        if qualifier and qualifier not in text:
+            text += f" ({qualifier})"
+        return readable_text(text)
+    return readable_text(published) if published else DASH
+
+
+def reproduced_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:
+    """What the reproduction found: a value with one decimal and the unit, a rank as ``rank N``, else its text."""
+    claim = claim or {}
+    kind = row.get("kind", "")
+    reproduced = str(row.get("reproduced") or "")
+    if kind == "rank" and _number(reproduced) is not None:
+        return f"rank {plain_number(reproduced)}"
+    if kind == "value" and _number(reproduced) is not None:
+        return f"{_number(reproduced):.1f}" + _unit_suffix(claim)
+    return readable_text(reproduced) if reproduced else DASH
+
+
+def interval_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:
+    """The reproduced value's interval with its level (``95% CI 56.5 to 63.4``); for a rank claim the item's
+    percentage interval, labelled as such; a dash without an interval."""
+    claim = claim or {}
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
+    if low is None or high is None:
+        return DASH
+    level = _number(row.get("ci_level"))
+    level_text = f"{100 * level:g}% CI" if level is not None else "interval (level not recorded)"
+    unit = _unit_suffix(claim)
+    span = f"{low:.1f}{unit} to {high:.1f}{unit}"
+    if row.get("kind") == "rank":
+        return f"item's percentage: {level_text} {span}"
+    return f"{level_text} {span}"
+
+
+def status_word(row: Mapping[str, str]) -> str:
+    """The status in plain words (unknown text reads as not reproduced)."""
+    status = normalised(row.get("status"))
+    return STATUS_WORDS.get(status, STATUS_WORDS[FAIL])
+
+
+def status_key(row: Mapping[str, str]) -> str:
+    """The status code of :mod:`helpers.data.status` (unknown text counts as a failure)."""
+    status = normalised(row.get("status"))
+    return status if status in STATUS_WORDS else FAIL
+
+
+def status_badge(row: Mapping[str, str]) -> str:
+    """The short badge text (``PASS``, ``BY CONSTRUCTION`` ...)."""
+    return STATUS_BADGES[status_key(row)]
+
+
+def status_meaning(row: Mapping[str, str]) -> str:
+    """What the status means (:data:`helpers.data.status.STATUS_MEANINGS`)."""
+    return STATUS_MEANINGS[status_key(row)]
+
+
+def reason_text(row: Mapping[str, str]) -> str:
+    """Why the claim has its status, for a reader: the detail (and the basis for a status that must say why)."""
+    detail = str(row.get("detail") or "")
+    basis = str(row.get("basis") or "")
+    if status_key(row) in (HOLDS_BY_CONSTRUCTION, NOT_CHECKABLE, NOT_AVAILABLE) and basis and basis != detail:
+        return readable_text(f"{basis}. Found: {detail}" if detail else basis)
+    return readable_text(detail or basis)
