@@ -111,6 +111,10 @@ def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_l
         data_log_md=paths.DATA_LOG if with_logs else None,
         run_block=run_block,
     )
+    if with_logs:  # the glossary every notebook links to, beside assumptions.html (issue 12)
+        from helpers.report.export import render_markdown_page
+
+        return [*exported.written, render_markdown_page(paths.GLOSSARY, reports_dir / "glossary.html", "Glossary")]
     return list(exported.written)
 
 
@@ -138,7 +142,7 @@ def study_notebooks(steps: list[Any], locations: Any) -> dict[str, list[Path]]:
 
 def study_fingerprints(steps: list[Any], locations: Any) -> dict[str, tuple[list[Path], str]]:
     """Per study whose steps all have an executed notebook: the notebooks and the fingerprint of an export."""
-    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG]
+    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG, paths.GLOSSARY]
     blocks = study_run_blocks(locations)
     fingerprints = {}
     for study, executed in study_notebooks(steps, locations).items():
