@@ -31,9 +31,9 @@ TERM_LABELS: dict[str, str] = {
     INTERCEPT: "Intercept",
     "female": "Female (vs male)",
     "age_decades": "Age (per 10 years)",
-    "efficacy": "Self-efficacy (per step, 1-4)",
-    "outcome": "Perceived outcome (per step, 1-4)",
-    "govperf": "Government performance (per step, 1-4)",
+    "efficacy": "Self-efficacy (1-4)",
+    "outcome": "Perceived outcome (1-4)",
+    "govperf": "Government performance (1-4)",
     "informed": "Informed by government",
     "consulted": "Consulted by government",
     "educ_upper_secondary": "Upper secondary (vs lower)",
@@ -41,10 +41,29 @@ TERM_LABELS: dict[str, str] = {
     "employ_unemployed": "Unemployed (vs employed)",
     "employ_retired": "Retired (vs employed)",
     "employ_student": "Student (vs employed)",
-    "employ_other": "Other not in work (vs employed)",
+    "employ_other": "Other, not in work (vs employed)",
     "urban": "Urban (vs non-urban)",
 }
 """How a model term reads in a figure or table; a country term reads as its country (vs the reference)."""
+
+
+WEIGHT_LABELS: dict[str, str] = {
+    "weight_five_country": "the cross-country weight (each country by its population share, EU-04)",
+    "weight_country": "the within-country weight (sex by age group)",
+    "unweighted": "no weights",
+}
+
+
+def weighting_label(weighting: str | pd.Series) -> str:
+    """The weighting a table records (its ``weighting`` column or one value) in words, e.g. 'the within-country
+    weight (sex by age group)'; the equal-country variant says so."""
+    values = sorted(set(weighting)) if isinstance(weighting, pd.Series) else [weighting]
+    words = []
+    for value in values:
+        base, _, rest = str(value).partition(" (equal country totals)")
+        label = WEIGHT_LABELS.get(base, base)
+        words.append(f"{label}, rescaled to equal country totals" if _ else label)
+    return "; ".join(words)
 
 
 def source_line(synthetic: bool) -> str:

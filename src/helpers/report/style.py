@@ -134,6 +134,21 @@ def add_intervals(ax: Axes, data: pd.DataFrame, *, x: str = "estimate", low: str
         ax.errorbar(at[keep], centre[keep], yerr=errors, fmt="none", ecolor=color, elinewidth=0.9, zorder=4)
 
 
+def wrapped(text: str, width: int = 24) -> str:
+    """``text`` broken into lines of at most ``width`` characters (for panel titles and long tick labels)."""
+    return textwrap.fill(text, width)
+
+
+def shared_xlabel(figure: Figure, axes: Any, label: str) -> None:
+    """One x-axis label for a grid of panels that share their x axis: under the middle panel of the bottom row
+    (the others get none), so that it stays inside the figure's layout."""
+    grid = np.atleast_2d(np.asarray(axes, dtype=object))
+    for ax in grid.ravel():
+        ax.set_xlabel("")
+    bottom = [ax for ax in grid[-1] if ax.get_visible()] or list(grid[-1])
+    bottom[(len(bottom) - 1) // 2].set_xlabel(label)
+
+
 def label_values(ax: Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str], *, dx_points: float = 3.0,
                  color: str = "black", size: float | None = None, **text: Any) -> None:
     """Write ``texts`` just right of the points (``xs``, ``ys``), in data coordinates shifted ``dx_points``."""
@@ -160,7 +175,7 @@ def _text_width_in(figure: Figure, text: str, size: float, weight: str = "normal
 
 def wrap_to_width(figure: Figure, text: str, size: float, *, weight: str = "normal") -> list[str]:
     """``text`` broken into lines that fit the figure's width at ``size`` points (paragraphs kept)."""
-    available = figure.get_figwidth() - 2 * SIDE_MARGIN_IN
+    available = 0.96 * (figure.get_figwidth() - 2 * SIDE_MARGIN_IN)  # a margin for the renderers' rounding
     lines: list[str] = []
     for paragraph in text.split("\n"):
         width = max(20, int(available * 72 / (0.5 * size)))
@@ -176,12 +191,14 @@ def _strip_height_in(lines: Sequence[tuple[str, float]]) -> float:
     return sum(size * LINE_SPACING / 72 for _, size in lines)
 
 
-def finish_figure(figure: Figure, *, title: str, caption: str = "", synthetic: bool, source: str = "") -> Figure:
+def finish_figure(figure: Figure, *, title: str, caption: str = "", synthetic: bool, source: str = "",
+                  legend: tuple[Sequence[Any], Sequence[str]] | None = None) -> Figure:
     """Add the title strip above the axes and the caption strip below them, outside the axes.
 
-    The title strip holds, when ``synthetic``, the red :data:`SYNTHETIC_LABEL` line, then the ``title``; the caption
-    strip says what the figure shows (``caption``) and where it comes from (``source``). The figure grows by the
-    strips' height, so the axes keep theirs; every line is wrapped to the figure's width.
+    The title strip holds, when ``synthetic``, the red :data:`SYNTHETIC_LABEL` line, then the ``title``, then the
+    ``legend`` (handles and labels, in one row) when given; the caption strip says what the figure shows
+    (``caption``) and where it comes from (``source``). The figure grows by the strips' height, so the axes keep
+    theirs; every line is wrapped to the figure's width.
     """
     header = [(line, FONT_PT["synthetic"], "bold", COLOURS["synthetic"])
               for line in (wrap_to_width(figure, SYNTHETIC_LABEL, FONT_PT["synthetic"], weight="bold")
@@ -191,7 +208,8 @@ def finish_figure(figure: Figure, *, title: str, caption: str = "", synthetic: b
     footer_text = "\n".join(part for part in (caption, source) if part)
     footer = [(line, MIN_FONT_PT, "normal", "#333333")
               for line in (wrap_to_width(figure, footer_text, MIN_FONT_PT) if footer_text else [])]
-    top = _strip_height_in([(line, size) for line, size, _, _ in header]) + STRIP_GAP_IN
+    legend_height = FONT_PT["small"] * 2.0 / 72 if legend else 0.0
+    top = _strip_height_in([(line, size) for line, size, _, _ in header]) + STRIP_GAP_IN + legend_height
     bottom = _strip_height_in([(line, size) for line, size, _, _ in footer]) + (STRIP_GAP_IN if footer else 0.0)
     width, axes_height = figure.get_size_inches()
     height = axes_height + top + bottom
@@ -201,6 +219,11 @@ def finish_figure(figure: Figure, *, title: str, caption: str = "", synthetic: b
         figure.text(SIDE_MARGIN_IN / width, y / height, line, ha="left", va="top", fontsize=size, weight=weight,
                     color=colour, gid="figure-title")
         y -= size * LINE_SPACING / 72
+    if legend:
+        handles, labels = legend
+        figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(SIDE_MARGIN_IN / width, y / height),
+                      ncol=len(labels), frameon=False, fontsize=FONT_PT["small"], borderaxespad=0.0,
+                      handlelength=1.5, columnspacing=1.2)
     y = bottom - STRIP_GAP_IN / 2
     for line, size, weight, colour in footer:
         figure.text(SIDE_MARGIN_IN / width, y / height, line, ha="left", va="top", fontsize=size, weight=weight,
