@@ -117,8 +117,28 @@ def best_of(repeat: int, measure: Any) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def run_cells(notebook: Path, parameters: dict[str, Any]) -> None:
+    """A notebook's code cells run in this process (no kernel, no papermill), with ``parameters`` set after its
+    parameters cell as papermill injects them; what the cells display goes nowhere. The figure notebooks draw their
+    figures in their own cells, so the floor runs those cells rather than a copy of them."""
+    import contextlib
+    import io
+
+    import nbformat
+
+    namespace: dict[str, Any] = {"__name__": "__notebook__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102 - the project's own notebook
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(parameters)
+
+
 def floor(out: Path) -> None:
-    """Every step's computations and data products, as the notebooks do them, without notebooks or export."""
+    """Every step's computations and data products, as the notebooks do them, without kernels or export (the
+    figure notebooks' cells run in this process, :func:`run_cells`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,22 +147,18 @@ def floor(out: Path) -> None:
     from helpers import paths
     from helpers.data.claims import load_claims
     from helpers.data.datapackage import verified_sha256
-    from helpers.eu import figures as eu_figures
     from helpers.eu.clean import read_respondent_file
     from helpers.eu.codebook import SECTORS
     from helpers.eu.codebook import write_codebook as write_eu_codebook
     from helpers.eu.index import index_items
     from helpers.eu.products import read_cleaning, read_respondents, write_cleaned
     from helpers.eu.scorecard import eu_scorecard
-    from helpers.eu.sensitivity import headline_variants, plot_headline_variants
     from helpers.eu.stages import estimate_tables, prepare_respondents
     from helpers.eu.weights import read_population_shares, read_sex_age_margins
     from helpers.oecd.clean import clean_vendor_file
     from helpers.oecd.codebook import write_codebook as write_oecd_codebook
-    from helpers.oecd.estimates import percent_affirmative
-    from helpers.oecd.figures import FIGURE_TITLES, figure_data, plot_figure, save_oecd_figure
     from helpers.oecd.scorecard import oecd_scorecard
-    from helpers.outputs import save_figure, write_csv, write_json
+    from helpers.outputs import write_csv, write_json
     from helpers.data.provenance import read_data_provenance, write_data_provenance
 
     processed, figures, tables = out / "processed", out / "figures", out / "tables"
@@ -157,11 +173,9 @@ def floor(out: Path) -> None:
                           sha256=sha, description="benchmark floor")
     long_table = pd.read_csv(oecd_dir / "responses_long.csv", dtype=str)
     oecd_claims = load_claims(paths.CLAIMS_FILE, study="oecd2010")
-    estimates = percent_affirmative(long_table, oecd_claims, base="responses", alpha=0.05)
-    write_csv(estimates, processed / "oecd2010_estimates" / "item_estimates.csv")
-    for figure in FIGURE_TITLES:
-        stem = figures / f"oecd2010_figure_{figure.replace('.', '_')}"
-        save_oecd_figure(plot_figure(estimates, figure, synthetic=True), figure_data(estimates, figure), stem)
+    run_cells(ROOT / "notebooks" / "11_oecd_figures.ipynb",  # estimates and the three figures
+              {"processed_dir": str(oecd_dir), "figures_dir": str(figures / "oecd2010"),
+               "estimates_file": str(processed / "oecd2010_estimates" / "item_estimates.csv")})
     estimates = pd.read_csv(processed / "oecd2010_estimates" / "item_estimates.csv", dtype={"claim_id": str})
     scorecard = oecd_scorecard(long_table, estimates, oecd_claims)
     write_csv(scorecard, tables / "oecd2010_scorecard.csv")
@@ -183,18 +197,9 @@ def floor(out: Path) -> None:
     for name, table in estimate_tables(respondents, claims, alpha=0.05, weighting="population").items():
         write_csv(table, estimates_dir / f"{name}.csv")
     read = {name: pd.read_csv(estimates_dir / f"{name}.csv") for name in
-            ["index_by_sector", "index_by_sector_country", "activity_frequencies", "coefficients",
-             "sector_tests", "country_tests", "heterogeneity_tests"]}
-    drawn = {
-        "eu2008_index_by_sector": eu_figures.plot_index_by_sector(read["index_by_sector"], synthetic=True),
-        "eu2008_index_by_country": eu_figures.plot_index_by_country(
-            read["index_by_sector_country"], synthetic=True, five_country=read["index_by_sector"]),
-        "eu2008_activity_frequencies": eu_figures.plot_activity_frequencies(read["activity_frequencies"],
-                                                                            synthetic=True),
-        "eu2008_correlates": eu_figures.plot_coefficients(read["coefficients"], synthetic=True),
-    }
-    for stem, (figure, data) in drawn.items():
-        eu_figures.save_eu_figure(figure, data, figures / "eu2008" / stem)
+            ["index_by_sector", "coefficients", "sector_tests", "country_tests", "heterogeneity_tests"]}
+    run_cells(ROOT / "notebooks" / "22_eu_figures.ipynb",
+              {"processed_dir": str(eu_dir), "estimates_dir": str(estimates_dir), "figures_dir": str(figures / "eu2008")})
     cleaning = read_cleaning(eu_dir)
     scorecard = eu_scorecard(
         cleaning.data, cleaning, claims, sector_estimates=read["index_by_sector"], coefficients=read["coefficients"],
@@ -206,10 +211,8 @@ def floor(out: Path) -> None:
     failed = scorecard.loc[scorecard["status"] == "fail", "claim_id"].tolist()
     if failed:
         raise RuntimeError(f"floor: EU claims fail: {failed}")
-    variants = headline_variants(respondents, claims, alpha=0.05)
-    stem = figures / "eu2008_sensitivity" / "eu2008_sensitivity"
-    save_figure(plot_headline_variants(variants, synthetic=True), stem)
-    write_csv(variants, f"{stem}.csv")
+    run_cells(ROOT / "notebooks" / "24_eu_sensitivity.ipynb",
+              {"processed_dir": str(eu_dir), "figures_dir": str(figures / "eu2008_sensitivity")})
 
 
 def floor_seconds(repeat: int) -> tuple[float, float, int]:

@@ -1,5 +1,5 @@
 """helpers.eu.estimates and helpers.eu.figures: svy estimates against hand computations, the committed file,
-weighting variants, and deterministic figures with the SYNTHETIC label and source line.
+weighting variants and survey designs, and the rows, labels and source line the figure cells draw with.
 
 Hand computations use Taylor linearisation of the weighted mean ybar = sum(w y) / sum(w) with country strata
 and respondents as PSUs: z_i = w_i (y_i - ybar) / sum(w), var = sum_h n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2,
@@ -13,7 +13,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 from scipy import stats
 
 from helpers.data.checks import round_half_up
@@ -34,14 +33,15 @@ from helpers.eu.estimates import (
 from helpers.eu.figures import (
     SOURCE,
     SYNTHETIC_LABEL,
-    plot_activity_frequencies,
-    plot_coefficients,
-    plot_index_by_country,
-    plot_index_by_sector,
-    save_eu_figure,
+    coefficient_rows,
+    frequency_rows,
+    source_line,
+    term_label,
+    weighting_label,
 )
 from helpers.eu.statistics import correlates_table
 from helpers.paths import EU_RAW_FILE
+from helpers.stats.survey import SurveyDesign
 
 ENVIRONMENT_ITEMS = [activity.column for activity in ACTIVITIES if activity.sector == "environment"]
 
@@ -213,45 +213,52 @@ def test_committed_activity_table(committed: pd.DataFrame) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _texts(fig: Figure) -> str:
-    texts = [text.get_text() for text in fig.texts]
-    for ax in fig.axes:
-        texts += [text.get_text() for text in ax.texts] + [ax.get_title(), ax.get_xlabel()]
-    if fig._suptitle is not None:
-        texts.append(fig._suptitle.get_text())
-    return "\n".join(texts)
+def test_a_design_is_the_same_as_the_weight_keywords(committed: pd.DataFrame, claims: pd.DataFrame) -> None:
+    """A SurveyDesign declared in a notebook gives the numbers of the keyword route it replaces."""
+    design = SurveyDesign(weight="weight_five_country", strata="COUNTRY", psu="RESPID")
+    pd.testing.assert_frame_equal(index_by_sector(committed, design=design, claims=claims),
+                                  index_by_sector(committed, claims=claims), check_exact=True)
+    pd.testing.assert_frame_equal(index_by_sector(committed, design=design.with_equal_stratum_totals(), claims=claims),
+                                  index_by_sector(committed, equal_country_weights=True, claims=claims),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(index_by_sector(committed, design=design.unweighted(), claims=claims),
+                                  index_by_sector(committed, weighted=False, claims=claims), check_exact=True)
 
 
-def test_sector_figure_marks_published_values_and_is_deterministic(sector_estimates: pd.DataFrame, tmp_path) -> None:
-    fig, data = plot_index_by_sector(sector_estimates, synthetic=True)
-    assert isinstance(fig, Figure)
-    assert list(data["sector"]) == list(SECTORS)
-    text = _texts(fig)
-    assert SYNTHETIC_LABEL in text and "Löffler" in text and "Parrado" in text
-    for row in data.itertuples():
-        assert f"published {row.published:g}" in text
-    first = save_eu_figure(fig, data, tmp_path / "a")
-    second = save_eu_figure(plot_index_by_sector(sector_estimates, synthetic=True)[0], data, tmp_path / "b")
-    for one, other in zip(first, second, strict=True):
-        assert one.read_bytes() == other.read_bytes(), one.name
-    real, _ = plot_index_by_sector(sector_estimates, synthetic=False)
-    assert SYNTHETIC_LABEL not in _texts(real) and SOURCE in _texts(real).replace("\n", " ")
+def test_without_strata_the_intervals_change_and_the_estimates_do_not(committed: pd.DataFrame,
+                                                                      claims: pd.DataFrame) -> None:
+    """The design's strata are really used: dropping them keeps the means and changes the standard errors."""
+    stratified = index_by_sector(committed, design=SurveyDesign("weight_five_country", "COUNTRY", "RESPID"),
+                                 claims=claims)
+    one_sample = index_by_sector(committed, design=SurveyDesign("weight_five_country", None, "RESPID"), claims=claims)
+    assert one_sample["estimate"].to_numpy() == pytest.approx(stratified["estimate"].to_numpy(), abs=1e-12)
+    assert not np.allclose(one_sample["se"], stratified["se"], rtol=1e-6)
+    assert (one_sample["df"] == stratified["df"] + len(CANONICAL_COUNTRIES) - 1).all()  # PSUs - strata
 
 
-def test_other_figures_have_label_source_and_data(committed: pd.DataFrame, sector_estimates: pd.DataFrame) -> None:
-    countries = index_by_sector_country(committed)
-    frequencies = activity_frequencies(committed, sectors=("environment",))
+def test_figure_labels_and_source(committed: pd.DataFrame) -> None:
+    assert "Löffler" in SOURCE and "Parrado" in SOURCE
+    assert source_line(True).endswith("synthetic stand-in data; see the assumptions log.")
+    assert source_line(False) == SOURCE
+    assert SYNTHETIC_LABEL.startswith("SYNTHETIC DATA")
+    assert term_label("female") == "Female (vs male)"
+    assert term_label("country_Denmark") == "Denmark (vs Czech Republic)"
+    assert term_label("female:urban") == "Female (vs male) \u00d7 Urban (vs non-urban)"
+    assert weighting_label("weight_country") == "the within-country weight (sex by age group)"
+    assert weighting_label(pd.Series(["weight_five_country (equal country totals)"])).endswith(
+        "rescaled to equal country totals")
+    assert weighting_label("unweighted") == "no weights"
+
+
+def test_the_rows_the_figures_draw(committed: pd.DataFrame) -> None:
     coefficients = correlates_table(committed, sectors=("health",))
-    figures = {
-        "country": plot_index_by_country(countries, synthetic=True, five_country=sector_estimates),
-        "activities": plot_activity_frequencies(frequencies, synthetic=True),
-        "coefficients": plot_coefficients(coefficients, synthetic=True),
-    }
-    for name, (fig, data) in figures.items():
-        assert isinstance(fig, Figure), name
-        text = _texts(fig)
-        assert SYNTHETIC_LABEL in text and "Löffler" in text, name
-        assert not data.empty, name
-    assert set(figures["country"][1]["country"]) == {*CANONICAL_COUNTRIES, FIVE_COUNTRIES}
-    assert set(figures["activities"][1]["item"]) == set(ENVIRONMENT_ITEMS)
-    assert set(figures["coefficients"][1]["sector"]) == {"health"}
+    rows = coefficient_rows(coefficients)
+    assert set(rows["term_group"]) == {"correlate"} and set(rows["sector"]) == {"health"}
+    assert rows.set_index("term").loc["female", "published_direction"] == "yes"
+    assert rows.set_index("term").loc["urban", "published_direction"] == "no"
+    frequencies = frequency_rows(activity_frequencies(committed, sectors=("environment",)))
+    assert set(frequencies["item"]) == set(ENVIRONMENT_ITEMS)
+    assert list(frequencies["item"].drop_duplicates()) == ENVIRONMENT_ITEMS  # codebook order
+    sums = frequencies.groupby(["item", "country"])["percent"].sum()
+    assert sums.to_numpy() == pytest.approx(np.full(len(sums), 100.0))
+    assert set(frequencies["frequency"]) == {"Never", "Occasionally", "Often", "Always"}

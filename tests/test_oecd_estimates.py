@@ -21,7 +21,7 @@ from helpers.oecd.estimates import (
     percent_affirmative,
 )
 from helpers.oecd.scorecard import design_checks, value_and_rank_checks
-from helpers.oecd.figures import SYNTHETIC_LABEL, figure_data, plot_figure, save_oecd_figure
+from helpers.oecd.figures import SYNTHETIC_LABEL, figure_rows, source_line
 from helpers.oecd.synthetic import write
 
 VALUE_CLAIMS = ["OECD-04", "OECD-05", "OECD-06", "OECD-07", "OECD-08", "OECD-09", "OECD-12"]
@@ -146,18 +146,14 @@ def test_experience_minority_fails_oecd14(claims) -> None:
     assert design_checks(long, claims)["OECD-14"]["status"] == "fail"
 
 
-def test_figures_show_published_values_ranks_and_synthetic_label(estimates, tmp_path: Path) -> None:
-    fig = plot_figure(estimates, "50.3", synthetic=True)
-    texts = [text.get_text() for text in fig.texts] + [text.get_text() for ax in fig.axes for text in ax.texts]
-    assert SYNTHETIC_LABEL in texts
-    assert any(text.startswith("Source: OECD (2011), Government at a Glance 2011, ch. 50, Figure 50.3.") for text in texts)
-    assert "published: rank 1, no value" in texts and "published: rank 2, no value" in texts
-    assert "published 73%" in texts
-    written = save_oecd_figure(fig, figure_data(estimates, "50.3"), tmp_path / "figure_50_3")
-    assert [path.suffix for path in written] == [".png", ".svg", ".csv"]
-    first = [path.read_bytes() for path in written]
-    save_oecd_figure(plot_figure(estimates, "50.3", synthetic=True), figure_data(estimates, "50.3"),
-                     tmp_path / "figure_50_3")
-    assert [path.read_bytes() for path in written] == first  # deterministic
-    real = plot_figure(estimates, "50.2", synthetic=False)
-    assert SYNTHETIC_LABEL not in [text.get_text() for text in real.texts]
+def test_the_rows_of_a_figure_mark_published_values_and_ranks(estimates) -> None:
+    rows = figure_rows(estimates, "50.3").set_index("claim_id")
+    assert rows.loc["OECD-10", "annotation"] == "published: rank 1, no value"
+    assert rows.loc["OECD-11", "annotation"] == "published: rank 2, no value"
+    assert rows.loc["OECD-12", "annotation"] == "published 73%"
+    assert rows.loc[["OECD-10", "OECD-11"], "published_as"].tolist() == ["rank only", "rank only"]
+    assert rows.loc["OECD-12", "published_as"] == "value"
+    assert all(len(line) <= 34 for item in rows["item"] for line in item.splitlines())
+    assert source_line("50.3", True).startswith("Source: OECD (2011), Government at a Glance 2011, ch. 50, Figure 50.3.")
+    assert "synthetic" in source_line("50.3", True) and "synthetic" not in source_line("50.3", False)
+    assert SYNTHETIC_LABEL.startswith("SYNTHETIC DATA")

@@ -48,6 +48,7 @@ POPULATIONS_FILE: Path = RAW_DIR / "eu2008_populations.csv"
 SEX_AGE_MARGINS_FILE: Path = RAW_DIR / "eu2008_sex_age_margins.csv"
 ASSUMPTIONS_LOG: Path = DOCS_DIR / "assumptions.md"
 DATA_LOG: Path = DOCS_DIR / "data_log.md"
+GLOSSARY: Path = DOCS_DIR / "glossary.md"
 
 OECD_RAW_FILE: Path = RAW_DIR / "oecd2010_officials_synthetic.csv"
 EU_RAW_FILE: Path = RAW_DIR / "eu2008_citizens_synthetic.csv"

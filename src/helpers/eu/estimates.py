@@ -19,9 +19,13 @@ linearisation (with-replacement PSU variance within strata), confidence interval
 replacement, all from :mod:`helpers.stats.survey`; nothing here computes a variance. Respondents whose index is
 missing (fewer than two valid items) leave the estimate but stay in the design (domain estimation).
 
-Weighting variants for sensitivity analyses (``weighting`` names the one used): the weight column given
-(default), ``weighted=False`` (every respondent weight 1) and ``equal_country_weights=True`` (the given
-weight rescaled so that every country has the same total: an unweighted average of the countries).
+Every function takes the survey design as a :class:`helpers.stats.survey.SurveyDesign` (``design=``: weight,
+strata and primary sampling units, as a notebook declares them); without one, the design above with the weight
+column given. Weighting variants for sensitivity analyses (``weighting`` names the one used): the weight column
+given (default), ``weighted=False`` or a design without weight (every respondent weight 1) and
+``equal_country_weights=True`` or ``SurveyDesign(equal_stratum_totals=True)`` (the given weight rescaled so that
+every country has the same total: an unweighted average of the countries); :func:`with_weighting` turns the
+notebooks' ``weighting`` parameter into a design.
 """
 
 from __future__ import annotations
@@ -42,12 +46,14 @@ from helpers.eu.codebook import (
 )
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.stats.survey import LEVEL, survey_level_shares, survey_means, survey_proportion
+from helpers.stats.survey import LEVEL, SurveyDesign, survey_level_shares, survey_means, survey_proportion
 
 STRATUM_COLUMN: str = "COUNTRY"
 """The stratum of the design: each country's sample was drawn separately."""
 PSU_COLUMN: str = "RESPID"
 """The primary sampling unit: the respondent (a random sample of telephone numbers, no clusters)."""
+COUNTRY_COLUMN: str = "COUNTRY"
+"""The column the country estimates are grouped by (and the equal-country weights rescaled within)."""
 FIVE_COUNTRIES: str = "Five countries"
 """``country`` value of the five-country (pooled) estimates."""
 UNWEIGHTED: str = "unweighted"
@@ -76,7 +82,7 @@ def equal_country_weight(data: pd.DataFrame, weight: str | None) -> pd.Series:
     the same, whatever its population or sample size.
     """
     values = pd.Series(1.0, index=data.index) if weight is None else data[weight].astype(float)
-    country = data[STRATUM_COLUMN].astype(str)
+    country = data[COUNTRY_COLUMN].astype(str)
     country_total = values.groupby(country).transform("sum")
     return (values * (len(data) / country.nunique()) / country_total).rename(_EQUAL_COUNTRY_WEIGHT)
 
@@ -97,6 +103,31 @@ def resolve_weighting(data: pd.DataFrame, weight: str | None, *, weighted: bool 
     return data, base, base or UNWEIGHTED
 
 
+def study_design(weight: str | None, *, weighted: bool = True, equal_country_weights: bool = False) -> SurveyDesign:
+    """The study's design (countries as strata, respondents as PSUs, A-EU-ANALYSIS-01) with ``weight``:
+    what a function of this module uses when it is given no ``design``."""
+    return SurveyDesign(weight=weight if weighted else None, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
+                        equal_stratum_totals=equal_country_weights)
+
+
+def with_weighting(design: SurveyDesign, weighting: str) -> SurveyDesign:
+    """``design`` under one of the notebooks' weighting schemes: ``"population"`` (as declared: the published
+    scheme, EU-04), ``"equal_countries"`` (weights rescaled to equal country totals) or ``"unweighted"``."""
+    from helpers.eu.products import weighting_options
+
+    options = weighting_options(weighting)
+    if not options["weighted"]:
+        return design.unweighted()
+    return design.with_equal_stratum_totals() if options["equal_country_weights"] else design
+
+
+def apply_design(data: pd.DataFrame, design: SurveyDesign) -> tuple[pd.DataFrame, str | None, str]:
+    """The data (with the rescaled weight added when the design asks for equal country totals), the weight
+    column to give svy, and the weighting's label as the tables record it."""
+    return resolve_weighting(data, design.weight, weighted=design.weight is not None,
+                             equal_country_weights=design.equal_stratum_totals)
+
+
 def _check_index_columns(data: pd.DataFrame, sectors: Sequence[str]) -> None:
     missing = [index_column(sector) for sector in sectors if index_column(sector) not in data.columns]
     if missing:
@@ -108,20 +139,23 @@ def _check_index_columns(data: pd.DataFrame, sectors: Sequence[str]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+def index_by_sector(data: pd.DataFrame, *, design: SurveyDesign | None = None,
+                    weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
                     equal_country_weights: bool = False, alpha: float = 0.05,
                     sectors: Sequence[str] = SECTORS, claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Five-country index per sector with design-based CI; columns :data:`SECTOR_ESTIMATE_COLUMNS`.
+    """Five-country co-production index per sector: the design-based mean of each ``index_<sector>`` column.
 
-    Default: the cross-country weight (EU-04), country strata, respondents as PSUs. ``published`` is the
-    sector's value claim (EU-06, EU-07, EU-08) from ``claims`` (default: the project registry).
+    ``design`` (a :class:`~helpers.stats.survey.SurveyDesign`; default: the cross-country weight of EU-04,
+    country strata, respondents as PSUs) says how to weight and where the variance comes from; ``alpha`` sets
+    the interval (0.05: 95%). ``published`` is the sector's value claim (EU-06, EU-07, EU-08) read from
+    ``claims`` (default: the project registry). Columns :data:`SECTOR_ESTIMATE_COLUMNS`.
     """
     _check_index_columns(data, sectors)
     claims = load_claims() if claims is None else claims
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted,
-                                                    equal_country_weights=equal_country_weights)
+    design = design or study_design(weight, weighted=weighted, equal_country_weights=equal_country_weights)
+    frame, weight_column, label = apply_design(data, design)
     means = survey_means(frame, [index_column(sector) for sector in sectors], weight=weight_column,
-                         strata=STRATUM_COLUMN, psu=PSU_COLUMN, alpha=alpha)
+                         strata=design.strata, psu=design.psu, alpha=alpha)
     rows = []
     for sector in sectors:
         result = means[index_column(sector)]
@@ -131,47 +165,51 @@ def index_by_sector(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEI
     return _tidy(rows, SECTOR_ESTIMATE_COLUMNS, alpha)
 
 
-def index_by_sector_country(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
-                            weighted: bool = True, alpha: float = 0.05,
-                            sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Index per sector and country with design-based CI; columns :data:`ESTIMATE_COLUMNS`.
+def index_by_sector_country(data: pd.DataFrame, *, design: SurveyDesign | None = None,
+                            weight: str | None = WITHIN_COUNTRY_WEIGHT, weighted: bool = True,
+                            alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Co-production index per sector and country: the design-based mean of each index in each country.
 
-    Default: the within-country weight. (Rescaling weights by a constant within a country, as the
-    cross-country and equal-country weights do, leaves a country's estimate unchanged.)
+    ``design`` default: the within-country weight, country strata, respondents as PSUs. (Rescaling weights by
+    a constant within a country, as the cross-country and equal-country weights do, leaves a country's
+    estimate unchanged.) Columns :data:`ESTIMATE_COLUMNS`.
     """
     _check_index_columns(data, sectors)
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    design = design or study_design(weight, weighted=weighted)
+    frame, weight_column, label = apply_design(data, design)
     means = survey_means(frame, [index_column(sector) for sector in sectors], weight=weight_column,
-                         strata=STRATUM_COLUMN, psu=PSU_COLUMN, by=STRATUM_COLUMN, alpha=alpha)
+                         strata=design.strata, psu=design.psu, by=COUNTRY_COLUMN, alpha=alpha)
     rows = [
         means[index_column(sector)]
-        .rename(columns={STRATUM_COLUMN: "country"})
+        .rename(columns={COUNTRY_COLUMN: "country"})
         .assign(sector=sector, weighting=label)
         for sector in sectors
     ]
     return _order_countries(_tidy(rows, ESTIMATE_COLUMNS, alpha))
 
 
-def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT,
-                         weighted: bool = True, alpha: float = 0.05,
+def activity_frequencies(data: pd.DataFrame, *, design: SurveyDesign | None = None,
+                         weight: str | None = WITHIN_COUNTRY_WEIGHT, weighted: bool = True, alpha: float = 0.05,
                          sectors: Sequence[str] = SECTORS, items: Sequence[str] | None = None) -> pd.DataFrame:
     """Share of respondents per frequency category (never ... always) of every activity, per country.
 
-    ``items``: only these activity columns (default: every activity of ``sectors``), e.g. those a real file has.
+    ``design`` default: the within-country weight, country strata, respondents as PSUs. ``items``: only these
+    activity columns (default: every activity of ``sectors``), e.g. those a real file has.
 
     Proportions on the 0-1 scale among respondents who answered the item (don't know and refused are
     missing after cleaning and leave the denominator); logit CIs. Columns :data:`FREQUENCY_COLUMNS`;
     the categories of an item and country sum to 1. A category that nobody (or everybody) in a country
     chose has estimate 0 (or 1), SE 0 and no CI or design effect (svy cannot compute them there).
     """
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    design = design or study_design(weight, weighted=weighted)
+    frame, weight_column, label = apply_design(data, design)
     activities = [activity for activity in ACTIVITIES
                   if activity.sector in sectors and (items is None or activity.column in items)]
     for activity in activities:
         if activity.column not in frame.columns:
             raise KeyError(f"activity item {activity.column!r} is not in the data")
-    shares = _all_category_shares(frame, [activity.column for activity in activities], weight_column, alpha)
-    countries = frame[STRATUM_COLUMN]
+    shares = _all_category_shares(frame, [activity.column for activity in activities], weight_column, alpha, design)
+    countries = frame[COUNTRY_COLUMN]
     present = set(pd.unique(countries))
     rows = []
     for activity in activities:
@@ -182,8 +220,8 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
             if by_code is not None:
                 result = by_code[code]
             else:
-                result = _complete_countries(_category_share(frame, activity.column, code, weight_column, alpha),
-                                             answered)
+                result = _complete_countries(_category_share(frame, activity.column, code, weight_column, alpha,
+                                                             design), answered)
             rows.append(result.assign(sector=activity.sector, item=activity.column, item_label=activity.label,
                                       category=code, category_label=category_label, weighting=label))
     table = _tidy(rows, FREQUENCY_COLUMNS, alpha)
@@ -195,13 +233,13 @@ def activity_frequencies(data: pd.DataFrame, *, weight: str | None = WITHIN_COUN
 
 
 def _all_category_shares(frame: pd.DataFrame, items: Sequence[str], weight: str | None,
-                         alpha: float) -> dict[str, pd.DataFrame | None]:
+                         alpha: float, design: SurveyDesign) -> dict[str, pd.DataFrame | None]:
     """Every category's share per country of each item, one svy call per item on one shared sample
     (:func:`helpers.stats.survey.survey_level_shares`); ``None`` for an item where svy cannot give a design
     effect for any row (the per-category route then handles it)."""
     if not items:
         return {}
-    options = {"weight": weight, "strata": STRATUM_COLUMN, "psu": PSU_COLUMN, "by": STRATUM_COLUMN, "alpha": alpha}
+    options = {"weight": weight, "strata": design.strata, "psu": design.psu, "by": COUNTRY_COLUMN, "alpha": alpha}
     try:
         return dict(survey_level_shares(frame, items, **options))
     except svy_errors.MethodError:
@@ -236,7 +274,7 @@ def _shares_by_code(shares: pd.DataFrame | None, answered: pd.Series,
     level = shares[LEVEL].to_numpy()
     if len(shares) != len(codes) * len(expected_countries) or not np.isin(level, codes).all():
         return None
-    if set(shares[STRATUM_COLUMN]) != expected_countries:
+    if set(shares[COUNTRY_COLUMN]) != expected_countries:
         return None
     estimate, deff = shares["estimate"].to_numpy(), shares["deff"].to_numpy()
     if not (((estimate > 0) & (estimate < 1)).all() and np.isfinite(deff).all()):
@@ -246,14 +284,15 @@ def _shares_by_code(shares: pd.DataFrame | None, answered: pd.Series,
         rows = shares.loc[level == code].drop(columns=[LEVEL]).reset_index(drop=True)
         if len(rows) != len(expected_countries):
             return None
-        by_code[code] = rows.rename(columns={STRATUM_COLUMN: "country"})
+        by_code[code] = rows.rename(columns={COUNTRY_COLUMN: "country"})
     return by_code
 
 
-def _category_share(frame: pd.DataFrame, item: str, code: int, weight: str | None, alpha: float) -> pd.DataFrame:
+def _category_share(frame: pd.DataFrame, item: str, code: int, weight: str | None, alpha: float,
+                    design: SurveyDesign) -> pd.DataFrame:
     """svy share of ``item == code`` per country; without design effect where svy cannot compute one
     (a share of exactly 0 or 1 in some country makes svy raise on the design effect)."""
-    options = {"weight": weight, "strata": STRATUM_COLUMN, "psu": PSU_COLUMN, "by": STRATUM_COLUMN, "alpha": alpha}
+    options = {"weight": weight, "strata": design.strata, "psu": design.psu, "by": COUNTRY_COLUMN, "alpha": alpha}
     try:
         return survey_proportion(frame, item, code, **options)
     except svy_errors.MethodError:
@@ -263,7 +302,7 @@ def _category_share(frame: pd.DataFrame, item: str, code: int, weight: str | Non
 def _complete_countries(result: pd.DataFrame, answered: pd.Series) -> pd.DataFrame:
     """One row per country that answered the item: a country missing from svy's result (nobody chose the
     category) gets estimate 0 and SE 0, with its number of respondents and df = respondents - 1."""
-    result = result.rename(columns={STRATUM_COLUMN: "country"})
+    result = result.rename(columns={COUNTRY_COLUMN: "country"})
     missing = [country for country in answered.index if country not in set(result["country"])]
     if not missing:
         return result

@@ -11,8 +11,9 @@ import pandas as pd
 from helpers.eu.clean import CleaningResult
 from helpers.outputs import write_csv, write_parquet
 from helpers.data.provenance import read_data_provenance
+from helpers.report.style import PAGE_FIGURE_SUFFIXES
 
-FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".csv")
+FIGURE_SUFFIXES: tuple[str, ...] = PAGE_FIGURE_SUFFIXES
 RESPONDENTS = "respondents.parquet"
 CLEANING_LOG = "cleaning_log.csv"
 CLEANING_COUNTS = "cleaning_counts.csv"
@@ -45,7 +46,8 @@ def read_estimate_tables(folder: str | os.PathLike[str], names: list[str],
 
 
 def remove_figure_files(figures_dir: str | os.PathLike[str], stems: list[str]) -> None:
-    """Remove the PNG, SVG and CSV of figures an earlier run drew but this run cannot (missing variables)."""
+    """Remove the files (SVG, PDF, PNG, CSV, JSON) of figures an earlier run drew but this run cannot (missing
+    variables)."""
     for stem in stems:
         for suffix in FIGURE_SUFFIXES:
             (Path(figures_dir) / f"{stem}{suffix}").unlink(missing_ok=True)

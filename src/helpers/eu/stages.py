@@ -3,7 +3,9 @@
 Stage 0 (:func:`read_inputs`): read the respondent file, the sex-by-age margins and the population file,
 reporting the problems of every file at once.
 Stage 1 (:func:`prepare_respondents`): clean the vendor file, add the two weights and the index.
-Stage 2 (:func:`estimate_tables`): every estimate, test and model table of the study.
+Stage 2 (:func:`estimate_tables`): every estimate, test and model table of the study, for the benchmark and
+batch use. Notebook 21 does not call it: it declares the survey design and calls each estimate, test and model
+itself (the same functions, with the same arguments as here, so the two routes give the same numbers; tested).
 
 :func:`run_cleaning` is the whole cleaning step (stages 0 and 1, the checks that the sample is large enough to
 weight and to estimate, and the data's origin): notebook 20 and ``python -m helpers.data.real_data check`` both
@@ -35,17 +37,33 @@ from helpers.data.origin import (
 )
 from helpers.eu.clean import CleaningError, CleaningResult, clean, read_respondent_file
 from helpers.eu.codebook import RAW_COLUMNS, SEX_CODES
-from helpers.eu.estimates import activity_frequencies, index_by_sector, index_by_sector_country
+from helpers.eu.estimates import (
+    PSU_COLUMN,
+    STRATUM_COLUMN,
+    activity_frequencies,
+    index_by_sector,
+    index_by_sector_country,
+    with_weighting,
+)
 from helpers.eu.index import add_indices
-from helpers.eu.products import weighting_options
 from helpers.eu.statistics import (
+    CORRELATES_FORMULA,
     correlates_table,
     country_differences,
     heterogeneity_tests,
     sector_differences,
     unweighted_effect_sizes,
 )
-from helpers.eu.weights import WeightError, add_weights, age_group, read_population_shares, read_sex_age_margins
+from helpers.eu.weights import (
+    FIVE_COUNTRY_WEIGHT,
+    WITHIN_COUNTRY_WEIGHT,
+    WeightError,
+    add_weights,
+    age_group,
+    read_population_shares,
+    read_sex_age_margins,
+)
+from helpers.stats.survey import SurveyDesign
 from helpers.data.availability import availability, available_index_items
 from helpers.data.validation import InputFileError
 
@@ -132,26 +150,35 @@ def empty_weighting_cells(data: pd.DataFrame, margins: pd.DataFrame) -> list[str
             if row.country in countries and (row.country, int(row.SEX), row.age_group) not in observed]
 
 
+def study_designs(weighting: str = "population") -> tuple[SurveyDesign, SurveyDesign]:
+    """The two designs of step 2 under a weighting scheme: five-country figures (cross-country weight, EU-04)
+    and country figures (within-country weight); countries as strata, respondents as PSUs (A-EU-ANALYSIS-01)."""
+    five_country = SurveyDesign(weight=FIVE_COUNTRY_WEIGHT, strata=STRATUM_COLUMN, psu=PSU_COLUMN)
+    within_country = SurveyDesign(weight=WITHIN_COUNTRY_WEIGHT, strata=STRATUM_COLUMN, psu=PSU_COLUMN)
+    return with_weighting(five_country, weighting), with_weighting(within_country, weighting)
+
+
 def estimate_tables(
-    respondents: pd.DataFrame, claims: pd.DataFrame, *, alpha: float = 0.05, weighting: str = "population"
+    respondents: pd.DataFrame, claims: pd.DataFrame, *, alpha: float = 0.05, weighting: str = "population",
+    formula: str = CORRELATES_FORMULA,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of step 2 that the data support, keyed by the file name it is saved under.
+    """Every table of step 2 that the data support, keyed by the file name it is saved under (batch route).
 
     A table whose variables the respondents lack (``helpers.data.real_data.availability(...).skipped["tables"]``,
     e.g. the correlates without URBAN) is left out; the activity frequencies cover the activity items present.
     """
-    options = weighting_options(weighting)
-    weighted = options["weighted"]
+    five_country, within_country = study_designs(weighting)
     supported = availability(respondents)
     builders = {
-        "index_by_sector": lambda: index_by_sector(respondents, alpha=alpha, claims=claims, **options),
-        "index_by_sector_country": lambda: index_by_sector_country(respondents, alpha=alpha, weighted=weighted),
+        "index_by_sector": lambda: index_by_sector(respondents, design=five_country, alpha=alpha, claims=claims),
+        "index_by_sector_country": lambda: index_by_sector_country(respondents, design=within_country, alpha=alpha),
         "activity_frequencies": lambda: activity_frequencies(
-            respondents, alpha=alpha, weighted=weighted, items=supported.present("activity_frequencies")),
-        "sector_tests": lambda: sector_differences(respondents, alpha=alpha, weighted=weighted),
-        "country_tests": lambda: country_differences(respondents, alpha=alpha, weighted=weighted),
-        "heterogeneity_tests": lambda: heterogeneity_tests(respondents, alpha=alpha, weighted=weighted),
-        "coefficients": lambda: correlates_table(respondents, alpha=alpha, **options),
+            respondents, design=within_country, alpha=alpha, items=supported.present("activity_frequencies")),
+        "sector_tests": lambda: sector_differences(respondents, design=five_country, alpha=alpha),
+        "country_tests": lambda: country_differences(respondents, design=within_country, alpha=alpha),
+        "heterogeneity_tests": lambda: heterogeneity_tests(respondents, formula=formula, design=five_country,
+                                                           alpha=alpha),
+        "coefficients": lambda: correlates_table(respondents, formula=formula, design=five_country, alpha=alpha),
         "effect_sizes": lambda: unweighted_effect_sizes(respondents),
     }
     skipped = set(supported.skipped["tables"])

@@ -27,6 +27,16 @@ Unweighted comparisons and effect sizes use pingouin. Every function returns a t
   correlation of the index with self-efficacy, per sector. Columns :data:`TEST_COLUMNS`.
 - :func:`parameter_recovery`: the coefficient table set against the generator's generating values.
 
+The models are written as formulas, as text (:data:`CORRELATES_FORMULA`, ``"index ~ female + age_decades + ...
++ country"``), read by formulaic (:func:`model_columns`): a notebook changes a correlate, adds an interaction
+(``female:urban``) or drops the country effects by editing that text. Every function takes the survey design as a
+:class:`helpers.stats.survey.SurveyDesign` (``design=``); without one, the study's design with the weight given.
+The functions that bundle several tests (:func:`sector_differences`, :func:`country_differences`,
+:func:`unweighted_effect_sizes`) are made of the single tests a notebook calls one by one
+(:func:`repeated_measures_anova`, :func:`friedman_sector_test`, :func:`paired_t_tests`,
+:func:`weighted_paired_differences`, :func:`design_wald_f_tests`, :func:`welch_anovas`,
+:func:`women_vs_men_t_tests`, :func:`efficacy_correlations`), put together by :func:`combine_tests`.
+
 svy's ``term_test`` tests the coefficients of one model term; joint tests of interaction terms or of
 equality across sectors are general linear restrictions, which svy does not offer, so :func:`wald_test`
 computes F = (Rb)'(RVR')^-1(Rb)/q from svy's coefficients and design-based covariance, on (q, design df)
@@ -35,6 +45,7 @@ degrees of freedom exactly as svy's ``term_test`` does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,10 +55,10 @@ import svy
 
 from helpers.data.claims import claim_direction, load_claims
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTORS, sector_column
-from helpers.eu.estimates import PSU_COLUMN, STRATUM_COLUMN, resolve_weighting
+from helpers.eu.estimates import COUNTRY_COLUMN, PSU_COLUMN, STRATUM_COLUMN, apply_design, study_design
 from helpers.eu.index import index_column
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT
-from helpers.stats.survey import make_sample, survey_means
+from helpers.stats.survey import SurveyDesign, make_sample, survey_means
 
 # ---------------------------------------------------------------------------------------------------------
 # Terms and output columns
@@ -67,6 +78,18 @@ CORRELATE_TERMS: tuple[str, ...] = (
     "urban",
 )
 """The correlates (EU-16) as model terms; coding in :func:`correlate_frame` (A-EU-ANALYSIS-04)."""
+
+COUNTRY_FACTOR: str = "country"
+"""The name of the country in a model formula: ``+ country`` adds the country fixed effects (one dummy
+``country_<name>`` per country but the first present), ``female:country`` the female x country interactions."""
+
+CORRELATES_FORMULA: str = (
+    "index ~ female + age_decades + efficacy + outcome + govperf + informed + consulted"
+    " + educ_upper_secondary + educ_tertiary + employ_unemployed + employ_retired + employ_student + employ_other"
+    " + urban + country"
+)
+"""The model of each sector's index on the correlates (EU-16, coded as in :func:`correlate_frame`) with country
+fixed effects: the formula the notebook writes out and the batch route (:func:`correlates_table`) uses."""
 
 KEY_TERMS: tuple[str, ...] = ("female", "age_decades", "efficacy", "outcome", "informed", "consulted")
 """Correlates with a published direction (EU-11 to EU-15); their country interactions test EU-17."""
@@ -189,9 +212,10 @@ def _t_p_value(estimate: float, se: float, df: float) -> float:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def correlate_frame(data: pd.DataFrame, sector: str) -> pd.DataFrame:
-    """One sector's model frame: ``index``, :data:`CORRELATE_TERMS`, a dummy ``country_<name>`` per country and the
-    design columns.
+def correlate_frame(data: pd.DataFrame, sector: str, design_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """One sector's model frame: ``index``, :data:`CORRELATE_TERMS`, a dummy ``country_<name>`` per country, the
+    country itself (``country``, categorical, for formulas) and the design columns (the study's and
+    ``design_columns``).
 
     Coding (centred so that the intercept is a plausible respondent, A-EU-ANALYSIS-04): female = SEX 2;
     age_decades = (AGE - 50) / 10; efficacy, outcome, govperf = code (1-4) - 2.5; informed, consulted = yes;
@@ -216,18 +240,90 @@ def correlate_frame(data: pd.DataFrame, sector: str) -> pd.DataFrame:
         "employ_other": _indicator(employ, 5),
         "urban": _indicator(data["URBAN"], 1),
     }
-    country = data[STRATUM_COLUMN].astype(str)
+    country = data[COUNTRY_COLUMN].astype(str)
     columns.update({f"country_{name}": (country == name).astype(float).to_numpy() for name in CANONICAL_COUNTRIES})
-    design = [column for column in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
-              if column in data.columns]
+    present = [name for name in CANONICAL_COUNTRIES if name in set(country)]
+    columns[COUNTRY_FACTOR] = pd.Categorical(country.to_numpy(), categories=present or None)
+    wanted = (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT, *design_columns)
+    design = [column for column in dict.fromkeys(wanted) if column and column in data.columns]
     return pd.DataFrame(columns, index=data.index).join(data[design])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Model formulas (formulaic)
+# ---------------------------------------------------------------------------------------------------------
+
+_FORMULAIC_COUNTRY = re.compile(rf"\b{COUNTRY_FACTOR}\[T\.(.+?)\]")
+
+
+def _formulaic() -> Any:
+    """formulaic, imported on first use (see :func:`_pingouin`)."""
+    import formulaic
+
+    return formulaic
+
+
+def model_columns(frame: pd.DataFrame, formula: str) -> tuple[pd.DataFrame, bool]:
+    """The columns of the model ``formula`` on ``frame`` (one per coefficient but the intercept), named as the
+    coefficient tables name them, and whether the model has an intercept.
+
+    ``formula`` is text read by formulaic: ``"index ~ female + age_decades + country"``; ``a:b`` is an interaction
+    (the product of a and b), ``a*b`` both and their interaction, ``- 1`` no intercept, ``country`` the country
+    fixed effects (``country_<name>``). The variables are the columns of :func:`correlate_frame`; a name that is
+    not one is refused with the list of those that are. Missing values stay missing (the model drops the
+    respondent).
+    """
+    formulaic = _formulaic()
+    try:
+        parsed = formulaic.Formula(formula)
+    except Exception as error:  # noqa: BLE001 - formulaic raises several kinds of parse errors
+        raise ValueError(f"model formula {formula!r} cannot be read: {error}") from None
+    if not hasattr(parsed, "lhs") or {str(v) for v in parsed.lhs.required_variables} != {INDEX}:
+        raise ValueError(f"model formula {formula!r}: write it as 'index ~ <terms>' (the index is the outcome)")
+    available = [column for column in frame.columns if column not in (INDEX, STRATUM_COLUMN, PSU_COLUMN)]
+    unknown = sorted(str(v) for v in parsed.rhs.required_variables if str(v) not in frame.columns)
+    if unknown:
+        raise ValueError(f"model formula {formula!r}: unknown variable(s) {', '.join(unknown)}; the model variables "
+                         f"are {', '.join(c for c in available if not c.startswith('country_'))}")
+    matrix = pd.DataFrame(formulaic.model_matrix(parsed.rhs, frame, na_action="ignore"))
+    intercept = "Intercept" in matrix.columns
+    matrix = matrix.drop(columns="Intercept", errors="ignore")
+    matrix.columns = [_FORMULAIC_COUNTRY.sub(lambda match: f"country_{match.group(1)}", str(c))
+                      for c in matrix.columns]
+    return matrix.astype(float), intercept
+
+
+def formula_without(formula: str, variable: str) -> str:
+    """``formula`` without every term that involves ``variable`` (e.g. the country effects)."""
+    parsed = _formulaic().Formula(formula)
+    terms = [str(term) for term in parsed.rhs]
+    kept = [term for term in terms if variable not in term.split(":")]
+    intercept = "1" in kept
+    rhs = " + ".join(term for term in kept if term != "1") or "1"
+    return f"{INDEX} ~ {rhs}" + ("" if intercept or rhs == "1" else " - 1")
+
+
+def fit_model(frame: pd.DataFrame, formula: str, *, design: SurveyDesign, weight_column: str | None,
+              alpha: float = 0.05) -> Any:
+    """The svy GLM (gaussian, identity) of ``formula`` on a model frame (:func:`correlate_frame`) with the design's
+    strata and PSUs and ``weight_column``; rows with a missing value are dropped (listwise)."""
+    columns, intercept = model_columns(frame, formula)
+    model_frame = columns.join(frame[[c for c in dict.fromkeys([INDEX, design.strata, design.psu, weight_column])
+                                      if c]])
+    return _fit_design(model_frame, list(columns.columns), weight_column, design, alpha=alpha, intercept=intercept)
 
 
 def _fit(frame: pd.DataFrame, terms: Sequence[str], weight: str | None, *, alpha: float,
          intercept: bool = True) -> Any:
-    """svy GLM (gaussian, identity) of ``index`` on ``terms``; rows with a missing value are dropped."""
-    sample = make_sample(frame, weight=weight, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
-                         analysis=[INDEX, *terms])
+    """svy GLM (gaussian, identity) of ``index`` on ``terms`` with the study's design; rows with a missing value
+    are dropped."""
+    return _fit_design(frame, terms, weight, study_design(weight), alpha=alpha, intercept=intercept)
+
+
+def _fit_design(frame: pd.DataFrame, terms: Sequence[str], weight: str | None, design: SurveyDesign, *,
+                alpha: float, intercept: bool = True) -> Any:
+    """svy GLM (gaussian, identity) of ``index`` on ``terms`` with ``design``'s strata and PSUs."""
+    sample = make_sample(frame, weight=weight, strata=design.strata, psu=design.psu, analysis=[INDEX, *terms])
     return sample.glm.fit(y=INDEX, x=list(terms), intercept=intercept, family="gaussian", alpha=alpha)
 
 
@@ -250,12 +346,8 @@ def _term_group(term: str) -> str:
 def country_terms(data: pd.DataFrame) -> list[str]:
     """The country dummies a model of ``data`` can hold: every country present but the first present
     (:data:`REFERENCE_COUNTRY` when it is present, as in the survey)."""
-    present = set(data[STRATUM_COLUMN].astype(str).unique())
+    present = set(data[COUNTRY_COLUMN].astype(str).unique())
     return [f"country_{country}" for country in [c for c in CANONICAL_COUNTRIES if c in present][1:]]
-
-
-def _model_terms(country_effects: bool, data: pd.DataFrame) -> list[str]:
-    return [*CORRELATE_TERMS, *(country_terms(data) if country_effects else ())]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -263,23 +355,26 @@ def _model_terms(country_effects: bool, data: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def correlates_table(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+def correlates_table(data: pd.DataFrame, *, formula: str = CORRELATES_FORMULA, design: SurveyDesign | None = None,
+                     weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
                      equal_country_weights: bool = False, country_effects: bool = True, alpha: float = 0.05,
                      sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Per sector, the weighted linear model of the index on the correlates; columns :data:`COEFFICIENT_COLUMNS`.
+    """One weighted linear model per sector: the sector's index on the terms of ``formula``.
 
-    Default: cross-country weight, country fixed effects (reference :data:`REFERENCE_COUNTRY`), svy's
-    design-based SEs (country strata, respondents as PSUs), t-based CIs and p-values on the design df.
+    ``formula`` is text (:data:`CORRELATES_FORMULA`: the correlates and the country fixed effects, reference
+    :data:`REFERENCE_COUNTRY`; see :func:`model_columns`); ``design`` the survey design (default: the
+    cross-country weight, country strata, respondents as PSUs). svy's design-based SEs, t-based CIs and
+    p-values on the design df. ``country_effects=False`` drops the country terms from the formula.
+    Columns :data:`COEFFICIENT_COLUMNS` (coefficients in index points per unit of the term).
     """
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted,
-                                                    equal_country_weights=equal_country_weights)
+    design = design or study_design(weight, weighted=weighted, equal_country_weights=equal_country_weights)
+    frame, weight_column, label = apply_design(data, design)
+    formula = formula if country_effects else formula_without(formula, COUNTRY_FACTOR)
     tables = []
     for sector in sectors:
-        model_frame = correlate_frame(frame, sector).assign(**(
-            {weight_column: frame[weight_column]} if weight_column else {}))
-        terms = _model_terms(country_effects, model_frame)
-        table = _coefficients(_fit(model_frame, terms, weight_column, alpha=alpha))
-        tables.append(table.assign(sector=sector, weighting=label))
+        model_frame = correlate_frame(frame, sector, [design.strata, design.psu, weight_column])
+        model = fit_model(model_frame, formula, design=design, weight_column=weight_column, alpha=alpha)
+        tables.append(_coefficients(model).assign(sector=sector, weighting=label))
     table = pd.concat(tables, ignore_index=True)
     table["term_group"] = table["term"].map(_term_group)
     table["confidence_level"] = round(1.0 - alpha, 10)  # the level of ci_low / ci_high, read by the figures
@@ -307,39 +402,78 @@ def _pairs(sectors: Sequence[str]) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(sectors) for b in sectors[i + 1:]]
 
 
-def sector_differences(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+def sector_differences(data: pd.DataFrame, *, design: SurveyDesign | None = None,
+                       weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
                        alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Within-respondent differences between the sector indices (EU-09); columns :data:`TEST_COLUMNS`.
+    """Within-respondent differences between the sector indices (EU-09): the four tests below in one table.
 
-    Rows: ``rm_anova`` and ``friedman`` (pingouin, respondents with all three indices), ``paired_t``
-    (pingouin, Holm, Cohen's d; ``estimate`` = unweighted mean difference A - B) and
-    ``weighted_paired_difference`` (svy: weighted mean of index A - index B per respondent with
-    design-based CI and t test, Holm over the pairs).
+    Rows: ``rm_anova`` (:func:`repeated_measures_anova`) and ``friedman`` (:func:`friedman_sector_test`) on the
+    respondents with all three indices, ``paired_t`` (:func:`paired_t_tests`) and ``weighted_paired_difference``
+    (:func:`weighted_paired_differences`, with ``design``: default the cross-country weight). Columns
+    :data:`TEST_COLUMNS`.
     """
     long = sector_long(data, sectors)
-    n = int(long[PSU_COLUMN].nunique())
-    rows: list[dict[str, Any]] = []
-    pingouin = _pingouin()
-    anova = pingouin.rm_anova(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, detailed=False).iloc[0]
-    rows.append({"analysis": "rm_anova", "sector": "all", "comparison": " = ".join(sectors),
-                 "statistic_name": "F", "statistic": anova["F"], "df1": anova["ddof1"], "df2": anova["ddof2"],
-                 "p_value": anova["p_unc"], "effect_size_name": "generalised eta squared",
-                 "effect_size": anova["ng2"], "n": n, "weighting": "unweighted"})
+    design = design or study_design(weight, weighted=weighted)
+    return combine_tests([repeated_measures_anova(long), friedman_sector_test(long), paired_t_tests(long),
+                          weighted_paired_differences(data, design=design, alpha=alpha, sectors=sectors)])
+
+
+def _subjects(long: pd.DataFrame) -> int:
+    return int(long[PSU_COLUMN].nunique())
+
+
+def repeated_measures_anova(long: pd.DataFrame) -> pd.DataFrame:
+    """Do the sector indices differ within respondents? pingouin's repeated-measures ANOVA (F, generalised eta
+    squared) on :func:`sector_long`; unweighted. One row, columns :data:`TEST_COLUMNS`."""
+    anova = _pingouin().rm_anova(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, detailed=False).iloc[0]
+    sectors = list(dict.fromkeys(long["sector"]))
+    return _test_frame([{"analysis": "rm_anova", "sector": "all", "comparison": " = ".join(sectors),
+                         "statistic_name": "F", "statistic": anova["F"], "df1": anova["ddof1"], "df2": anova["ddof2"],
+                         "p_value": anova["p_unc"], "effect_size_name": "generalised eta squared",
+                         "effect_size": anova["ng2"], "n": _subjects(long), "weighting": "unweighted"}])
+
+
+def friedman_sector_test(long: pd.DataFrame) -> pd.DataFrame:
+    """The rank-based counterpart: Friedman's test of the sector indices within respondents (Q, Kendall's W;
+    :func:`friedman_test`) on :func:`sector_long`; unweighted. One row, columns :data:`TEST_COLUMNS`."""
     friedman = friedman_test(long, dv=INDEX, within="sector", subject=PSU_COLUMN)
-    rows.append({"analysis": "friedman", "sector": "all", "comparison": " = ".join(sectors),
-                 "statistic_name": "Q", "statistic": friedman["Q"], "df1": friedman["ddof1"],
-                 "p_value": friedman["p_unc"], "effect_size_name": "Kendall's W", "effect_size": friedman["W"],
-                 "n": n, "weighting": "unweighted"})
-    pairwise = pingouin.pairwise_tests(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN, padjust="holm",
-                                       effsize="cohen")
+    sectors = list(dict.fromkeys(long["sector"]))
+    return _test_frame([{"analysis": "friedman", "sector": "all", "comparison": " = ".join(sectors),
+                         "statistic_name": "Q", "statistic": friedman["Q"], "df1": friedman["ddof1"],
+                         "p_value": friedman["p_unc"], "effect_size_name": "Kendall's W", "effect_size": friedman["W"],
+                         "n": _subjects(long), "weighting": "unweighted"}])
+
+
+def paired_t_tests(long: pd.DataFrame) -> pd.DataFrame:
+    """Each pair of sectors: pingouin's paired t-test (Holm-adjusted over the pairs, Cohen's d); ``estimate`` is
+    the unweighted mean difference A - B. One row per pair, columns :data:`TEST_COLUMNS`."""
+    pairwise = _pingouin().pairwise_tests(data=long, dv=INDEX, within="sector", subject=PSU_COLUMN,
+                                          padjust="holm", effsize="cohen")
     wide = long.pivot(index=PSU_COLUMN, columns="sector", values=INDEX)
-    for row in pairwise.itertuples(index=False):
-        rows.append({"analysis": "paired_t", "sector": "all", "comparison": f"{row.A} - {row.B}",
-                     "statistic_name": "t", "statistic": row.T, "df1": row.dof, "p_value": row.p_unc,
-                     "p_adjusted": row.p_corr, "effect_size_name": "Cohen's d", "effect_size": row.cohen,
-                     "estimate": float((wide[row.A] - wide[row.B]).mean()), "n": n, "weighting": "unweighted"})
-    rows += _weighted_pair_rows(data, sectors, weight, weighted=weighted, alpha=alpha)
-    return _test_frame(rows)
+    n = _subjects(long)
+    return _test_frame([{"analysis": "paired_t", "sector": "all", "comparison": f"{row.A} - {row.B}",
+                         "statistic_name": "t", "statistic": row.T, "df1": row.dof, "p_value": row.p_unc,
+                         "p_adjusted": row.p_corr, "effect_size_name": "Cohen's d", "effect_size": row.cohen,
+                         "estimate": float((wide[row.A] - wide[row.B]).mean()), "n": n, "weighting": "unweighted"}
+                        for row in pairwise.itertuples(index=False)])
+
+
+def weighted_paired_differences(data: pd.DataFrame, *, design: SurveyDesign | None = None, alpha: float = 0.05,
+                                sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Each pair of sectors: the design-based mean of index A - index B per respondent (svy), its interval and
+    t test, Holm-adjusted over the pairs (``p_adjusted``). ``design`` default: the cross-country weight. One row
+    per pair, columns :data:`TEST_COLUMNS`."""
+    return _test_frame(_weighted_pair_rows(data, sectors, design or study_design(FIVE_COUNTRY_WEIGHT), alpha=alpha))
+
+
+def combine_tests(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Several test tables as one, in sector order (tests of all sectors first; the order within a sector kept):
+    how the notebook and the batch functions put single tests together."""
+    rows = [row for table in tables for row in table.to_dict(orient="records")]
+    table = _test_frame(rows)
+    rank = {"all": -1, **{sector: position for position, sector in enumerate(SECTORS)}}
+    order = np.argsort(table["sector"].map(rank).fillna(len(SECTORS)).to_numpy(), kind="stable")
+    return table.iloc[order].reset_index(drop=True)
 
 
 def friedman_test(long: pd.DataFrame, *, dv: str, within: str, subject: str) -> dict[str, float]:
@@ -372,20 +506,20 @@ def _tie_correction(values: np.ndarray) -> np.int64:
     return np.sum(counts * (counts * counts - 1))
 
 
-def _weighted_pair_rows(data: pd.DataFrame, sectors: Sequence[str], weight: str | None, *, weighted: bool,
+def _weighted_pair_rows(data: pd.DataFrame, sectors: Sequence[str], design: SurveyDesign, *,
                         alpha: float) -> list[dict[str, Any]]:
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    frame, weight_column, label = apply_design(data, design)
     pairs = _pairs(sectors)
     names = {pair: f"__difference_{position}__" for position, pair in enumerate(pairs)}
     # One sample for the three differences, holding only the design columns besides them.
-    wanted = [STRATUM_COLUMN, PSU_COLUMN, *([weight_column] if weight_column else [])]
-    design = [column for column in dict.fromkeys(wanted) if column in frame.columns]
-    differences = frame[design].assign(**{
+    wanted = [design.strata, design.psu, *([weight_column] if weight_column else [])]
+    columns = [column for column in dict.fromkeys(wanted) if column and column in frame.columns]
+    differences = frame[columns].assign(**{
         names[(a, b)]: frame[index_column(a)].astype(float) - frame[index_column(b)].astype(float)
         for a, b in pairs
     })
-    means = survey_means(differences, list(names.values()), weight=weight_column, strata=STRATUM_COLUMN,
-                         psu=PSU_COLUMN, alpha=alpha)
+    means = survey_means(differences, list(names.values()), weight=weight_column, strata=design.strata,
+                         psu=design.psu, alpha=alpha)
     rows = []
     for a, b in pairs:
         result = means[names[(a, b)]].iloc[0]
@@ -416,28 +550,40 @@ def _test_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNTRY_WEIGHT, weighted: bool = True,
+def country_differences(data: pd.DataFrame, *, design: SurveyDesign | None = None,
+                        weight: str | None = WITHIN_COUNTRY_WEIGHT, weighted: bool = True,
                         alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Per sector, tests that the five country means are equal (EU-09); columns :data:`TEST_COLUMNS`.
+    """Per sector, tests that the five country means are equal (EU-09): :func:`design_wald_f_tests` (with
+    ``design``, default the within-country weight) and :func:`welch_anovas`. Columns :data:`TEST_COLUMNS`."""
+    design = design or study_design(weight, weighted=weighted)
+    return combine_tests([design_wald_f_tests(data, design=design, alpha=alpha, sectors=sectors),
+                          welch_anovas(data, sectors=sectors)])
 
-    ``design_wald_f``: svy GLM of the index on country (categorical) with design-based covariance and
-    ``term_test`` (Wald F on (4, design df)); ``estimate`` is the range of the country means (max - min).
-    ``welch_anova``: pingouin, unweighted, partial eta squared. The within-country weight is the default:
-    any weight that differs from it by a constant factor within each country gives the same test.
-    """
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+
+def design_wald_f_tests(data: pd.DataFrame, *, design: SurveyDesign | None = None, alpha: float = 0.05,
+                        sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector, the design-based Wald F test that the country means are equal: svy GLM of the index on country
+    (categorical) and ``term_test`` (F on (countries - 1, design df)); ``estimate`` is the range of the country
+    means (max - min). ``design`` default: the within-country weight (any weight that differs from it by a
+    constant factor within each country gives the same test). Columns :data:`TEST_COLUMNS`."""
+    design = design or study_design(WITHIN_COUNTRY_WEIGHT)
+    frame, weight_column, label = apply_design(data, design)
     rows: list[dict[str, Any]] = []
     for sector in sectors:
-        model_frame = pd.DataFrame({INDEX: _as_float(frame[index_column(sector)]),
-                                    STRATUM_COLUMN: frame[STRATUM_COLUMN].astype(str).to_numpy(),
-                                    PSU_COLUMN: frame[PSU_COLUMN].to_numpy()}, index=frame.index)
+        columns = {INDEX: _as_float(frame[index_column(sector)]),
+                   COUNTRY_COLUMN: frame[COUNTRY_COLUMN].astype(str).to_numpy()}
+        for column in (design.strata, design.psu):
+            if column and column not in columns:
+                columns[column] = frame[column].to_numpy()
+        model_frame = pd.DataFrame(columns, index=frame.index)
         if weight_column:
             model_frame[weight_column] = frame[weight_column].to_numpy()
-        sample = make_sample(model_frame, weight=weight_column, strata=STRATUM_COLUMN, psu=PSU_COLUMN,
-                             analysis=[INDEX])
-        present = set(model_frame[STRATUM_COLUMN].unique())
+        sample = make_sample(model_frame, weight=weight_column, strata=design.strata, psu=design.psu,
+                             analysis=[INDEX], by=None if COUNTRY_COLUMN in (design.strata, design.psu)
+                             else COUNTRY_COLUMN)
+        present = set(model_frame[COUNTRY_COLUMN].unique())
         reference = next(c for c in CANONICAL_COUNTRIES if c in present)
-        country = svy.Cat(STRATUM_COLUMN, ref=reference)
+        country = svy.Cat(COUNTRY_COLUMN, ref=reference)
         model = sample.glm.fit(y=INDEX, x=[country], family="gaussian", alpha=alpha)
         test = model.term_test(country)
         coefficients = np.array([0.0, *(c.est for c in model.fitted.coefs if c.term != _SVY_INTERCEPT)])
@@ -446,8 +592,17 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
                      "p_value": test.p_value, "effect_size_name": "range of country means",
                      "effect_size": float(np.ptp(coefficients)), "estimate": float(np.ptp(coefficients)),
                      "n": int(model.fitted.stats.n), "weighting": label})
-        present = model_frame.dropna(subset=[INDEX])
-        welch = _pingouin().welch_anova(data=present, dv=INDEX, between=STRATUM_COLUMN).iloc[0]
+    return _test_frame(rows)
+
+
+def welch_anovas(data: pd.DataFrame, *, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector, pingouin's Welch ANOVA of the index between countries (unweighted; partial eta squared).
+    Columns :data:`TEST_COLUMNS`."""
+    rows: list[dict[str, Any]] = []
+    for sector in sectors:
+        present = pd.DataFrame({INDEX: _as_float(data[index_column(sector)]),
+                                COUNTRY_COLUMN: data[COUNTRY_COLUMN].astype(str).to_numpy()}).dropna(subset=[INDEX])
+        welch = _pingouin().welch_anova(data=present, dv=INDEX, between=COUNTRY_COLUMN).iloc[0]
         rows.append({"analysis": "welch_anova", "sector": sector, "comparison": "all countries equal",
                      "statistic_name": "F", "statistic": welch["F"], "df1": welch["ddof1"], "df2": welch["ddof2"],
                      "p_value": welch["p_unc"], "effect_size_name": "partial eta squared",
@@ -460,41 +615,59 @@ def country_differences(data: pd.DataFrame, *, weight: str | None = WITHIN_COUNT
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _stacked_frame(data: pd.DataFrame, sectors: Sequence[str], country_effects: bool) -> tuple[pd.DataFrame, list[str]]:
-    """Three rows per respondent (one per sector); every term interacted with the sector, no common intercept."""
-    base_terms = [INTERCEPT, *_model_terms(country_effects, data)]
+def _sector_columns(frame: pd.DataFrame, sector: str, formula: str) -> pd.DataFrame:
+    """One sector's model columns (:func:`model_columns`) with the intercept as a column ``intercept`` first."""
+    columns, intercept = model_columns(correlate_frame(frame, sector), formula)
+    return columns.assign(**{INTERCEPT: 1.0})[[INTERCEPT, *columns.columns]] if intercept else columns
+
+
+def _stacked_frame(data: pd.DataFrame, sectors: Sequence[str], formula: str, design: SurveyDesign,
+                   weight_column: str | None) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Three rows per respondent (one per sector); every term interacted with the sector, no common intercept.
+    Returns the frame, its terms (``<sector>:<term>``) and the base terms of one sector."""
     parts = []
     zeros = np.zeros(len(data))
+    by_sector = {sector: _sector_columns(data, sector, formula) for sector in sectors}
+    base_terms = list(by_sector[sectors[0]].columns)
     for sector in sectors:
-        frame = correlate_frame(data, sector).assign(**{INTERCEPT: 1.0})
+        frame = correlate_frame(data, sector, [design.strata, design.psu, weight_column])
+        own = by_sector[sector]
         columns = {INDEX: frame[INDEX].to_numpy()}
         for other in sectors:
             for term in base_terms:
-                columns[f"{other}:{term}"] = frame[term].to_numpy(dtype=float) if other == sector else zeros
+                columns[f"{other}:{term}"] = own[term].to_numpy(dtype=float) if other == sector else zeros
         part = pd.DataFrame(columns, index=data.index)
-        design = [c for c in (STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT, WITHIN_COUNTRY_WEIGHT)
-                  if c in frame.columns]
-        parts.append(part.join(frame[design]))
+        design_columns = [c for c in dict.fromkeys((STRATUM_COLUMN, PSU_COLUMN, FIVE_COUNTRY_WEIGHT,
+                                                    WITHIN_COUNTRY_WEIGHT, design.strata, design.psu,
+                                                    weight_column))
+                          if c and c in frame.columns]
+        parts.append(part.join(frame[design_columns]))
     terms = [f"{sector}:{term}" for sector in sectors for term in base_terms]
-    return pd.concat(parts, ignore_index=True), terms
+    return pd.concat(parts, ignore_index=True), terms, base_terms
 
 
-def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
-                         country_effects: bool = True, alpha: float = 0.05,
+def _is_country_term(term: str) -> bool:
+    return term.startswith("country_") and ":" not in term
+
+
+def sector_heterogeneity(data: pd.DataFrame, *, formula: str = CORRELATES_FORMULA,
+                         design: SurveyDesign | None = None, weight: str | None = FIVE_COUNTRY_WEIGHT,
+                         weighted: bool = True, country_effects: bool = True, alpha: float = 0.05,
                          sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Per correlate, the design-based Wald F test that its effect is the same in every sector.
+    """Per correlate of ``formula``, the design-based Wald F test that its effect is the same in every sector.
 
     Stacked model (respondent x sector rows, the respondent as PSU): its coefficients equal the per-sector
-    models' and its covariance includes the between-sector covariances. Family ``sector``: one test per
-    correlate, Holm over the correlates. Family ``country_by_sector`` (with ``country_effects``): one test
-    that the country differences (fixed effects) are the same in every sector, i.e. that national context
-    shifts co-production alike in all sectors. Columns :data:`HETEROGENEITY_COLUMNS` (``n``: respondent x
-    sector rows used).
+    models' and its covariance includes the between-sector covariances. Family ``sector``: one test per term of
+    the formula (not the intercept or the country effects), Holm over them. Family ``country_by_sector`` (when
+    the formula has country effects): one test that the country differences (fixed effects) are the same in
+    every sector, i.e. that national context shifts co-production alike in all sectors. Columns
+    :data:`HETEROGENEITY_COLUMNS` (``n``: respondent x sector rows used).
     """
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
-    stacked, terms = _stacked_frame(frame.assign(**({weight_column: frame[weight_column]} if weight_column else {})),
-                                    sectors, country_effects)
-    model = _fit(stacked, terms, weight_column, alpha=alpha, intercept=False)
+    design = design or study_design(weight, weighted=weighted)
+    formula = formula if country_effects else formula_without(formula, COUNTRY_FACTOR)
+    frame, weight_column, label = apply_design(data, design)
+    stacked, terms, base_terms = _stacked_frame(frame, sectors, formula, design, weight_column)
+    model = _fit_design(stacked, terms, weight_column, design, alpha=alpha, intercept=False)
     estimates = np.array([c.est for c in model.fitted.coefs])
     names = model.keys()
     df_den = float(model.fitted.coefs[0].wald.df)
@@ -511,51 +684,61 @@ def sector_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTR
         return np.array(restrictions)
 
     common = {"n": int(model.fitted.stats.n), "weighting": label}
+    correlates = [term for term in base_terms if term != INTERCEPT and not _is_country_term(term)]
     rows = [{"family": "sector", "sector": "all", "term": term, **common,
              **wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors([term]), df_den)}
-            for term in CORRELATE_TERMS]
+            for term in correlates]
     table = pd.DataFrame(rows)
     table["p_holm"] = holm(table["p_value"])
-    if country_effects and country_terms(frame):
-        test = wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors(country_terms(frame)), df_den)
+    countries = [term for term in base_terms if _is_country_term(term)]
+    if countries:
+        test = wald_test(estimates, model.fitted.cov_matrix, equal_across_sectors(countries), df_den)
         table = pd.concat([table, pd.DataFrame([{"family": "country_by_sector", "sector": "all",
                                                  "term": "country", **common, **test,
                                                  "p_holm": test["p_value"]}])], ignore_index=True)
     return table[list(HETEROGENEITY_COLUMNS)]
 
 
-def country_heterogeneity(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
-                          terms: Sequence[str] = KEY_TERMS, alpha: float = 0.05,
+def country_heterogeneity(data: pd.DataFrame, *, formula: str = CORRELATES_FORMULA,
+                          design: SurveyDesign | None = None, weight: str | None = FIVE_COUNTRY_WEIGHT,
+                          weighted: bool = True, terms: Sequence[str] = KEY_TERMS, alpha: float = 0.05,
                           sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
     """Per sector and key correlate, the Wald F test that the correlate's effect is the same in every country.
 
-    One model per sector: correlates, country fixed effects and every ``terms`` x country interaction; the
-    test is that a term's (number of countries - 1) interactions are all zero. Holm over all sectors and
-    terms. Columns :data:`HETEROGENEITY_COLUMNS`.
+    One model per sector: the terms of ``formula`` (with the country effects, added when the formula lacks them)
+    and every ``terms`` x country interaction (for the ``terms`` the formula has); the test is that a term's
+    (number of countries - 1) interactions are all zero. Holm over all sectors and terms. Columns
+    :data:`HETEROGENEITY_COLUMNS`.
     """
-    frame, weight_column, label = resolve_weighting(data, weight, weighted=weighted)
+    design = design or study_design(weight, weighted=weighted)
+    frame, weight_column, label = apply_design(data, design)
     rows = []
     for sector in sectors:
-        model_frame = correlate_frame(frame, sector)
-        if weight_column:
-            model_frame[weight_column] = frame[weight_column].to_numpy()
-        dummies = country_terms(model_frame)
-        interactions = {f"{term}:{country}": model_frame[term] * model_frame[country]
-                        for term in terms for country in dummies}
-        model_frame = model_frame.assign(**interactions)
-        model = _fit(model_frame, [*_model_terms(True, model_frame), *interactions], weight_column, alpha=alpha)
+        model_frame = correlate_frame(frame, sector, [design.strata, design.psu, weight_column])
+        columns, intercept = model_columns(model_frame, formula)
+        dummies = [term for term in columns.columns if _is_country_term(term)]
+        if not dummies:
+            dummies = country_terms(model_frame)
+            columns = columns.join(model_frame[dummies])
+        keys = [term for term in terms if term in columns.columns]
+        interactions = {f"{term}:{country}": columns[term] * columns[country]
+                        for term in keys for country in dummies if f"{term}:{country}" not in columns.columns}
+        columns = columns.assign(**interactions)
+        fitted = columns.join(model_frame[[c for c in dict.fromkeys([INDEX, design.strata, design.psu,
+                                                                      weight_column]) if c]])
+        model = _fit_design(fitted, list(columns.columns), weight_column, design, alpha=alpha, intercept=intercept)
         estimates = np.array([c.est for c in model.fitted.coefs])
         names = model.keys()
         df_den = float(model.fitted.coefs[0].wald.df)
-        for term in terms:
+        for term in keys:
             restrictions = np.zeros((len(dummies), len(names)))
             for row, country in enumerate(dummies):
                 restrictions[row, names.index(f"{term}:{country}")] = 1.0
             rows.append({"family": "country", "sector": sector, "term": term,
                          **wald_test(estimates, model.fitted.cov_matrix, restrictions, df_den),
                          "n": int(model.fitted.stats.n), "weighting": label})
-    table = pd.DataFrame(rows)
-    table["p_holm"] = holm(table["p_value"])
+    table = pd.DataFrame(rows, columns=[c for c in HETEROGENEITY_COLUMNS if c != "p_holm"])
+    table["p_holm"] = holm(table["p_value"].to_numpy(dtype=float))
     return table[list(HETEROGENEITY_COLUMNS)]
 
 
@@ -572,17 +755,20 @@ def eu17_holm(heterogeneity: pd.DataFrame) -> pd.Series:
     return adjusted
 
 
-def heterogeneity_tests(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
+def heterogeneity_tests(data: pd.DataFrame, *, formula: str = CORRELATES_FORMULA, design: SurveyDesign | None = None,
+                        weight: str | None = FIVE_COUNTRY_WEIGHT, weighted: bool = True,
                         alpha: float = 0.05, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """:func:`sector_heterogeneity` and :func:`country_heterogeneity` in one table (EU-17).
+    """Do the correlates' effects vary by sector and by country (EU-17)? :func:`sector_heterogeneity` and
+    :func:`country_heterogeneity` of the model ``formula`` with ``design`` in one table.
 
     ``p_holm`` follows EU-17's one multiplicity rule (:data:`EU17_FAMILIES`): Holm over the sector and country
     families together. The ``country_by_sector`` row is not part of the rule (it is shown, not tested);
     its ``p_holm`` is its own p-value.
     """
+    design = design or study_design(weight, weighted=weighted)
     table = pd.concat([
-        sector_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
-        country_heterogeneity(data, weight=weight, weighted=weighted, alpha=alpha, sectors=sectors),
+        sector_heterogeneity(data, formula=formula, design=design, alpha=alpha, sectors=sectors),
+        country_heterogeneity(data, formula=formula, design=design, alpha=alpha, sectors=sectors),
     ], ignore_index=True)
     table["p_holm"] = eu17_holm(table).fillna(table["p_value"])
     return table
@@ -594,8 +780,14 @@ def heterogeneity_tests(data: pd.DataFrame, *, weight: str | None = FIVE_COUNTRY
 
 
 def unweighted_effect_sizes(data: pd.DataFrame, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
-    """Per sector: Welch t-test women vs men (Cohen's d, CI of the difference) and Spearman's rho of the
-    index with self-efficacy (ordinal 1-4), both unweighted (pingouin). Columns :data:`TEST_COLUMNS`."""
+    """Per sector: :func:`women_vs_men_t_tests` and :func:`efficacy_correlations` (both unweighted, pingouin).
+    Columns :data:`TEST_COLUMNS`."""
+    return combine_tests([women_vs_men_t_tests(data, sectors=sectors), efficacy_correlations(data, sectors=sectors)])
+
+
+def women_vs_men_t_tests(data: pd.DataFrame, *, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector: pingouin's Welch t-test of the index, women versus men (Cohen's d, CI of the difference);
+    unweighted. Columns :data:`TEST_COLUMNS`."""
     rows: list[dict[str, Any]] = []
     sex = _as_float(data["SEX"])
     for sector in sectors:
@@ -607,6 +799,15 @@ def unweighted_effect_sizes(data: pd.DataFrame, sectors: Sequence[str] = SECTORS
                      "effect_size_name": "Cohen's d", "effect_size": ttest["cohen_d"],
                      "estimate": float(women.mean() - men.mean()), "ci_low": ttest["CI95"][0],
                      "ci_high": ttest["CI95"][1], "n": len(women) + len(men), "weighting": "unweighted"})
+    return _test_frame(rows)
+
+
+def efficacy_correlations(data: pd.DataFrame, *, sectors: Sequence[str] = SECTORS) -> pd.DataFrame:
+    """Per sector: Spearman's rho of the index with self-efficacy (ordinal 1-4), pingouin; unweighted.
+    Columns :data:`TEST_COLUMNS`."""
+    rows: list[dict[str, Any]] = []
+    for sector in sectors:
+        index = _as_float(data[index_column(sector)])
         efficacy = _as_float(data[sector_column(sector, "EFFICACY")])
         both = ~np.isnan(index) & ~np.isnan(efficacy)
         corr = _pingouin().corr(index[both], efficacy[both], method="spearman").iloc[0]

@@ -26,7 +26,7 @@ import pandas as pd
 
 from helpers.data.claims import claim_row, load_claims
 from helpers.oecd import codebook
-from helpers.stats.survey import survey_proportion
+from helpers.stats.survey import SurveyDesign, survey_proportion
 
 BASES: tuple[str, ...] = ("responses", "all_cells", "excluding_dont_know")
 PUBLISHED_BASE: str = "responses"
@@ -50,6 +50,8 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "confidence_level",
 )
 CLUSTER_COLUMN: str = "respondent_id"
+OFFICIALS_AS_CLUSTERS: SurveyDesign = SurveyDesign(weight=None, strata=None, psu=CLUSTER_COLUMN)
+"""The design of the intervals (A-OECD-11): no weights, no strata, each official a cluster (primary sampling unit)."""
 _INDICATOR: str = "affirmative"
 
 # Which responses count in the denominator under each base (yes is always the numerator).
@@ -92,20 +94,23 @@ def percent_affirmative(
     *,
     base: str = PUBLISHED_BASE,
     alpha: float = 0.05,
+    design: SurveyDesign = OFFICIALS_AS_CLUSTERS,
 ) -> pd.DataFrame:
-    """Percent yes per item of Figures 50.1-50.3 with design-based CIs; columns :data:`ESTIMATE_COLUMNS`.
+    """Percent yes per item of Figures 50.1-50.3 with design-based intervals; columns :data:`ESTIMATE_COLUMNS`.
 
-    ``long_table`` is :func:`helpers.oecd.clean.clean_vendor_file` ``.long``. All rows stay in the
-    design; rows of other items or outside ``base`` are missing in the indicator, so each item is a
-    domain of the full sample (officials as clusters). Percent, SE and CI are on the 0-100 scale.
-    ``claims`` (default: the project registry) supplies published_value and published_rank.
+    ``long_table`` is :func:`helpers.oecd.clean.clean_vendor_file` ``.long``. ``base`` says which answers count in
+    the denominator (the published definition, OECD-03, by default); ``design`` how the answers were sampled
+    (default: officials as clusters, no weights). All rows stay in the design; rows of other items or outside
+    ``base`` are missing in the indicator, so each item is a domain of the full sample. Percent, SE and CI are on
+    the 0-100 scale. ``claims`` (default: the project registry) supplies published_value and published_rank.
     """
     claims = load_claims() if claims is None else claims
     items = codebook.figure_items()
     indicator = affirmative_indicator(long_table["response"], base)
     indicator = indicator.where(long_table["item_id"].isin(list(items["item_id"])))
     frame = long_table.assign(**{_INDICATOR: indicator})
-    estimates = survey_proportion(frame, _INDICATOR, 1.0, psu=CLUSTER_COLUMN, by="item_id", alpha=alpha)
+    estimates = survey_proportion(frame, _INDICATOR, 1.0, weight=design.weight, strata=design.strata, psu=design.psu,
+                                  by="item_id", alpha=alpha)
     n_yes = (
         frame.loc[frame[_INDICATOR] == 1.0].groupby("item_id").size().rename("n_yes").reset_index()
     )

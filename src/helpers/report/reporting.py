@@ -114,6 +114,10 @@ def export_one_study(executed: list[Path], reports_dir: Path, study: str, with_l
         run_block=run_block,
         processed_dir=processed_dir,
     )
+    if with_logs:  # the glossary every notebook links to, beside assumptions.html (issue 12)
+        from helpers.report.export import render_markdown_page
+
+        return [*exported.written, render_markdown_page(paths.GLOSSARY, reports_dir / "glossary.html", "Glossary")]
     return list(exported.written)
 
 
@@ -146,7 +150,8 @@ def study_notebooks(steps: list[Any], locations: Any) -> dict[str, list[Path]]:
 
 def study_fingerprints(steps: list[Any], locations: Any) -> dict[str, tuple[list[Path], str]]:
     """Per study whose steps all have an executed notebook: the notebooks and the fingerprint of an export."""
-    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG, paths.CLAIMS_FILE, paths.PROJECT_ROOT / "CITATION.cff"]
+    documents = [paths.ASSUMPTIONS_LOG, paths.DATA_LOG, paths.GLOSSARY, paths.CLAIMS_FILE,
+                 paths.PROJECT_ROOT / "CITATION.cff"]
     blocks = study_run_blocks(locations)
     fingerprints = {}
     for study, executed in study_notebooks(steps, locations).items():

@@ -28,6 +28,7 @@ design)``, ``sample.estimation.mean(y, by=, alpha=, deff=, drop_nulls=True)``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +44,41 @@ _SVY_RENAMES: dict[str, str] = {"est": "estimate", "lci": "ci_low", "uci": "ci_h
 
 Columns = str | Sequence[str] | None
 DeffReference = Literal["wr", "wor"]
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """How a sample was drawn, as the estimates need to know it: the weight, the strata and the clusters.
+
+    ``weight``: the column of survey weights (None: every respondent counts once). ``strata``: the column
+    that says which separately drawn sample a respondent belongs to (None: one sample). ``psu``: the column of
+    primary sampling units, the clusters that were drawn (None: each row is drawn on its own).
+    ``equal_stratum_totals``: rescale the weights so that every stratum has the same total (within a stratum
+    the weights keep their ratios), e.g. an unweighted average of countries when the strata are countries.
+    Write one in a notebook, e.g. ``SurveyDesign(weight="weight_country", strata="COUNTRY", psu="RESPID")``.
+    """
+
+    weight: str | None = None
+    strata: str | None = None
+    psu: str | None = None
+    equal_stratum_totals: bool = False
+
+    def unweighted(self) -> SurveyDesign:
+        """The same design without weights (every respondent counts once)."""
+        return replace(self, weight=None, equal_stratum_totals=False)
+
+    def with_equal_stratum_totals(self) -> SurveyDesign:
+        """The same design, its weights rescaled so that every stratum has the same total."""
+        return replace(self, equal_stratum_totals=True)
+
+    def describe(self) -> pd.DataFrame:
+        """The design as a small table for a notebook: part, column, meaning."""
+        return pd.DataFrame({
+            "part of the design": ["weight", "strata", "primary sampling units (clusters)"],
+            "column": [self.weight or "none (every respondent counts once)", self.strata or "none (one sample)",
+                       self.psu or "none (each row drawn on its own)"],
+            "rescaled to equal stratum totals": ["yes" if self.equal_stratum_totals else "no", "", ""],
+        })
 
 
 def _as_list(columns: Columns) -> list[str]:
