@@ -283,3 +283,12 @@ def test_a_failed_study_export_is_one_line_per_study_and_the_others_still_export
         assert "broken" not in state
         assert ("fine" in state) == ("fine" in studies)
         assert (locations.reports / "fine.reviewer.html").is_file() == ("fine" in studies)
+
+
+def test_notebook_links_to_the_docs_point_at_the_pages_rendered_beside_the_reports() -> None:
+    from helpers.report.markup import docs_links_as_pages
+
+    page = ('<a href="../docs/glossary.md#design-effect">deff</a> <a href="../docs/assumptions.md">log</a> '
+            '<a href="../docs/adapting.md">adapting</a>')
+    assert docs_links_as_pages(page) == ('<a href="glossary.html#design-effect">deff</a> '
+                                         '<a href="assumptions.html">log</a> <a href="../docs/adapting.md">adapting</a>')

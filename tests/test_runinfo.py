@@ -68,7 +68,7 @@ def test_a_default_run_is_summarised_with_date_commit_and_origin(project: tuple[
     assert study.changes == () and study.reproduces_published_choices
     lines = dict(runinfo.study_lines(study))
     assert lines["Computed"] == "2026-11-30 06:10 UTC from commit 0123456"
-    assert lines["Data"].startswith("synthetic stand-in data") and lines["Data"].endswith("data/raw/s_synthetic.csv")
+    assert lines["Data"].startswith("synthetic stand-in data") and lines["Respondent file"] == "data/raw/s_synthetic.csv"
     assert lines["Parameters"] == "all as in pipeline.yaml"
     assert runinfo.failure_text(summary) is None
     assert runinfo.run_status_text(summary) == ("Last run: started 2026-11-30 06:00 UTC, commit 0123456 with "

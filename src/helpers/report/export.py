@@ -50,6 +50,7 @@ from nbformat import NotebookNode
 from helpers.outputs import write_text
 from helpers.report.markup import (  # noqa: F401  (re-exported: they used to live here)
     _require_offline,
+    docs_links_as_pages,
     external_resource_references,
     heading_slug,
     markdown_to_html_fragment,
@@ -319,6 +320,7 @@ def _export_html(
     resources = _notebook_resources(_document_name(original, source, title), _source_folder(source))
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     body = relative_paths(body, path_replacements(roots))  # the page's own title and metadata too
+    body = docs_links_as_pages(body)
     target = Path(out_html)
     _require_offline(body, target)
     return write_text(target, body)

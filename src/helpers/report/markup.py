@@ -54,6 +54,17 @@ def markdown_to_html_fragment(markdown_text: str) -> str:
     return _MARKDOWN_LINK_PATTERN.sub(lambda match: f'href="{match.group(1)}.html{match.group(2) or ""}"', fragment)
 
 
+#: The docs pages the export renders beside the reports (``reports/<name>.html``).
+RENDERED_DOCS = ("assumptions", "data_log", "glossary")
+_DOCS_LINK_PATTERN = re.compile(r'href="(?:\.\./)*docs/(' + "|".join(RENDERED_DOCS) + r')\.md(#[^"]*)?"')
+
+
+def docs_links_as_pages(html_text: str) -> str:
+    """Links from a notebook to ``../docs/glossary.md`` (right in JupyterLab) pointed at the rendered page
+    beside the report, ``glossary.html`` (and the same for the assumptions and data logs)."""
+    return _DOCS_LINK_PATTERN.sub(lambda match: f'href="{match.group(1)}.html{match.group(2) or ""}"', html_text)
+
+
 def heading_slug(text: str) -> str:
     """GitHub-like anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", text.lower()).strip().replace(" ", "-")

@@ -365,14 +365,18 @@ def _relative(path: Path, base: Path) -> str:
         return path.name
 
 
+def table_path(spec: TableSpec, inputs: ReportInputs) -> Path:
+    """The CSV file a table is read from (``reports:`` sources under the reports folder, others under processed)."""
+    if spec.source.startswith("reports:"):
+        return inputs.reports_dir / spec.source.removeprefix("reports:")
+    return inputs.processed_dir / spec.source
+
+
 def load_table(spec: TableSpec, inputs: ReportInputs) -> tuple[Any, Path]:
     """The frame a table shows and its CSV file."""
     import pandas as pd
 
-    if spec.source.startswith("reports:"):
-        path = inputs.reports_dir / spec.source.removeprefix("reports:")
-    else:
-        path = inputs.processed_dir / spec.source
+    path = table_path(spec, inputs)
     frame = pd.read_csv(path)
     return (spec.rows(frame) if spec.rows else frame), path
 
@@ -400,6 +404,10 @@ def results_table(spec: TableSpec, inputs: ReportInputs, number: int) -> str:
     """A results table: the chosen columns in words, the interval as one column, a link to the full CSV."""
     from pandas.api.types import is_numeric_dtype
 
+    path = table_path(spec, inputs)
+    if not path.is_file():
+        return (f'<p class="small">Table {number} ({escape(spec.caption)}) is not available from this run: '
+                f"{escape(path.name)} was not written (see the variables the respondent file lacks, above).</p>")
     frame, path = load_table(spec, inputs)
     missing = [column for column in spec.columns if column not in frame.columns]
     if missing:
@@ -670,6 +678,8 @@ def results_section(contents: StudyContents, inputs: ReportInputs, numbering: Nu
         parts.append("<p><strong>Every figure and table below is computed from synthetic stand-in data:</strong> "
                      "it shows what the code produces from data calibrated to the published aggregates, not a "
                      "finding about the survey.</p>")
+    parts.extend(f'<p class="caveat-note"><strong>{escape(note)}</strong></p>'
+                 for note in missing_variable_notes(inputs))
     for position, group in enumerate(groups, start=1):
         anchor = f"results-{position}"
         headings.append((3, anchor, f"3.{position} {group.heading}"))
@@ -684,6 +694,16 @@ def results_section(contents: StudyContents, inputs: ReportInputs, numbering: Nu
                 body.append(f'<section class="landscape">{block}</section>' if item.landscape else block)
         parts.append("".join(body))
     return "".join(parts), headings
+
+
+def missing_variable_notes(inputs: ReportInputs) -> list[str]:
+    """The notes on variables the respondent file lacks, as the cleaning step recorded them (none when the file
+    has them all, or the study records no such thing)."""
+    from helpers.data.availability import read_availability
+
+    if not (inputs.processed_dir / inputs.study / "provenance.json").is_file():
+        return []
+    return list(read_availability(inputs.processed_dir / inputs.study).notes)
 
 
 def default_results(inputs: ReportInputs) -> ResultGroup:

@@ -290,7 +290,8 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
     commits = ", ".join(study.commits) or "not recorded"
     lines = [
         ("Computed", f"{when(study.computed_at)} from commit {commits}"),
-        ("Data", f"{ORIGIN_TEXT.get(study.origin, study.origin)}: {study.source}"),
+        ("Data", ORIGIN_TEXT.get(study.origin, study.origin)),
+        ("Respondent file", study.source),  # its own line, so that a path is not broken across lines
     ]
     if not study.defaults_known:
         lines.append(("Parameters", "not compared with pipeline.yaml, which could not be read; see the run "

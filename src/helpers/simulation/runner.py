@@ -200,12 +200,15 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
         cluster.close()
 
 
-def describe_cluster(client: Any) -> str:
-    """'a local cluster of 2 workers (1 thread each)' or 'the cluster at tcp://...: 8 workers, 16 threads'."""
+def describe_cluster(client: Any, show_address: bool = True) -> str:
+    """'2 Dask workers (2 threads) on this machine' or, for a scheduler the user named, '8 Dask workers
+    (16 threads) at tcp://...' (a local cluster's random port is left out: the executed notebook, and so the
+    report, is then the same run to run)."""
     info = client.scheduler_info()
     workers = info.get("workers", {})
     threads = sum(worker.get("nthreads", 0) for worker in workers.values())
-    return f"{len(workers)} Dask workers ({threads} threads) at {client.scheduler.address}"
+    where = f"at {client.scheduler.address}" if show_address else "on this machine"
+    return f"{len(workers)} Dask workers ({threads} threads) {where}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -279,7 +282,8 @@ def run_study(settings: StudySettings, replicates: int, folder: str | os.PathLik
     if plan:
         progress = Progress({scenario: replicates for scenario in scenarios}, run.reused, say)
         with _client(client, address, workers) as active:
-            run.cluster = describe_cluster(active)
+            named = client is not None or scheduler_address(address) is not None  # a cluster the user chose
+            run.cluster = describe_cluster(active, show_address=named)
             say(f"running {sum(len(chunk) for _, chunk in plan)} replicates in {len(plan)} tasks on {run.cluster}")
             _submit_and_write(active, settings, plan[::-1] if reverse else plan, study_folder, progress, run,
                               None if population_dir is None else str(Path(population_dir).resolve()))
