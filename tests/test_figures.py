@@ -94,6 +94,22 @@ def test_the_same_figure_gives_the_same_bytes(tmp_path: Path) -> None:
         assert one.read_bytes() == other.read_bytes(), one.suffix
 
 
+def test_the_size_record_names_the_panels_in_drawing_order(tmp_path: Path) -> None:
+    """docs/adapting.md (e): regrouping a figure shows in its record (one panel per country instead of per
+    activity); hidden grid places and untitled axes are not panels."""
+    use_page_style()
+    fig, axes = page_figure(height_cm=5, nrows=2, ncols=2)
+    for ax, title in zip(axes.ravel(), ["Denmark", "Czech\nRepublic", "", "never shown"]):
+        ax.plot([0, 1], [0, 1])
+        ax.set_title(title)
+    axes.ravel()[3].set_visible(False)
+    finish_figure(fig, title="One panel per country", caption="A grid.", source="Source: a test.", synthetic=False)
+    save_page_figure(fig, pd.DataFrame({"x": [1]}), tmp_path / "grid")
+    record = json.loads((tmp_path / "grid.json").read_text())
+    assert record["panels"] == ["Denmark", "Czech Republic"]
+    assert record["title"] == "One panel per country"
+
+
 def test_text_below_seven_points_and_figures_wider_than_the_page_are_refused(tmp_path: Path) -> None:
     fig, data = example_figure(label_size=6)
     with pytest.raises(ValueError, match=r"figure text '61.0' is 6 pt; at least 7 pt"):

@@ -204,6 +204,18 @@ def test_table_display_reads_as_words_with_plain_numbers() -> None:
     assert "rm_anova" in raw.text  # the old behaviour stays available
 
 
+def test_an_interaction_term_reads_as_its_parts() -> None:
+    """docs/adapting.md (d): a term a student adds to a model formula (``female * age_decades`` gives
+    ``female:age_decades``) is shown in words in the notebook's tables and the reports, like every other term."""
+    from helpers.report.labels import label
+
+    assert label("female:age_decades", "term") == "Women (vs men) \u00d7 Age (per decade)"
+    assert label("urban:country_Denmark", "term") == "Urban (vs non-urban) \u00d7 Denmark"
+    assert label("female:age_decades") == "female:age_decades"  # only a term is split
+    table = provenance.table_display(pd.DataFrame({"term": ["female", "female:age_decades"], "estimate": [3.5, 0.3]}))
+    assert "Women (vs men) \u00d7 Age (per decade)" in table.text and "female:age_decades" not in table.text
+
+
 def test_source_file_is_stored_project_relative(tmp_path: Path) -> None:
     from helpers.paths import PROJECT_ROOT
 

@@ -232,7 +232,9 @@ def sectors_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, claims: pd
 
 
 def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
-    """EU-16: every correlate the claim lists is represented by terms with estimates in every sector's model."""
+    """EU-16: every correlate the claim lists is represented by terms with estimates in every sector's model.
+    ``reproduced`` names each correlate's terms, or says in which sectors' models they are missing (a model
+    whose formula dropped the correlate: "not in the models")."""
     names = claim_list(claims, "EU-16")
     problems, found = [], []
     for name in names:
@@ -240,11 +242,18 @@ def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -
         if terms is None:
             problems.append(f"'{name}' has no model terms")
             continue
+        missing_in = []
         for sector in SECTORS:
             rows = coefficients.loc[(coefficients["sector"] == sector) & coefficients["term"].isin(terms)]
             if len(rows) != len(terms) or not np.isfinite(rows[["estimate", "se"]].to_numpy(dtype=float)).all():
                 problems.append(f"'{name}' ({', '.join(terms)}) missing or not estimable in {sector}")
-        found.append(f"{name}: {', '.join(terms)}")
+                missing_in.append(sector)
+        if not missing_in:
+            found.append(f"{name}: {', '.join(terms)}")
+        elif len(missing_in) == len(SECTORS):
+            found.append(f"{name}: not in the models")
+        else:
+            found.append(f"{name}: {', '.join(terms)} (missing in {_sectors_text(missing_in)})")
     return {"status": _constructed(not problems and bool(names)), "reproduced": "; ".join(found),
             "basis": "the models hold a term for each correlate this claim lists (helpers.eu.statistics."
                      "CLAIMED_CORRELATES, keyed by the registry's names), so the data cannot show otherwise; "

@@ -219,9 +219,12 @@ def label(identifier: Any, kind: str | None = None) -> str:
     """``identifier`` in words: a test, model, term, weight, sector, scenario, cleaning reason or item.
 
     ``kind`` (a column name such as ``term`` or ``sector``) looks in that family first; an unknown
-    identifier comes back unchanged (as text), ``country_X`` terms as the country ``X``.
+    identifier comes back unchanged (as text), ``country_X`` terms as the country ``X``, and a model's
+    interaction term (``female:age_decades``, kind ``term``) as its parts' labels joined by ``×``.
     """
     text = str(identifier)
+    if kind == "term" and ":" in text and all(part.strip() for part in text.split(":")):
+        return " \u00d7 ".join(label(part, "term") for part in text.split(":"))
     families: Mapping[str | None, Mapping[str, str]] = {
         "sector": SECTOR_LABELS, "term": TERM_LABELS, "term_group": TERM_LABELS, "analysis": TEST_LABELS,
         "weighting": WEIGHT_LABELS, "scenario": SCENARIO_LABELS, "reason": REASON_LABELS,

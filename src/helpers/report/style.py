@@ -286,14 +286,19 @@ def check_page_figure(figure: Figure) -> dict[str, Any]:
             "height_cm": round(height * CM_PER_INCH, 2), "smallest_font_pt": size, "smallest_font_text": text}
 
 
+def panel_titles(figure: Figure) -> list[str]:
+    """The titles of the figure's visible panels (axes) in drawing order, each on one line."""
+    return [" ".join(ax.get_title().split()) for ax in figure.axes if ax.get_visible() and ax.get_title().strip()]
+
+
 PAGE_FIGURE_SUFFIXES: tuple[str, ...] = (".svg", ".pdf", ".png", ".csv", ".json")
 PDF_METADATA: dict[str, Any] = {"Creator": None, "Producer": None, "CreationDate": None}
 
 
 def save_page_figure(figure: Figure, data: pd.DataFrame, stem: str | os.PathLike[str]) -> list[Path]:
     """Save a finished figure at its printed size: ``stem.svg`` and ``stem.pdf`` (vector), ``stem.png`` (for
-    HTML), ``stem.csv`` (the data behind it) and ``stem.json`` (its size in inches, smallest font, title and
-    caption). Checked first (:func:`check_page_figure`); every file is written whole or not at all, and the same
+    HTML), ``stem.csv`` (the data behind it) and ``stem.json`` (its size in inches, smallest font, title,
+    caption and the titles of its panels, in drawing order). Checked first (:func:`check_page_figure`); every file is written whole or not at all, and the same
     figure gives the same bytes."""
     import matplotlib
 
@@ -309,7 +314,7 @@ def save_page_figure(figure: Figure, data: pd.DataFrame, stem: str | os.PathLike
     sidecar = {**facts, "dpi_png": PNG_DPI, "title": getattr(figure, "_page_title", ""),
                "caption": getattr(figure, "_page_caption", ""),
                "synthetic": bool(getattr(figure, "_page_synthetic", False)),
-               "files": [path.name for path in written]}
+               "panels": panel_titles(figure), "files": [path.name for path in written]}
     written.append(write_text(f"{stem}.json", json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False)
                               + "\n"))
     return written
