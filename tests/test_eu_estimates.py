@@ -241,9 +241,9 @@ def test_figure_labels_and_source(committed: pd.DataFrame) -> None:
     assert source_line(True).endswith("synthetic stand-in data; see the assumptions log.")
     assert source_line(False) == SOURCE
     assert SYNTHETIC_LABEL.startswith("SYNTHETIC DATA")
-    assert term_label("female") == "Female (vs male)"
+    assert term_label("female") == "Women (vs men)"
     assert term_label("country_Denmark") == "Denmark (vs Czech Republic)"
-    assert term_label("female:urban") == "Female (vs male) \u00d7 Urban (vs non-urban)"
+    assert term_label("female:urban") == "Women (vs men) \u00d7 Urban (vs non-urban)"
     assert weighting_label("weight_country") == "the within-country weight (sex by age group)"
     assert weighting_label(pd.Series(["weight_five_country (equal country totals)"])).endswith(
         "rescaled to equal country totals")

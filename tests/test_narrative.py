@@ -94,7 +94,7 @@ def test_the_country_tests_and_correlates_paragraphs() -> None:
         for term, estimate, t, p in rows
     ])
     text = str(eu.coefficients_text(coefficients, alpha=0.05, synthetic=False))
-    assert "Female (vs male): +3.5 to +5.4 points" in text and "Self-efficacy (1-4): +5.2 to +6.2 points" in text
+    assert "Women (vs men): +3.5 to +5.4 points" in text and "Self-efficacy (1-4): +5.2 to +6.2 points" in text
     assert "self-efficacy (1-4) in every sector (t = 17.0, 13.5)" in text
     assert "3,961 in the local environment and 3,941 in public health" in text
 

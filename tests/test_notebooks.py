@@ -266,7 +266,7 @@ def test_the_rendered_paragraphs_hold_the_numbers_of_the_tables(varied: Path) ->
         assert f"F({row.df1:.0f}, {row.df2:.0f}) = {row.statistic:.1f}" in text
     coefficients = pd.read_csv(tables / "coefficients.csv")
     female = coefficients.loc[coefficients["term"] == "female", "estimate"]
-    assert f"Female (vs male): {female.min():+.1f} to {female.max():+.1f} points" in text
+    assert f"Women (vs men): {female.min():+.1f} to {female.max():+.1f} points" in text
     assert "p = 0 " not in text and "p = 0.000" not in text
     assert "These numbers describe the synthetic stand-in data" in text
     sensitivity = pd.read_csv(varied / "reports" / "figures" / "eu2008_sensitivity" / "eu2008_sensitivity.csv")

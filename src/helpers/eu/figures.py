@@ -20,6 +20,7 @@ import pandas as pd
 
 from helpers.eu.codebook import ACTIVITIES, CANONICAL_COUNTRIES, FREQUENCY_LABELS, SECTOR_NAMES, SECTORS
 from helpers.eu.statistics import CLAIM_OF_TERM, INTERCEPT
+from helpers.report.labels import TERM_LABELS as REPORT_TERM_LABELS
 from helpers.report.style import SYNTHETIC_LABEL  # noqa: F401  (re-exported: the label every figure carries)
 
 SOURCE: str = (
@@ -27,24 +28,9 @@ SOURCE: str = (
     "(2013), International Public Management Journal 16(1)."
 )
 SOURCE_SYNTHETIC_SUFFIX: str = " Reproduced from synthetic stand-in data; see the assumptions log."
-TERM_LABELS: dict[str, str] = {
-    INTERCEPT: "Intercept",
-    "female": "Female (vs male)",
-    "age_decades": "Age (per 10 years)",
-    "efficacy": "Self-efficacy (1-4)",
-    "outcome": "Perceived outcome (1-4)",
-    "govperf": "Government performance (1-4)",
-    "informed": "Informed by government",
-    "consulted": "Consulted by government",
-    "educ_upper_secondary": "Upper secondary (vs lower)",
-    "educ_tertiary": "Tertiary (vs lower)",
-    "employ_unemployed": "Unemployed (vs employed)",
-    "employ_retired": "Retired (vs employed)",
-    "employ_student": "Student (vs employed)",
-    "employ_other": "Other, not in work (vs employed)",
-    "urban": "Urban (vs non-urban)",
-}
-"""How a model term reads in a figure or table; a country term reads as its country (vs the reference)."""
+TERM_LABELS: dict[str, str] = {INTERCEPT: "Intercept", **REPORT_TERM_LABELS}
+"""How a model term reads in a figure or table (the report's labels, one list for figures and tables); a country
+term reads as its country (vs the reference)."""
 
 
 WEIGHT_LABELS: dict[str, str] = {
@@ -77,7 +63,7 @@ def sector_label(sector: str) -> str:
 
 
 def term_label(term: str, reference_country: str = CANONICAL_COUNTRIES[0]) -> str:
-    """A model term in words: 'Female (vs male)', 'Denmark (vs Czech Republic)', an interaction 'a \u00d7 b'."""
+    """A model term in words: 'Women (vs men)', 'Denmark (vs Czech Republic)', an interaction 'a \u00d7 b'."""
     if ":" in term:
         return " \u00d7 ".join(term_label(part, reference_country) for part in term.split(":"))
     if term.startswith("country_"):

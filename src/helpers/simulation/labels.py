@@ -16,15 +16,11 @@ from matplotlib.transforms import offset_copy
 from helpers.eu.codebook import CANONICAL_COUNTRIES, SECTOR_NAMES
 from helpers.oecd import codebook as oecd_codebook
 from helpers.outputs import save_figure, write_csv
+from helpers.report.labels import TERM_LABELS as REPORT_TERM_LABELS
 
 SYNTHETIC_LABEL: str = "SYNTHETIC POPULATIONS \u2014 a check of the code, not survey findings"
 TERM_LABELS: dict[str, str] = {
-    "intercept": "Intercept", "female": "Women (vs men)", "age_decades": "Age (per decade)",
-    "efficacy": "Self-efficacy", "outcome": "Perceived outcome", "govperf": "Perceived government performance",
-    "informed": "Informed by government", "consulted": "Consulted by government",
-    "educ_upper_secondary": "Upper secondary education", "educ_tertiary": "Tertiary education",
-    "employ_unemployed": "Unemployed", "employ_retired": "Retired", "employ_student": "Student",
-    "employ_other": "Other employment status", "urban": "Urban",
+    **REPORT_TERM_LABELS,  # the report's labels, so a term reads the same in every study
     **{f"country_{name}": name for name in CANONICAL_COUNTRIES},
 }
 ANALYSIS_LABELS: dict[str, str] = {
