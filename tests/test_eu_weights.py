@@ -108,3 +108,57 @@ def test_weight_totals_on_the_committed_file() -> None:
     composition = cells / cells.groupby(level="COUNTRY").transform("sum")
     np.testing.assert_allclose(composition.to_numpy(), margins.loc[composition.index].to_numpy(), rtol=1e-9)
     assert (weighted[weights.FIVE_COUNTRY_WEIGHT] > 0).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small hand-made cases for the mutation test set (README, "Mutation testing"): each pins one behaviour.
+# ---------------------------------------------------------------------------------------------------------
+
+EXPECTED_DENMARK_WITHIN = [0.6, 0.6, 1.2, 1.6, 1.6, 0.8, 0.8, 0.8]  # 8 x share / cell count (tiny_margins)
+
+
+def test_cross_country_weights_normalise_the_shares_of_the_countries_present() -> None:
+    # Shares of five countries; only Denmark (0.1) and France (0.3) are in the data: renormalised to 1/4, 3/4.
+    table = tiny_table()
+    within = weights.within_country_weights(table, tiny_margins())
+    shares = pd.Series({"Denmark": 0.1, "France": 0.3, "Germany": 0.4, "Spain": 0.1, "United Kingdom": 0.1})
+    five = weights.cross_country_weights(table, within, shares)
+    np.testing.assert_allclose(five.to_numpy(), [w * 3.5 / 8 for w in EXPECTED_DENMARK_WITHIN] + [10.5 / 6] * 6,
+                               rtol=1e-12)
+    assert five.name == weights.FIVE_COUNTRY_WEIGHT
+
+
+def test_cross_country_weights_name_a_country_without_population_share() -> None:
+    table = tiny_table()
+    within = pd.Series(np.ones(len(table)), index=table.index)
+    with pytest.raises(weights.WeightError) as caught:
+        weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "Germany": 0.5}))
+    assert str(caught.value) == "No population share for ['France']"
+
+
+def test_cross_country_weights_name_the_bad_within_country_weight() -> None:
+    table = tiny_table()
+    within = pd.Series(np.ones(len(table)), index=table.index)
+    within[3] = 0.0
+    with pytest.raises(weights.WeightError) as caught:
+        weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
+    assert str(caught.value) == "weight_country: 1 missing, infinite, zero or negative weights: zero at rows [3]"
+
+
+def test_cross_country_weights_accept_weights_held_as_objects() -> None:
+    # A weight column of Python floats (object dtype, as after a merge with missing rows filled) is read as numbers.
+    table = tiny_table()
+    within = pd.Series([1.0] * len(table), index=table.index, dtype=object)
+    five = weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
+    np.testing.assert_allclose(five.to_numpy(), [7 / 8] * 8 + [7 / 6] * 6, rtol=1e-12)
+
+
+def test_add_weights_uses_the_margins_and_shares_given() -> None:
+    table = tiny_table()
+    weighted = weights.add_weights(table, tiny_margins(), pd.Series({"Denmark": 0.25, "France": 0.75}))
+    assert list(weighted.columns) == ["COUNTRY", "SEX", "AGE", "age_group", "weight_country", "weight_five_country"]
+    np.testing.assert_allclose(weighted["weight_country"].to_numpy(), EXPECTED_DENMARK_WITHIN + [1.0] * 6,
+                               rtol=1e-12)
+    np.testing.assert_allclose(weighted["weight_five_country"].to_numpy(),
+                               [w * 3.5 / 8 for w in EXPECTED_DENMARK_WITHIN] + [10.5 / 6] * 6, rtol=1e-12)
+    assert weighted["age_group"].astype(str).tolist()[:3] == ["18-34", "18-34", "18-34"]
