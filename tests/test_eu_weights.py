@@ -227,3 +227,18 @@ def test_cross_country_weights_keep_the_index_and_name() -> None:
     within = pd.Series(np.ones(14), index=table.index)
     five = weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
     assert five.name == "weight_five_country" and five.index.tolist() == list(range(100, 114))
+
+
+def test_check_weights_default_name_and_every_kind_listed() -> None:
+    with pytest.raises(weights.WeightError) as caught:
+        weights.check_weights(pd.Series([1.0, np.nan, 0.0, -2.0, np.inf]))
+    assert str(caught.value) == ("weight: 4 missing, infinite, zero or negative weights: missing at rows [1]; "
+                                 "infinite at rows [4]; zero at rows [2]; negative at rows [3]")
+
+
+def test_margins_file_without_the_share_column_is_named(tmp_path) -> None:
+    path = tmp_path / "margins.csv"
+    path.write_text("country,sex,age_group\nDenmark,Male,18-34\n", encoding="utf-8")
+    with pytest.raises(weights.PopulationFileError) as caught:
+        weights.read_sex_age_margins(path)
+    assert str(caught.value) == f"{path}: missing required column(s): population_share"
