@@ -202,7 +202,7 @@ def test_harmonise_a_hand_made_frame_and_log_every_change() -> None:
     assert harmonised["Q2_02"].tolist() == ["2", "1", "1"] and harmonised["Q3_01"].tolist() == ["8", "1", "1"]
     assert harmonised["Q4_03"].tolist() == ["8", "2", "1"]
     assert tuple(log.columns) == ("line", "respondent_id", "column", "old_value", "new_value", "reason")
-    assert log.index.tolist() == list(range(len(log)))
+    assert log.index.tolist() == list(range(len(log))) and log["line"].dtype == "int64"
     assert [tuple(record.values()) for record in log.to_dict("records")] == [
         (2, "R1", "CNTRY_CODE", "ca", "CAN", "code_normalised"),
         (2, "R1", "COFOG", "7", "07", "code_normalised"),
@@ -226,3 +226,27 @@ def test_harmonise_leaves_a_clean_frame_and_an_empty_log() -> None:
     harmonised, log = harmonise(frame)
     assert harmonised.equals(frame) and log.empty and tuple(log.columns) == (
         "line", "respondent_id", "column", "old_value", "new_value", "reason")
+
+
+def test_read_renamed_columns_and_refuse_missing_codes_on_id_columns(tmp_path: Path) -> None:
+    import hashlib
+
+    from helpers.oecd.clean import clean_vendor_frame, dropped_log, read_vendor_file
+
+    header = HEADER.replace("RESPID", "respid ").replace("COFOG", "AREA")
+    path = vendor_csv(tmp_path, GOOD_ROWS, header=header)
+    frame = read_vendor_file(path, {"AREA": "COFOG"})
+    assert list(frame.columns) == HEADER.split(",")
+    assert frame.attrs["reading"]["renamed"] == {"respid ": "RESPID"}
+    result = clean_vendor_file(path, column_map={"AREA": "COFOG"})
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result.log["line"].dtype == "int64" or result.log.empty
+    with pytest.raises(VendorFileError) as caught:
+        clean_vendor_frame(frame, path, value_map={"NOPE": {"a": "b"}},
+                           missing_codes={"COUNTRY": ["99"], "Q1_01": ["7"]})
+    assert str(caught.value) == (f"{path}: value_map names column 'NOPE', which the file does not have (after "
+                                 "column_map); missing_codes names 'COUNTRY': only the item columns "
+                                 "(Q1_01, Q2_01, Q2_02 ...) may have missing codes")
+    none_dropped = dropped_log(frame, pd.Series(False, index=frame.index), REASON_ALL_NOT_ANSWERED)
+    assert list(none_dropped.columns) == ["line", "respondent_id", "country", "cofog_code", "reason"]
+    assert none_dropped.empty
