@@ -220,12 +220,27 @@ def test_hand_registry_loads_with_extra_columns_and_keeps_one_study(tmp_path: Pa
     registry = hand_registry().assign(notes="checked 2026")  # a column the schema does not know is kept
     registry.loc[4, "value"] = " 3 "  # a number with spaces is a number
     registry.loc[2, "direction"] = "-"  # the schema takes the sign without spaces
+    registry.loc[0, "location"] = "p"  # one character is not empty
     registry.to_csv(path, index=False)
     claims = load_claims(path)
     assert claims["claim_id"].tolist() == ["OECD-01", "OECD-13", "EU-11", "EU-12", "EU-13"]
     assert claims["notes"].tolist() == ["checked 2026"] * 5
     eu = load_claims(path, study="eu2008")
     assert eu["claim_id"].tolist() == ["EU-11", "EU-12", "EU-13"] and eu.index.tolist() == [0, 1, 2]
+    assert list(eu.columns) == list(claims.columns)
+
+
+def test_hand_registry_direction_without_sectors_required_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    registry = hand_registry()
+    registry.loc[2, ["direction", "sectors_required"]] = ["-", ""]  # a qualifier but no number of sectors
+    registry.to_csv(path, index=False)
+    with pytest.raises(ClaimsRegistryError) as caught:
+        load_claims(path)
+    assert str(caught.value).splitlines()[1:] == [
+        "  column 'whole rows': check a claim with a direction has a qualifier and sectors_required failed on rows "
+        "at file lines 4",
+        "  column 'whole rows': check value is a number for value and rank claims failed on rows at file lines 6"]
 
 
 def test_hand_registry_accessors() -> None:
