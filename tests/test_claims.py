@@ -16,9 +16,17 @@ from helpers.data.checks import (
     scorecard_frame,
 )
 from helpers.data.claims import (
+    CLAIM_COLUMNS,
     ClaimsRegistryError,
+    claim_direction,
     claim_list,
+    claim_names,
     claim_number,
+    claim_qualifier,
+    claim_row,
+    claim_sectors_required,
+    claim_summary,
+    claim_value_text,
     load_claims,
     read_claims_text,
 )
@@ -152,3 +160,114 @@ def test_scorecard_rejects_unknown_claims_and_bad_status() -> None:
         scorecard_frame(claims, {"OECD-77": {"status": "pass"}})
     with pytest.raises(ValueError, match="status"):
         scorecard_frame(claims, {"OECD-01": {"status": "ok"}})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A hand-made registry (no committed file): every rule of the schema and every accessor, exactly.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def registry_row(**cells: str) -> dict[str, str]:
+    row = dict.fromkeys(CLAIM_COLUMNS, "")
+    row.update(claim_id="OECD-01", study="oecd2010", source="OECD 2011", location="Figure 50.1", kind="value",
+               value="20")
+    row.update(cells)
+    return row
+
+
+def hand_registry() -> pd.DataFrame:
+    return pd.DataFrame([
+        registry_row(value=" 20 ", names="Canada; France;"),
+        registry_row(claim_id="OECD-13", kind="design", value="Canada; Korea ;; Spain", names=" ; "),
+        registry_row(claim_id="EU-11", study="eu2008", kind="direction", value="", direction=" - ",
+                     qualifier=" somewhat ", sectors_required="2", summary=" negative, somewhat "),
+        registry_row(claim_id="EU-12", study="eu2008", kind="direction", value="", direction="",
+                     qualifier="", sectors_required="", summary=""),
+        registry_row(claim_id="EU-13", study="eu2008", kind="rank", value="2|3"),
+    ])
+
+
+def test_hand_registry_errors_are_listed_exactly(tmp_path: Path) -> None:
+    rows = [registry_row(), registry_row(claim_id="OECD-1", study=" ", kind="guess"),
+            registry_row(claim_id="EU-11", study="eu2008", kind="direction", value="", direction="+",
+                         qualifier=" ", sectors_required="3"),
+            registry_row(claim_id="EU-12", study="eu2008", kind="rank", value="n/a", direction="x",
+                         sectors_required="10"),
+            registry_row(source="", location="")]
+    path = tmp_path / "claims.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    with pytest.raises(ClaimsRegistryError) as caught:
+        load_claims(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: schema failures",
+        "  column 'claim_id': check field_uniqueness failed on rows at file lines 2, 6 (values: 'OECD-01')",
+        "  column 'claim_id': check str_matches('^(OECD|EU)-\\d\\d$') failed on rows at file lines 3 (values: 'OECD-1')",
+        "  column 'direction': check isin(['', '+', '-']) failed on rows at file lines 5 (values: 'x')",
+        "  column 'kind': check isin(['value', 'rank', 'direction', 'design', 'definition']) failed on rows at "
+        "file lines 3 (values: 'guess')",
+        "  column 'location': check non_empty failed on rows at file lines 6 (values: '')",
+        "  column 'sectors_required': check str_matches('^(|[1-9])$') failed on rows at file lines 5 (values: '10')",
+        "  column 'source': check non_empty failed on rows at file lines 6 (values: '')",
+        "  column 'study': check non_empty failed on rows at file lines 3 (values: ' ')",
+        "  column 'whole rows': check a claim with a direction has a qualifier and sectors_required failed on rows "
+        "at file lines 4, 5",
+        "  column 'whole rows': check value is a number for value and rank claims failed on rows at file lines 5",
+    ]
+
+
+def test_hand_registry_loads_with_extra_columns_and_keeps_one_study(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    registry = hand_registry().assign(notes="checked 2026")  # a column the schema does not know is kept
+    registry.loc[4, "value"] = " 3 "  # a number with spaces is a number
+    registry.loc[2, "direction"] = "-"  # the schema takes the sign without spaces
+    registry.loc[0, "location"] = "p"  # one character is not empty
+    registry.to_csv(path, index=False)
+    claims = load_claims(path)
+    assert claims["claim_id"].tolist() == ["OECD-01", "OECD-13", "EU-11", "EU-12", "EU-13"]
+    assert claims["notes"].tolist() == ["checked 2026"] * 5
+    eu = load_claims(path, study="eu2008")
+    assert eu["claim_id"].tolist() == ["EU-11", "EU-12", "EU-13"] and eu.index.tolist() == [0, 1, 2]
+    assert list(eu.columns) == list(claims.columns)
+
+
+def test_hand_registry_direction_without_sectors_required_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    registry = hand_registry()
+    registry.loc[2, ["direction", "sectors_required"]] = ["-", ""]  # a qualifier but no number of sectors
+    registry.to_csv(path, index=False)
+    with pytest.raises(ClaimsRegistryError) as caught:
+        load_claims(path)
+    assert str(caught.value).splitlines()[1:] == [
+        "  column 'whole rows': check a claim with a direction has a qualifier and sectors_required failed on rows "
+        "at file lines 4",
+        "  column 'whole rows': check value is a number for value and rank claims failed on rows at file lines 6"]
+
+
+def test_hand_registry_accessors() -> None:
+    claims = hand_registry()
+    assert claim_row(claims, "EU-11")["qualifier"] == " somewhat "
+    with pytest.raises(KeyError) as caught:
+        claim_row(claims, "EU-99")
+    assert caught.value.args == ("claim 'EU-99' is not in the claims registry",)
+    assert claim_value_text(claims, "OECD-01") == " 20 " and claim_number(claims, "OECD-01") == 20.0
+    with pytest.raises(ValueError) as caught:
+        claim_number(claims, "EU-13")
+    assert str(caught.value) == "claim EU-13: value '2|3' is not a number"
+    assert claim_list(claims, "OECD-13") == ["Canada", "Korea", "Spain"]
+    assert claim_list(claims, "EU-13", separator="|") == ["2", "3"]
+    assert claim_names(claims, "OECD-01") == ["Canada", "France"]
+    with pytest.raises(ValueError) as caught:
+        claim_names(claims, "OECD-13")
+    assert str(caught.value) == "claim OECD-13: the registry's names column is empty"
+    assert claim_direction(claims, "EU-11") == -1
+    with pytest.raises(ValueError) as caught:
+        claim_direction(claims, "EU-12")
+    assert str(caught.value) == "claim EU-12: direction must be one of +, - in the registry, got ''"
+    assert claim_qualifier(claims, "EU-11") == "somewhat" and claim_qualifier(claims, "EU-12") == ""
+    assert claim_sectors_required(claims, "EU-11") == 2
+    with pytest.raises(ValueError) as caught:
+        claim_sectors_required(claims, "EU-12")
+    assert str(caught.value) == "claim EU-12: sectors_required is empty in the registry"
+    assert claim_summary(claims, "OECD-01") == "20"
+    assert claim_summary(claims, "EU-11") == "negative, somewhat"
+    assert claim_summary(claims, "EU-12") == ""

@@ -11,7 +11,7 @@ import pyreadstat
 import pytest
 
 from helpers.eu import codebook, synthetic
-from helpers.eu.clean import DROPPED, CleaningError, clean, read_respondent_file
+from helpers.eu.clean import DROPPED, CleaningError, _country_codes_as_labels, clean, read_respondent_file
 from helpers.paths import EU_RAW_FILE
 
 
@@ -202,3 +202,19 @@ def test_cleaning_finds_exactly_the_injected_defects(seed: int, tmp_path) -> Non
     for column in codebook.SURVEY_QUESTION_COLUMNS:
         assert set(result.data[column].dropna().unique()) <= set(codebook.VARIABLE_BY_NAME[column].value_labels)
     assert np.isin(result.data["COUNTRY"].unique(), codebook.CANONICAL_COUNTRIES).all()
+
+
+def test_country_codes_become_their_value_labels_by_hand() -> None:
+    # An SPSS/Stata COUNTRY coded 1, 2, 7 (no label), 2.5 (no label) and a text code left for the cleaning.
+    frame = pd.DataFrame({"COUNTRY": pd.Series([1.0, 2.0, 7.0, 2.5, "Dk"], dtype="object"), "AGE": [30] * 5})
+    labelled = _country_codes_as_labels(frame, {1.0: "Denmark", 2: "France", "x": "ignored"})
+    assert labelled["COUNTRY"].tolist() == ["Denmark", "France", "7", "2.5", "Dk"]
+    assert labelled["AGE"].tolist() == [30] * 5
+    numeric = pd.DataFrame({"COUNTRY": [1.0, 2.0]})
+    assert _country_codes_as_labels(numeric, {1.0: "Denmark", 2.0: "France"})["COUNTRY"].tolist() == [
+        "Denmark", "France"]
+    text = pd.DataFrame({"COUNTRY": pd.Series(["1", "2"], dtype="string")})
+    assert _country_codes_as_labels(text, {1.0: "Denmark"})["COUNTRY"].tolist() == ["1", "2"]
+    assert _country_codes_as_labels(numeric, None) is numeric
+    assert _country_codes_as_labels(numeric.rename(columns={"COUNTRY": "LAND"}), {1.0: "Denmark"})[
+        "LAND"].tolist() == [1.0, 2.0]

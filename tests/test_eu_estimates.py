@@ -262,3 +262,97 @@ def test_the_rows_the_figures_draw(committed: pd.DataFrame) -> None:
     sums = frequencies.groupby(["item", "country"])["percent"].sum()
     assert sums.to_numpy() == pytest.approx(np.full(len(sums), 100.0))
     assert set(frequencies["frequency"]) == {"Never", "Occasionally", "Often", "Always"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The two routes of the activity shares, pinned on hand-made frames (mutation test set)
+# ---------------------------------------------------------------------------------------------------------
+
+from helpers.eu import estimates as eu_estimates  # noqa: E402
+from svy import errors as svy_errors  # noqa: E402
+
+ITEM = ENVIRONMENT_ITEMS[0]
+
+
+def interior_answers() -> pd.DataFrame:
+    """six_respondents with answers Denmark 1, 2, 2 (weights 2, 4, 2) and France 2, 4, 4 (weights 1, 1/2, 1/2):
+    category 2 has share 6/8 = 0.75 in Denmark and 1/2 in France."""
+    frame = six_respondents()
+    frame[ITEM] = pd.array([1, 2, 2, 2, 4, 4], dtype="Int64")
+    return frame
+
+
+def level_shares(rows: list[tuple[str, int, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame({"COUNTRY": [r[0] for r in rows], "level": [r[1] for r in rows],
+                         "estimate": [r[2] for r in rows], "se": 0.1, "ci_low": 0.0, "ci_high": 1.0,
+                         "deff": [r[3] for r in rows], "df": 2, "n": 3})
+
+
+def four_categories(estimates: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4), deff: float = 1.0) -> list:
+    return [(country, code, share, deff) for country in ("Denmark", "France")
+            for code, share in zip((1, 2, 3, 4), estimates, strict=True)]
+
+
+def test_category_share_of_one_code_by_hand() -> None:
+    design = eu_estimates.study_design("weight_country")
+    share = eu_estimates._category_share(interior_answers(), ITEM, 2, "weight_country", 0.05, design)
+    assert share["COUNTRY"].tolist() == ["Denmark", "France"]
+    assert share["estimate"].tolist() == pytest.approx([0.75, 0.5])
+    assert share["deff"].tolist() == pytest.approx([0.875, 1.125])
+
+
+def test_shares_by_code_splits_complete_interior_shares() -> None:
+    answered = pd.Series({"Denmark": 3, "France": 3})
+    by_code = eu_estimates._shares_by_code(level_shares(four_categories()), answered, {"Denmark", "France"})
+    assert sorted(by_code) == [1, 2, 3, 4]
+    assert list(by_code[3].columns) == ["country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n"]
+    assert by_code[3]["country"].tolist() == ["Denmark", "France"] and by_code[3].index.tolist() == [0, 1]
+    assert by_code[3]["estimate"].tolist() == [0.3, 0.3]
+
+
+@pytest.mark.parametrize("rows", [
+    four_categories((0.0, 0.2, 0.3, 0.5)),  # a category nobody chose
+    four_categories((1.0, 0.2, 0.3, 0.4)),  # a category everybody chose
+    four_categories((0.1, 0.2, 0.3, 1.5)),  # not a share
+    four_categories(deff=float("nan")),  # no design effect
+    [(c, 5 if code == 4 else code, s, d) for c, code, s, d in four_categories()],  # a code outside the codebook
+    four_categories()[:7],  # a category missing in one country
+])
+def test_shares_by_code_leaves_the_other_cases_to_the_per_category_route(rows: list) -> None:
+    answered = pd.Series({"Denmark": 3, "France": 3})
+    assert eu_estimates._shares_by_code(level_shares(rows), answered, {"Denmark", "France"}) is None
+
+
+def test_complete_countries_fill_a_country_nobody_in_which_chose_the_category() -> None:
+    result = pd.DataFrame({"COUNTRY": ["Denmark"], "estimate": [0.25], "se": [0.2], "ci_low": [0.01],
+                           "ci_high": [0.9], "deff": [0.875], "df": [2], "n": [3]})
+    completed = eu_estimates._complete_countries(result, pd.Series({"Denmark": 3, "France": 2}))
+    assert list(completed.columns) == ["country", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n"]
+    assert completed["country"].tolist() == ["Denmark", "France"]
+    assert completed["estimate"].tolist() == [0.25, 0.0] and completed["se"].tolist() == [0.2, 0.0]
+    assert completed["ci_high"].isna().tolist() == [False, True] and completed["deff"].isna().tolist() == [False, True]
+    assert completed["df"].tolist() == [2, 1] and completed["n"].tolist() == [3, 2]
+
+
+def test_all_category_shares_fall_back_item_by_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = eu_estimates.survey_level_shares
+
+    def refusing(frame: pd.DataFrame, items: list[str], **options: object) -> dict:
+        if len(items) > 1 or items[0] == ENVIRONMENT_ITEMS[1]:
+            raise svy_errors.MethodError("no design effect", "a share of 0 or 1")
+        return real(frame, items, **options)
+
+    monkeypatch.setattr(eu_estimates, "survey_level_shares", refusing)
+    design = eu_estimates.study_design("weight_country")
+    shares = eu_estimates._all_category_shares(interior_answers(), ENVIRONMENT_ITEMS[:2], "weight_country", 0.05,
+                                               design)
+    assert list(shares) == ENVIRONMENT_ITEMS[:2] and shares[ENVIRONMENT_ITEMS[1]] is None
+    denmark = shares[ITEM].query("COUNTRY == 'Denmark'")
+    assert denmark["estimate"].tolist() == pytest.approx([0.25, 0.75, 0.0])  # codes 1, 2, 4
+    assert eu_estimates._all_category_shares(interior_answers(), [], "weight_country", 0.05, design) == {}
+
+
+def test_activity_frequencies_name_a_missing_item() -> None:
+    with pytest.raises(KeyError) as caught:
+        activity_frequencies(six_respondents().drop(columns=[ITEM]), sectors=("environment",))
+    assert caught.value.args == (f"activity item {ITEM!r} is not in the data",)

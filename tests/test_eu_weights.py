@@ -3,6 +3,8 @@ table, and their totals on the committed file."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,3 +110,135 @@ def test_weight_totals_on_the_committed_file() -> None:
     composition = cells / cells.groupby(level="COUNTRY").transform("sum")
     np.testing.assert_allclose(composition.to_numpy(), margins.loc[composition.index].to_numpy(), rtol=1e-9)
     assert (weighted[weights.FIVE_COUNTRY_WEIGHT] > 0).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small hand-made cases for the mutation test set (README, "Mutation testing"): each pins one behaviour.
+# ---------------------------------------------------------------------------------------------------------
+
+EXPECTED_DENMARK_WITHIN = [0.6, 0.6, 1.2, 1.6, 1.6, 0.8, 0.8, 0.8]  # 8 x share / cell count (tiny_margins)
+
+
+def test_cross_country_weights_normalise_the_shares_of_the_countries_present() -> None:
+    # Shares of five countries; only Denmark (0.1) and France (0.3) are in the data: renormalised to 1/4, 3/4.
+    table = tiny_table()
+    within = weights.within_country_weights(table, tiny_margins())
+    shares = pd.Series({"Denmark": 0.1, "France": 0.3, "Germany": 0.4, "Spain": 0.1, "United Kingdom": 0.1})
+    five = weights.cross_country_weights(table, within, shares)
+    np.testing.assert_allclose(five.to_numpy(), [w * 3.5 / 8 for w in EXPECTED_DENMARK_WITHIN] + [10.5 / 6] * 6,
+                               rtol=1e-12)
+    assert five.name == weights.FIVE_COUNTRY_WEIGHT
+
+
+def test_cross_country_weights_name_a_country_without_population_share() -> None:
+    table = tiny_table()
+    within = pd.Series(np.ones(len(table)), index=table.index)
+    with pytest.raises(weights.WeightError) as caught:
+        weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "Germany": 0.5}))
+    assert str(caught.value) == "No population share for ['France']"
+
+
+def test_cross_country_weights_name_the_bad_within_country_weight() -> None:
+    table = tiny_table()
+    within = pd.Series(np.ones(len(table)), index=table.index)
+    within[3] = 0.0
+    with pytest.raises(weights.WeightError) as caught:
+        weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
+    assert str(caught.value) == "weight_country: 1 missing, infinite, zero or negative weights: zero at rows [3]"
+
+
+def test_cross_country_weights_accept_weights_held_as_objects() -> None:
+    # A weight column of Python floats (object dtype, as after a merge with missing rows filled) is read as numbers.
+    table = tiny_table()
+    within = pd.Series([1.0] * len(table), index=table.index, dtype=object)
+    five = weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
+    np.testing.assert_allclose(five.to_numpy(), [7 / 8] * 8 + [7 / 6] * 6, rtol=1e-12)
+
+
+def test_add_weights_uses_the_margins_and_shares_given() -> None:
+    table = tiny_table()
+    weighted = weights.add_weights(table, tiny_margins(), pd.Series({"Denmark": 0.25, "France": 0.75}))
+    assert list(weighted.columns) == ["COUNTRY", "SEX", "AGE", "age_group", "weight_country", "weight_five_country"]
+    np.testing.assert_allclose(weighted["weight_country"].to_numpy(), EXPECTED_DENMARK_WITHIN + [1.0] * 6,
+                               rtol=1e-12)
+    np.testing.assert_allclose(weighted["weight_five_country"].to_numpy(),
+                               [w * 3.5 / 8 for w in EXPECTED_DENMARK_WITHIN] + [10.5 / 6] * 6, rtol=1e-12)
+    assert weighted["age_group"].astype(str).tolist()[:3] == ["18-34", "18-34", "18-34"]
+
+
+def test_age_groups_keep_the_index_and_name_text_ages_and_list_at_most_20_rows() -> None:
+    groups = weights.age_group(pd.Series([25, 60], index=[7, 3]))
+    assert groups.name == "age_group" and groups.index.tolist() == [7, 3]
+    assert groups.astype(str).tolist() == ["18-34", "55+"]
+    with pytest.raises(weights.WeightError) as caught:
+        weights.age_group(pd.Series(["40", "unknown", "17"]))
+    assert str(caught.value) == "Ages missing or out of range at rows [1, 2]: clean the data first"
+    with pytest.raises(weights.WeightError) as caught:
+        weights.age_group(pd.Series([10] * 21))
+    assert str(caught.value) == f"Ages missing or out of range at rows {list(range(20))}: clean the data first"
+
+
+def test_within_country_weights_name_unknown_countries_sex_codes_and_countries_without_margins() -> None:
+    table = tiny_table()
+    with pytest.raises(weights.WeightError) as caught:
+        weights.within_country_weights(table.assign(COUNTRY=["Danmark"] * 8 + ["France"] * 6), tiny_margins())
+    assert str(caught.value) == ("Countries without margins: ['Danmark'] "
+                                 "(harmonise labels with helpers.eu.clean first)")
+    with pytest.raises(weights.WeightError) as caught:
+        weights.within_country_weights(table.assign(SEX=[1] * 13 + [3]), tiny_margins())
+    assert re.fullmatch(r"SEX codes without margins: \[(np\.int64\()?3\)?\] \(missing SEX must be resolved first\)",
+                        str(caught.value))
+    france_only = tiny_margins().query("country == 'France'")
+    with pytest.raises(weights.WeightError) as caught:
+        weights.within_country_weights(table, france_only)
+    assert str(caught.value) == "No sex x age margins for ['Denmark']"
+    with pytest.raises(weights.WeightError) as caught:
+        weights.within_country_weights(table.drop(index=[2]), tiny_margins())
+    assert str(caught.value) == ("No respondent in cell ('Denmark', 2, '18-34') (population share 0.150): "
+                                 "cannot post-stratify; collapse cells or check the data")
+
+
+def test_within_country_weights_skip_margins_of_countries_not_in_the_data() -> None:
+    # Margins of a country absent from the data (Austria here, listed first) are skipped, not a stop.
+    austria = tiny_margins().query("country == 'France'").assign(country="Austria")
+    margins = pd.concat([austria, tiny_margins()], ignore_index=True)
+    table = tiny_table().set_axis(range(100, 114))
+    within = weights.within_country_weights(table, margins)
+    np.testing.assert_allclose(within.to_numpy(), EXPECTED_DENMARK_WITHIN + [1.0] * 6, rtol=1e-12)
+    assert within.name == "weight_country" and within.index.tolist() == list(range(100, 114))
+
+
+def test_zero_population_shares_give_refused_zero_weights() -> None:
+    margins = tiny_margins()
+    margins.loc[0, "population_share"], margins.loc[1, "population_share"] = 0.0, 0.3
+    with pytest.raises(weights.WeightError) as caught:
+        weights.within_country_weights(tiny_table(), margins)
+    assert str(caught.value) == "weight_country: 2 missing, infinite, zero or negative weights: zero at rows [0, 1]"
+    table = tiny_table()
+    within = weights.within_country_weights(table, tiny_margins())
+    with pytest.raises(weights.WeightError) as caught:
+        weights.cross_country_weights(table, within, pd.Series({"Denmark": 1.0, "France": 0.0}))
+    assert str(caught.value) == ("weight_five_country: 6 missing, infinite, zero or negative weights: "
+                                 "zero at rows [8, 9, 10, 11, 12, 13]")
+
+
+def test_cross_country_weights_keep_the_index_and_name() -> None:
+    table = tiny_table().set_axis(range(100, 114))
+    within = pd.Series(np.ones(14), index=table.index)
+    five = weights.cross_country_weights(table, within, pd.Series({"Denmark": 0.5, "France": 0.5}))
+    assert five.name == "weight_five_country" and five.index.tolist() == list(range(100, 114))
+
+
+def test_check_weights_default_name_and_every_kind_listed() -> None:
+    with pytest.raises(weights.WeightError) as caught:
+        weights.check_weights(pd.Series([1.0, np.nan, 0.0, -2.0, np.inf]))
+    assert str(caught.value) == ("weight: 4 missing, infinite, zero or negative weights: missing at rows [1]; "
+                                 "infinite at rows [4]; zero at rows [2]; negative at rows [3]")
+
+
+def test_margins_file_without_the_share_column_is_named(tmp_path) -> None:
+    path = tmp_path / "margins.csv"
+    path.write_text("country,sex,age_group\nDenmark,Male,18-34\n", encoding="utf-8")
+    with pytest.raises(weights.PopulationFileError) as caught:
+        weights.read_sex_age_margins(path)
+    assert str(caught.value) == f"{path}: missing required column(s): population_share"

@@ -177,3 +177,76 @@ def test_committed_file_cleans() -> None:
     assert len(result.dropped) > 0
     assert len(result.long) == (result.n_rows_read - len(result.dropped)) * len(codebook.ITEM_COLUMNS)
     assert set(result.long["country"]) == set(codebook.country_table()["country"])
+
+
+# --------------------------------------------------------------------------------------------
+# Harmonising a hand-made vendor frame: every kind of change and its log line (mutation test set)
+# --------------------------------------------------------------------------------------------
+
+from helpers.oecd.clean import harmonise  # noqa: E402
+
+VENDOR_COLUMNS = [*codebook.ID_COLUMNS, *codebook.ITEM_COLUMNS, codebook.SYNTHETIC_COLUMN]
+
+
+def test_harmonise_a_hand_made_frame_and_log_every_change() -> None:
+    rows = [["R1 ", " Canada", "ca", "OECD", "7", "1", "01", "2.0", "98", "2", "1", "9", "1", "1", "8", "1"],
+            ["R2", "brazil", "BRA", "partner", "9", "99", "2", "1", "1", "2", "1", "1", "1", "1", "X", "1"],
+            ["R3", "Norway", "zz", "oecd", "03", "1", "2", "1", "1", "2", "1", "1", "1", "1", "1", "1"]]
+    frame = pd.DataFrame(rows, columns=VENDOR_COLUMNS)
+    harmonised, log = harmonise(frame, value_map={"Q4_03": {"X": "2"}},
+                                missing_codes={"Q2_01": {"2": "dont_know", "01": "refused"}})
+    assert harmonised[["RESPID", "COUNTRY", "CNTRY_CODE", "MEMBERSHIP", "COFOG"]].values.tolist() == [
+        ["R1", "Canada", "CAN", "oecd", "07"], ["R2", "Brazil", "BRA", "partner", "09"],
+        ["R3", "Norway", "zz", "oecd", "03"]]
+    assert harmonised["Q1_01"].tolist() == ["1", "9", "1"] and harmonised["Q2_01"].tolist() == ["9", "8", "8"]
+    assert harmonised["Q2_02"].tolist() == ["2", "1", "1"] and harmonised["Q3_01"].tolist() == ["8", "1", "1"]
+    assert harmonised["Q4_03"].tolist() == ["8", "2", "1"]
+    assert tuple(log.columns) == ("line", "respondent_id", "column", "old_value", "new_value", "reason")
+    assert log.index.tolist() == list(range(len(log))) and log["line"].dtype == "int64"
+    assert [tuple(record.values()) for record in log.to_dict("records")] == [
+        (2, "R1", "CNTRY_CODE", "ca", "CAN", "code_normalised"),
+        (2, "R1", "COFOG", "7", "07", "code_normalised"),
+        (2, "R1", "COUNTRY", " Canada", "Canada", "whitespace_stripped"),
+        (2, "R1", "MEMBERSHIP", "OECD", "oecd", "code_normalised"),
+        (2, "R1", "Q2_01", "01", "9", "declared_missing"),
+        (2, "R1", "Q2_02", "2.0", "2", "code_normalised"),
+        (2, "R1", "Q3_01", "98", "8", "code_normalised"),
+        (2, "R1 ", "RESPID", "R1 ", "R1", "whitespace_stripped"),
+        (3, "R2", "COFOG", "9", "09", "code_normalised"),
+        (3, "R2", "COUNTRY", "brazil", "Brazil", "code_normalised"),
+        (3, "R2", "Q1_01", "99", "9", "code_normalised"),
+        (3, "R2", "Q2_01", "2", "8", "declared_missing"),
+        (3, "R2", "Q4_03", "X", "2", "value_mapped"),
+        (4, "R3", "Q2_01", "2", "8", "declared_missing"),
+    ]
+
+
+def test_harmonise_leaves_a_clean_frame_and_an_empty_log() -> None:
+    frame = pd.DataFrame([["R1", "Canada", "CAN", "oecd", "07", *["1"] * 10, "1"]], columns=VENDOR_COLUMNS)
+    harmonised, log = harmonise(frame)
+    assert harmonised.equals(frame) and log.empty and tuple(log.columns) == (
+        "line", "respondent_id", "column", "old_value", "new_value", "reason")
+
+
+def test_read_renamed_columns_and_refuse_missing_codes_on_id_columns(tmp_path: Path) -> None:
+    import hashlib
+
+    from helpers.oecd.clean import clean_vendor_frame, dropped_log, read_vendor_file
+
+    header = HEADER.replace("RESPID", "respid ").replace("COFOG", "AREA")
+    path = vendor_csv(tmp_path, GOOD_ROWS, header=header)
+    frame = read_vendor_file(path, {"AREA": "COFOG"})
+    assert list(frame.columns) == HEADER.split(",")
+    assert frame.attrs["reading"]["renamed"] == {"respid ": "RESPID"}
+    result = clean_vendor_file(path, column_map={"AREA": "COFOG"})
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result.log["line"].dtype == "int64" or result.log.empty
+    with pytest.raises(VendorFileError) as caught:
+        clean_vendor_frame(frame, path, value_map={"NOPE": {"a": "b"}},
+                           missing_codes={"COUNTRY": ["99"], "Q1_01": ["7"]})
+    assert str(caught.value) == (f"{path}: value_map names column 'NOPE', which the file does not have (after "
+                                 "column_map); missing_codes names 'COUNTRY': only the item columns "
+                                 "(Q1_01, Q2_01, Q2_02 ...) may have missing codes")
+    none_dropped = dropped_log(frame, pd.Series(False, index=frame.index), REASON_ALL_NOT_ANSWERED)
+    assert list(none_dropped.columns) == ["line", "respondent_id", "country", "cofog_code", "reason"]
+    assert none_dropped.empty
