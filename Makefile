@@ -31,11 +31,15 @@ help:
 
 all: env system-deps pipeline
 
+# The test files run on TEST_WORKERS processes (pytest-xdist; each file kept on one process, so its
+# module fixtures are built once); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+
 test: env system-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: env
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 env: $(STAMP)
 
