@@ -21,6 +21,8 @@ SIDE_MARGIN_PT = 20 * MM
 EDGE_PT = 10 * MM  # the running header and footer sit in the top and bottom margins, at least 10 mm from the edge
 SMALLEST_FONT_PT = 7.0
 P_ZERO = re.compile(r"\bp\s*(?:\([^)]*\))?\s*=\s*0(?:\.0+)?(?![\d.]*\d)")
+# A p-value a reader cannot read: in e-notation (p = 1.1e-75, p(Holm) 9.2e-07) or with more than three decimals.
+P_UNREADABLE = re.compile(r"\bp\s*(?:\([^)]*\))?\s*[=:]?\s*(?:\d*\.?\d+[eE][-+]?\d+|0\.\d{4,})")
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/(?:home|root|tmp|work|usr|opt|var|mnt|srv|Users)/[\w.-]+")
 
 
@@ -142,8 +144,9 @@ def absolute_paths(text: str, roots: list[Path] = ()) -> list[str]:
 
 
 def p_zero(text: str) -> list[str]:
-    """``p = 0``, ``p = 0.000``, ``p(Holm) = 0`` in ``text``."""
-    return [match.group(0) for match in P_ZERO.finditer(text)]
+    """``p = 0``, ``p = 0.000``, ``p(Holm) = 0`` in ``text``, and p-values in e-notation or with more than three
+    decimals (``p = 1.1e-75``, ``p(Holm) 9.2e-07``, ``p = 0.0001``): each should read ``< 0.001`` or ``0.031``."""
+    return [match.group(0) for pattern in (P_ZERO, P_UNREADABLE) for match in pattern.finditer(text)]
 
 
 # --- figures: the smallest text at its printed size ---------------------------------------------------------

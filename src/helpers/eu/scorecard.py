@@ -408,7 +408,7 @@ def heterogeneity_check(heterogeneity: pd.DataFrame, alpha: float) -> dict[str, 
     detail = (
         f"effects differing between sectors (Wald F): {', '.join(sector_terms) or 'none'}; correlate x country "
         f"interactions (Wald F per sector and key correlate): {', '.join(country_terms) or 'none'}"
-        + (f" (smallest interaction p {best['p_value'].iloc[0]:.2g}, after Holm {best['p_rule'].iloc[0]:.2g}: "
+        + (f" (smallest interaction p = {best['p_value'].iloc[0]:.2g}, p (Holm) = {best['p_rule'].iloc[0]:.2g}: "
            f"{best['term'].iloc[0]} in {best['sector'].iloc[0]})" if len(best) else "")
         + "; shown, not tested: country differences differ between sectors "
         + ("; ".join(f"F({row.df1:.0f}, {row.df2:.0f}) = {row.statistic:.1f}, p = {row.p_value:.2g}"

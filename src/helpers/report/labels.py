@@ -179,6 +179,7 @@ COLUMN_DECIMALS: dict[str, int] = {
     "truth": 2, "bias": 3, "rmse": 3, "lowest": 1, "highest": 1, "published_specification": 1,
 }
 
+NUMBERS_AS_NAMES = frozenset({"figure", "figure_number"})  # "Figure 50.1" is a name: 50.1, never 50.10
 WHOLE_WHEN_INTEGRAL = frozenset({"df", "df1", "df2"})  # degrees of freedom: 4 and 4928, but Welch's 4593.3
 PERCENT_COLUMNS = frozenset({"confidence_level", "ci_level"})  # 0.95 -> 95%
 BARE_IDENTIFIERS: dict[str, str] = {"friedman": "Friedman test", "rm_anova": "repeated-measures ANOVA"}
@@ -193,7 +194,7 @@ _BARE_WORD = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(word) for word in 
 _P_IN_TEXT = re.compile(
     r"(?P<name>\bp(?:\s*\((?:Holm|holm|adj(?:usted)?|corrected)\))?)"
     r"(?P<op>\s*(?:=|<|<=|≤)\s*)"
-    r"(?P<value>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(?![\w.])"
+    r"(?P<value>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(?!\w|\.\d)"  # a full stop after it ends the sentence
 )
 
 
@@ -303,6 +304,8 @@ def format_cell(value: Any, column: Any, default_decimals: int = 3) -> str:
     if isinstance(value, str):
         return label(value, name) if name in IDENTIFIER_COLUMNS else readable_text(value)
     number = _finite(value)
+    if number is not None and name in NUMBERS_AS_NAMES:
+        return f"{number:g}"
     if number is not None and name in PERCENT_COLUMNS:
         return f"{number * 100:g}%"
     if number is not None and name in WHOLE_WHEN_INTEGRAL and number == int(number):
