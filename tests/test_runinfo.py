@@ -81,9 +81,10 @@ def test_a_changed_study_parameter_is_a_changed_analysis_but_an_output_path_is_n
     manifest["steps"]["s_estimates"]["parameters"]["table"] = "/elsewhere/t.csv"
     manifest["steps"]["s_estimates"]["git_dirty"] = True
     study = runinfo.summarise_run(manifest).studies["s"]
-    assert [change.text() for change in study.changes] == ["table = /elsewhere/t.csv (pipeline.yaml: "
-                                                           f"{manifest['run']['placeholders']['processed']}"
-                                                           "/s_estimates/t.csv)",
+    # paths as a reader sees them: under the run's folder relative to it, elsewhere by name (issue 13)
+    assert [change.text() for change in study.changes] == ["table = t.csv (outside the project; full path and sha256 in "
+                                                           "the run manifest) (pipeline.yaml: "
+                                                           "data/processed/s_estimates/t.csv)",
                                                            "weighting = unweighted (pipeline.yaml: population)"]
     assert [change.name for change in study.analysis_changes] == ["weighting"]
     assert not study.reproduces_published_choices
@@ -169,3 +170,20 @@ def test_the_run_record_is_near_the_top_of_a_page_with_its_style_and_other_raw_h
         assert page.index("RECORD") < page.index("raw</div>")
         assert 'style="color:red"' not in page and "onclick" not in page  # the notebook's own raw HTML: sanitised
         assert r"\textbf{RECORD}" not in page  # the LaTeX cell shows only in the PDF
+
+
+def test_paths_reach_the_reports_relative_to_the_run_or_the_project_never_absolute(tmp_path: Path) -> None:
+    from helpers.paths import PROJECT_ROOT
+
+    out = tmp_path / "out"
+    roots = runinfo.run_roots({"placeholders": {"reports": str(out / "reports")}})
+    assert runinfo.reader_path(str(PROJECT_ROOT / "data" / "raw" / "x.csv"), roots) == "data/raw/x.csv"
+    assert runinfo.reader_path(str(out / "data" / "processed" / "eu2008"), roots) == "data/processed/eu2008"
+    elsewhere = runinfo.reader_path("/srv/vendor/delivery_2008.sav", roots)
+    assert elsewhere.startswith("delivery_2008.sav (outside the project") and "/srv" not in elsewhere
+    assert runinfo.reader_path("data/raw/x.csv", roots) == "data/raw/x.csv"
+    change = runinfo.ParameterChange("eu2008", "eu2008_clean", "respondent_file", "/srv/vendor/d.csv",
+                                     str(PROJECT_ROOT / "data" / "raw" / "eu2008_citizens_synthetic.csv"),
+                                     roots=roots)
+    assert change.text() == ("respondent_file = d.csv (outside the project; full path and sha256 in the run "
+                             "manifest) (pipeline.yaml: data/raw/eu2008_citizens_synthetic.csv)")

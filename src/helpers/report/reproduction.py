@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.outputs import write_bytes, write_text
-from helpers.report import claims_view, labels
+from helpers.report import claims_view, labels, runinfo
 from helpers.report.markup import _require_offline, heading_slug, markdown_to_html_fragment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "reproduction"
@@ -218,7 +218,7 @@ def study_facts(inputs: ReportInputs) -> dict[str, Any]:
         facts["confidence"] = str(level)
     facts["origin"] = inputs.run.origin
     facts["origin_words"] = ORIGIN_WORDS.get(inputs.run.origin, ORIGIN_WORDS["unknown"])
-    facts["source_file"] = provenance.get("source_file", "not recorded")
+    facts["source_file"] = runinfo.reader_path(str(provenance.get("source_file", "not recorded")))
     shares = provenance.get("population_shares") or {}
     if isinstance(shares, dict) and shares:
         facts["population_shares"] = "; ".join(f"{country} {100 * float(share):.1f}%"

@@ -62,10 +62,39 @@ def read_provenance_file(path: Path) -> dict[str, Any] | None:
 # ----------------------------------------------------------------------------------------------
 
 
-def shown(value: Any) -> str:
-    """A parameter value as a reader sees it (strings bare, the rest as JSON)."""
+def run_roots(run: Mapping[str, Any]) -> tuple[str, ...]:
+    """The folders a run's paths are shown relative to: its output folder (``--out``, the parent of its reports
+    folder) and the project."""
+    placeholders = dict(run.get("placeholders") or {})
+    if placeholders.get("reports"):
+        out = [str(Path(str(placeholders["reports"])).parent)]  # <out>/reports
+    elif placeholders.get("processed"):
+        out = [str(Path(str(placeholders["processed"])).parent.parent)]  # <out>/data/processed
+    else:
+        out = []
+    return (*out, str(paths.PROJECT_ROOT))
+
+
+def reader_path(text: str, roots: Sequence[str] = ()) -> str:
+    """A file path as the reports show it: relative to the run's output folder or the project (``roots``, default
+    the project) when inside one; a file elsewhere by its name, marked as outside the project (no folder of the
+    machine that ran it reaches a report; the run manifest keeps the full path and the file's sha256). Anything
+    that is not an absolute path is returned as it is."""
+    path = Path(text)
+    if not path.is_absolute():
+        return text
+    for root in roots or (str(paths.PROJECT_ROOT),):
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            continue
+    return f"{path.name} (outside the project; full path and sha256 in the run manifest)"
+
+
+def shown(value: Any, roots: Sequence[str] = ()) -> str:
+    """A parameter value as a reader sees it (strings bare, paths by :func:`reader_path`, the rest as JSON)."""
     if isinstance(value, str):
-        return value
+        return reader_path(value, roots) if value.startswith("/") else value
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
@@ -79,16 +108,17 @@ class ParameterChange:
     value: Any
     default: Any
     is_output: bool = False  # where a result is written, which does not change the analysis
+    roots: tuple[str, ...] = ()  # the folders paths are shown relative to (run_roots)
 
     def text(self) -> str:
         """``weighting = unweighted (pipeline.yaml: population)``."""
-        default = NOT_IN_PIPELINE if self.default is _MISSING else f"pipeline.yaml: {shown(self.default)}"
-        return f"{self.name} = {shown(self.value)} ({default})"
+        default = NOT_IN_PIPELINE if self.default is _MISSING else f"pipeline.yaml: {shown(self.default, self.roots)}"
+        return f"{self.name} = {shown(self.value, self.roots)} ({default})"
 
     def short_text(self) -> str:
         """``weighting = unweighted instead of population``."""
-        default = NOT_IN_PIPELINE if self.default is _MISSING else shown(self.default)
-        return f"{self.name} = {shown(self.value)} instead of {default}"
+        default = NOT_IN_PIPELINE if self.default is _MISSING else shown(self.default, self.roots)
+        return f"{self.name} = {shown(self.value, self.roots)} instead of {default}"
 
 
 
@@ -174,13 +204,14 @@ def pipeline_defaults(manifest: Mapping[str, Any], pipeline_file: Path | None
 
 
 def parameter_changes(step: str, record: Mapping[str, Any], defaults: Mapping[str, Any],
-                      outputs: set[str]) -> list[ParameterChange]:
+                      outputs: set[str], roots: tuple[str, ...] = ()) -> list[ParameterChange]:
     """The parameters ``record`` ran with that differ from ``defaults`` (pipeline.yaml's for this step)."""
     changes = []
     for name, value in sorted((record.get("parameters") or {}).items()):
         default = defaults.get(name, _MISSING)
         if default is _MISSING or not _same(value, default):
-            changes.append(ParameterChange(str(record.get("study", "")), step, name, value, default, name in outputs))
+            changes.append(ParameterChange(str(record.get("study", "")), step, name, value, default, name in outputs,
+                                           roots))
     return changes
 
 
@@ -206,10 +237,11 @@ def study_run(study: str, records: Mapping[str, Mapping[str, Any]], run: Mapping
     finished = sorted(str(r["finished_at"]) for r in done.values() if r.get("finished_at"))
     commits = tuple(sorted({commit_label(r) for r in done.values()}))
     changes = [change for name, r in sorted(records.items()) if pipeline is not None
-               for change in parameter_changes(name, r, defaults.get(name, {}), outputs.get(name, set()))]
+               for change in parameter_changes(name, r, defaults.get(name, {}), outputs.get(name, set()),
+                                               run_roots(run))]
     changes = _one_per_study_parameter(changes)
     provenance = study_provenance(records, processed_dir, study)
-    source = str((provenance or {}).get("source_file") or "source file not recorded")
+    source = reader_path(str((provenance or {}).get("source_file") or "source file not recorded"), run_roots(run))
     stale = {name: reason for name, reason in (run.get("stale_steps") or {}).items() if name in records}
     unfinished = tuple(sorted(name for name, r in records.items() if r.get("status") in {"failed", "running"}))
     stale_outputs = tuple(sorted(str(records[name]["parameters"][output]) for name in [*stale, *unfinished]
@@ -227,7 +259,7 @@ def _one_per_study_parameter(changes: list[ParameterChange]) -> list[ParameterCh
         if key in merged:
             first = merged[key]
             merged[key] = ParameterChange(first.study, f"{first.step}, {change.step}", first.name, first.value,
-                                          first.default, first.is_output and change.is_output)
+                                          first.default, first.is_output and change.is_output, first.roots)
         else:
             merged[key] = change
     return list(merged.values())
