@@ -183,7 +183,7 @@ def test_table_display_reads_as_words_with_plain_numbers() -> None:
     text = table.text
     for identifier in ("rm_anova", "design_wald_f", "age_decades", "weight_five_country", "index"):
         assert identifier not in text and identifier not in table.html, identifier
-    assert "Repeated-measures ANOVA (unweighted)" in text and "Design-based Wald F test (weighted)" in text
+    assert "Repeated-measures ANOVA (unweighted)" in text and "Design-based Wald F test" in text
     assert "Local environment" in text and "Age (per decade)" in text and "Women (vs men)" in text
     assert "Five-country weight (each country's population share)" in text
     assert "< 0.001" in text and "0.019" in text and "0.000" not in text

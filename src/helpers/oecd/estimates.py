@@ -62,6 +62,21 @@ _BASE_RESPONSES: dict[str, tuple[str, ...]] = {
 }
 
 
+BASE_WORDS: dict[str, str] = {
+    "responses": "responses (yes + no + don't know)",
+    "all_cells": "all answer cells (yes + no + don't know + not answered)",
+    "excluding_dont_know": "yes and no answers (don't know left out)",
+}
+"""Each percentage base in words, for axis labels, captions and the report."""
+
+
+def base_words(base: str) -> str:
+    """The percentage base in words: 'responses (yes + no + don't know)' for ``"responses"``."""
+    if base not in BASE_WORDS:
+        raise ValueError(f"base must be one of {', '.join(BASES)}; got {base!r}")
+    return BASE_WORDS[base]
+
+
 def affirmative_indicator(response: pd.Series, base: str = PUBLISHED_BASE) -> pd.Series:
     """1.0 for yes, 0.0 for the other responses in ``base``, NaN for responses outside the base."""
     if base not in _BASE_RESPONSES:

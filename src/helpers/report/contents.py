@@ -53,8 +53,8 @@ OECD = StudyContents(
         ("Weighting",
          "None. The published percentages pool the responses of all countries (claim OECD-03: affirmative "
          "responses over all respondents in all countries, divided by the total responses to the question), so "
-         "every response counts once. The percentage base of this run is `{parameter_percentage_base}` (responses: "
-         "yes, no and don't know; assumption A-OECD-02)."),
+         "every response counts once. The percentage base of this run is {percentage_base_words} (the published "
+         "definition reads as responses: yes, no and don't know; assumption A-OECD-02)."),
         ("Estimation",
          "For every item of the three figures: the percentage of affirmative answers with a design-based "
          "{confidence} confidence interval (svy; Taylor linearisation, officials as clusters because one official "
@@ -115,7 +115,8 @@ EU = StudyContents(
          "group shares of its adult population (A-EU-09): the within-country weight, used for country figures. For "
          "five-country figures these weights are rescaled so that each country carries its share of the five "
          "countries' population (claim EU-04: \"each country's representation in the European Union\"): "
-         "{population_shares}. The weighting of this run is `{parameter_weighting}`."),
+         "{population_shares}. In this run the five-country estimates used {five_country_weight}, the country estimates "
+         "{within_country_weight} (read from the estimate tables)."),
         ("Estimation",
          "The co-production index of a sector is the mean of its three activity items rescaled from never (0) to "
          "always (100), for respondents with at least two valid items (A-EU-07; the original formula is not "
@@ -134,11 +135,11 @@ EU = StudyContents(
     results=(
         ResultGroup(
             "The co-production index by sector (claims EU-06 to EU-08)",
-            "The five-country index per sector with the five-country weight, beside the published values.",
+            "The five-country index per sector with {five_country_weight}, beside the published values.",
             (
                 FigureSpec("eu2008_index_by_sector", "The co-production index (0 never, 100 always) by sector for "
-                           "the five countries together, five-country weight, with its interval and the published "
-                           "value."),
+                           "the five countries together, with {five_country_weight}, with its interval and the "
+                           "published value."),
                 TableSpec("The co-production index by sector, five countries: estimate, interval, design effect and "
                           "number of respondents, beside the published value.",
                           "eu2008_estimates/index_by_sector.csv",
@@ -148,28 +149,29 @@ EU = StudyContents(
         ),
         ResultGroup(
             "Countries and activities",
-            "How the index and the activities differ between the five countries (within-country weight).",
+            "How the index and the activities differ between the five countries (with {within_country_weight}).",
             (
-                FigureSpec("eu2008_index_by_country", "The co-production index by sector and country, within-country "
-                           "weight, with intervals."),
-                TableSpec("The co-production index by sector and country (within-country weight).",
+                FigureSpec("eu2008_index_by_country", "The co-production index by sector and country, with "
+                           "{within_country_weight}, with intervals."),
+                TableSpec("The co-production index by sector and country (with {within_country_weight}).",
                           "eu2008_estimates/index_by_sector_country.csv",
                           {"sector": "", "country": "", "estimate": "", "deff": "", "n": ""}, interval=True),
                 FigureSpec("eu2008_activity_frequencies", "How often respondents do each activity, by country: the "
-                           "shares of never, occasionally, often and always (within-country weight)."),
+                           "shares of never, occasionally, often and always (with {within_country_weight})."),
             ),
         ),
         ResultGroup(
             "Are the differences significant? (claim EU-09)",
             "Between sectors within respondents, and between countries within each sector.",
             (
-                TableSpec("Differences between sectors: tests within respondents, unweighted and weighted; p-values "
-                          "adjusted by Holm's method over the three pairs.", "eu2008_estimates/sector_tests.csv",
+                TableSpec("Differences between sectors: tests within respondents, unweighted, and design-based paired "
+                          "differences with {five_country_weight}; p-values adjusted by Holm's method over the three "
+                          "pairs.", "eu2008_estimates/sector_tests.csv",
                           {"analysis": "", "comparison": "", "statistic_name": "Statistic", "statistic": "Value",
                            "estimate": "Difference", "p_value": "", "p_adjusted": ""}, interval=True,
                           decimals={"estimate": 1, "ci_low": 1}),
-                TableSpec("Differences between countries, per sector: design-based Wald F test (within-country "
-                          "weight) and Welch ANOVA (unweighted).", "eu2008_estimates/country_tests.csv",
+                TableSpec("Differences between countries, per sector: design-based Wald F test (with "
+                          "{within_country_weight}) and Welch ANOVA (unweighted).", "eu2008_estimates/country_tests.csv",
                           {"sector": "", "analysis": "", "statistic_name": "Statistic", "statistic": "Value",
                            "df1": "", "df2": "", "p_value": ""}),
             ),
@@ -180,7 +182,7 @@ EU = StudyContents(
             "intervals (the intercept and the country terms are in the full table).",
             (
                 FigureSpec("eu2008_correlates", "Coefficients of the correlates in the three models (index points, "
-                           "with intervals), five-country weight."),
+                           "with intervals), with {five_country_weight}."),
                 TableSpec("Correlates of the co-production index: coefficient, interval and p-value per sector.",
                           "eu2008_estimates/coefficients.csv",
                           {"sector": "", "term": "", "estimate": "Coefficient", "p_value": "", "n": ""},

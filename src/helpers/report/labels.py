@@ -34,8 +34,8 @@ TEST_LABELS: dict[str, str] = {
     "rm_anova": "Repeated-measures ANOVA (unweighted)",
     "friedman": "Friedman test (unweighted)",
     "paired_t": "Paired t test (unweighted)",
-    "weighted_paired_difference": "Design-based paired difference (weighted)",
-    "design_wald_f": "Design-based Wald F test (weighted)",
+    "weighted_paired_difference": "Design-based paired difference",
+    "design_wald_f": "Design-based Wald F test",
     "welch_anova": "Welch ANOVA (unweighted)",
     "ttest_women_vs_men": "Welch t test, women vs men (unweighted)",
     "spearman_index_efficacy": "Spearman correlation of index and self-efficacy (unweighted)",
@@ -343,12 +343,12 @@ def readable_p_values(text: str) -> str:
 def readable_identifiers(text: str) -> str:
     """The snake_case identifiers in ``text`` that have a label, in words (module paths are left alone)."""
     labels = _all_labels()
-    text = _SNAKE_CASE.sub(lambda match: _lower_first(labels[match.group(0)]) if match.group(0) in labels
+    text = _SNAKE_CASE.sub(lambda match: lower_first(labels[match.group(0)]) if match.group(0) in labels
                            else match.group(0), text)
     return _BARE_WORD.sub(lambda match: BARE_IDENTIFIERS[match.group(0)], text)
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """'Repeated-measures ANOVA' stays; 'Five-country weight' -> 'five-country weight' inside a sentence."""
     first = text.split(" ", 1)[0]
     return text if first.isupper() or any(c.isupper() for c in first[1:]) else text[:1].lower() + text[1:]

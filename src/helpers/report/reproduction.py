@@ -34,7 +34,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -225,9 +225,47 @@ def study_facts(inputs: ReportInputs) -> dict[str, Any]:
                                                for country, share in shares.items())
     for name, value in (provenance.get("people") or {}).items() if isinstance(provenance.get("people"), dict) else ():
         facts[f"people_{name}"] = f"{int(value):,}"
+    facts.update(weighting_facts(inputs.processed_dir))
+    if "percentage_base" in inputs.run.parameters:
+        from helpers.oecd.estimates import BASE_WORDS
+
+        base = str(inputs.run.parameters["percentage_base"])
+        facts["percentage_base_words"] = BASE_WORDS.get(base, base)
     run = read_json(inputs.processed_dir / f"{inputs.study}_replicates" / "summary" / "run.json")
     if run.get("replicates"):
         facts["replicates"] = run["replicates"]
+    return facts
+
+
+EQUAL_COUNTRY_SUFFIX = " (equal country totals)"
+#: The weight a caption names, read from the ``weighting`` column of the table the estimates come from.
+WEIGHTING_SOURCES = {"five_country_weight": "eu2008_estimates/index_by_sector.csv",
+                     "within_country_weight": "eu2008_estimates/index_by_sector_country.csv"}
+
+
+def weighting_words(values: Sequence[str]) -> str:
+    """The weighting a table records, in words for a caption: 'the five-country weight (each country's population
+    share)', 'no weights', '... rescaled to equal country totals'."""
+    words = []
+    for value in dict.fromkeys(str(v) for v in values):
+        base, equal, _ = value.partition(EQUAL_COUNTRY_SUFFIX)
+        text = "no weights" if base == "unweighted" else "the " + labels.lower_first(labels.label(base, "weighting"))
+        words.append(f"{text}, rescaled to equal country totals" if equal else text)
+    return "; ".join(words) or "not recorded"
+
+
+def weighting_facts(processed_dir: Path) -> dict[str, str]:
+    """``five_country_weight`` and ``within_country_weight`` in words, from the ``weighting`` column of the tables
+    the captions describe (so that a caption never names a weight the run did not use)."""
+    import pandas as pd
+
+    facts = {}
+    for name, source in WEIGHTING_SOURCES.items():
+        path = processed_dir / source
+        if path.is_file():
+            frame = pd.read_csv(path, usecols=lambda column: column == "weighting")
+            if "weighting" in frame.columns:
+                facts[name] = weighting_words(frame["weighting"].dropna().tolist())
     return facts
 
 
@@ -400,9 +438,12 @@ def level_of(frame: Any, parameters: Mapping[str, Any]) -> str:
         return "95%"
 
 
-def results_table(spec: TableSpec, inputs: ReportInputs, number: int) -> str:
-    """A results table: the chosen columns in words, the interval as one column, a link to the full CSV."""
+def results_table(spec: TableSpec, inputs: ReportInputs, number: int, facts: Mapping[str, Any] | None = None) -> str:
+    """A results table: the chosen columns in words, the interval as one column, a link to the full CSV; its caption
+    filled with the run's ``facts`` (e.g. the weight the table's estimates used)."""
     from pandas.api.types import is_numeric_dtype
+
+    spec = replace(spec, caption=fill(spec.caption, facts or {}))
 
     path = table_path(spec, inputs)
     if not path.is_file():
@@ -530,8 +571,10 @@ def printed_figure(path: Path, text_width_pt: float = TEXT_WIDTH_PT) -> PrintedF
     return PrintedFigure(path, size[0], min(size[0], text_width_pt))
 
 
-def figure_html(spec: FigureSpec, inputs: ReportInputs, number: int) -> str:
-    """A figure at its printed width with its caption; a line saying so when the file is missing."""
+def figure_html(spec: FigureSpec, inputs: ReportInputs, number: int, facts: Mapping[str, Any] | None = None) -> str:
+    """A figure at its printed width with its caption (filled with the run's ``facts``); a line saying so when the
+    file is missing."""
+    spec = replace(spec, caption=fill(spec.caption, facts or {}))
     path = figure_file(inputs.reports_dir, spec.stem)
     if path is None:
         return f'<p class="small">Figure {number} ({escape(spec.caption)}) was not drawn in this run.</p>'
@@ -663,7 +706,7 @@ def methods_section(contents: StudyContents, inputs: ReportInputs, facts: Mappin
         headings.append((3, anchor, f"2.{position} {heading}"))
         parts.append(f'<h3 id="{anchor}">2.{position} {escape(heading)}</h3>{inline_markdown(fill(text, facts))}')
     for spec in contents.methods_tables:
-        parts.append(results_table(spec, inputs, numbering.next_table()))
+        parts.append(results_table(spec, inputs, numbering.next_table(), facts))
     if not contents.methods:
         parts.append("<p>The methods of this study are described in its notebooks (see the appendix).</p>")
     return "".join(parts), headings
@@ -673,6 +716,7 @@ def results_section(contents: StudyContents, inputs: ReportInputs, numbering: Nu
                     synthetic: bool) -> tuple[str, list[tuple[int, str, str]]]:
     """Each results group: a heading, a sentence, its figures and tables with numbered captions."""
     groups = list(contents.results) or [default_results(inputs)]
+    facts = study_facts(inputs)
     parts, headings = [], []
     if synthetic:
         parts.append("<p><strong>Every figure and table below is computed from synthetic stand-in data:</strong> "
@@ -685,12 +729,12 @@ def results_section(contents: StudyContents, inputs: ReportInputs, numbering: Nu
         headings.append((3, anchor, f"3.{position} {group.heading}"))
         body = [f'<h3 id="{anchor}">3.{position} {escape(group.heading)}</h3>']
         if group.intro:
-            body.append(f'<p class="keep-with-next">{escape(group.intro)}</p>')
+            body.append(f'<p class="keep-with-next">{escape(fill(group.intro, facts))}</p>')
         for item in group.items:
             if isinstance(item, FigureSpec):
-                body.append(figure_html(item, inputs, numbering.next_figure()))
+                body.append(figure_html(item, inputs, numbering.next_figure(), facts))
             else:
-                block = results_table(item, inputs, numbering.next_table())
+                block = results_table(item, inputs, numbering.next_table(), facts)
                 body.append(f'<section class="landscape">{block}</section>' if item.landscape else block)
         parts.append("".join(body))
     return "".join(parts), headings
