@@ -76,6 +76,31 @@ def test_the_sector_tests_paragraph() -> None:
     assert "environment minus health +9.0 points (8.1 to 9.9)" in text
     assert "health minus safety -0.4 points (-1.1 to 0.3)" in text
     assert "1 of 2 are significant at 0.05 after Holm adjustment" in text
+    assert "Within respondents the three indices differ:" in text
+    assert "Design-based paired differences (the weight of the run)" in text  # no weighting column here
+    not_different = tests.assign(p_value=[0.67, 0.5, 0.6], p_adjusted=[float("nan"), 0.9, 0.9],
+                                 weighting=["unweighted", "unweighted", "unweighted"])
+    text = str(eu.sector_tests_text(not_different, alpha=0.05, synthetic=False))
+    assert "the three indices do not differ significantly at 0.05: repeated-measures ANOVA" in text
+    assert "Design-based paired differences (no weights)" in text and "0 of 2 are significant" in text
+
+
+@pytest.mark.parametrize(("differences", "d", "expected"), [
+    ([3.5, 5.4], [0.25, 0.41], "women's index is higher than men's by 3.5 to 5.4 points (Cohen's d 0.25 to 0.41, "
+                               "small effects)"),
+    ([-3.2, -1.0], [-0.9, -0.1], "women's index is lower than men's by 1.0 to 3.2 points (Cohen's d -0.90 to "
+                                 "-0.10, negligible to large effects)"),
+    ([-1.0, 2.0], [-0.05, 0.6], "between -1.0 and +2.0 points from men's (higher in some sectors, lower in others) "
+                                "(Cohen's d -0.05 to 0.60, negligible to medium effects)"),
+])
+def test_the_effect_sizes_paragraph_reads_direction_and_size_from_the_numbers(
+        differences: list[float], d: list[float], expected: str) -> None:
+    table = pd.DataFrame({"analysis": ["ttest_women_vs_men"] * 2, "estimate": differences, "effect_size": d})
+    rho = pd.DataFrame({"analysis": ["spearman_index_efficacy"] * 2, "estimate": [float("nan")] * 2,
+                        "effect_size": [-0.3, -0.1]})
+    text = str(eu.effect_sizes_text(pd.concat([table, rho]), synthetic=False))
+    assert expected in text
+    assert "The index falls with self-efficacy: Spearman's rho -0.30 to -0.10." in text
 
 
 def test_the_country_tests_and_correlates_paragraphs() -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from helpers.data.claims import claim_list, claim_row, claim_value_text
 from helpers.eu.codebook import ACTIVITIES, FREQUENCY_LABELS, SECTOR_NAMES, SECTOR_TARGET_CLAIM, SECTORS
-from helpers.eu.figures import sector_label, term_label
+from helpers.eu.figures import sector_label, term_label, weighting_label
 from helpers.report.paragraph import Paragraph, number_list, p_value_text, paragraph
 from helpers.stats.intervals import level_label, table_confidence_level
 from helpers.stats.survey import SurveyDesign
@@ -210,7 +210,8 @@ def sector_tests_text(sector_tests: pd.DataFrame, *, alpha: float, synthetic: bo
     sentences = []
     if "rm_anova" in rows.index:
         anova = rows.loc["rm_anova"]
-        sentences.append(f"Within respondents the three indices differ: repeated-measures ANOVA "
+        verdict = "differ" if anova.p_value < alpha else f"do not differ significantly at {alpha:g}"
+        sentences.append(f"Within respondents the three indices {verdict}: repeated-measures ANOVA "
                          f"F({anova.df1:.0f}, {anova.df2:.0f}) = {anova.statistic:.1f}, {p_value_text(anova.p_value)}, "
                          f"generalised eta squared {anova.effect_size:.3f} (n = {int(anova.n):,}).")
     pairs = sector_tests.loc[sector_tests["analysis"] == "weighted_paired_difference"]
@@ -218,7 +219,9 @@ def sector_tests_text(sector_tests: pd.DataFrame, *, alpha: float, synthetic: bo
         significant = pairs.loc[pairs["p_adjusted"] < alpha]
         described = [f"{row.comparison.replace(' - ', ' minus ')} {row.estimate:+.1f} points "
                      f"({interval_text(row.ci_low, row.ci_high)})" for row in pairs.itertuples(index=False)]
-        sentences.append(f"Weighted paired differences: {number_list(described)}; {len(significant)} of {len(pairs)} "
+        weight = weighting_label(pairs["weighting"]) if "weighting" in pairs.columns else "the weight of the run"
+        sentences.append(f"Design-based paired differences ({weight}): {number_list(described)}; "
+                         f"{len(significant)} of {len(pairs)} "
                          f"are significant at {alpha:g} after Holm adjustment.")
     return paragraph(*sentences, synthetic=synthetic)
 
@@ -288,13 +291,40 @@ def effect_sizes_text(effect_sizes: pd.DataFrame, *, synthetic: bool) -> Paragra
     women = effect_sizes.loc[effect_sizes["analysis"] == "ttest_women_vs_men"]
     rho = effect_sizes.loc[effect_sizes["analysis"] == "spearman_index_efficacy"]
     return paragraph(
-        f"Unweighted, women's index is higher than men's by {women['estimate'].min():.1f} to "
-        f"{women['estimate'].max():.1f} points (Cohen's d {women['effect_size'].min():.2f} to "
-        f"{women['effect_size'].max():.2f}, small effects)." if len(women) else "",
-        f"The index rises with self-efficacy: Spearman's rho {rho['effect_size'].min():.2f} to "
-        f"{rho['effect_size'].max():.2f}." if len(rho) else "",
+        women_vs_men_sentence(women["estimate"], women["effect_size"]) if len(women) else "",
+        efficacy_sentence(rho["effect_size"]) if len(rho) else "",
         synthetic=synthetic,
     )
+
+
+def cohen_size(d: float) -> str:
+    """Cohen's (1988) words for |d|: negligible (< 0.2), small (< 0.5), medium (< 0.8), large."""
+    size = abs(d)
+    return "negligible" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else "large"
+
+
+def women_vs_men_sentence(differences: pd.Series, d: pd.Series) -> str:
+    """The women-minus-men differences of the index over the sectors, their direction and size read from the
+    numbers (higher, lower or mixed; Cohen's words for d)."""
+    low, high = differences.min(), differences.max()
+    if low > 0:
+        direction = f"higher than men's by {low:.1f} to {high:.1f} points"
+    elif high < 0:
+        direction = f"lower than men's by {-high:.1f} to {-low:.1f} points"
+    else:
+        direction = f"between {low:+.1f} and {high:+.1f} points from men's (higher in some sectors, lower in others)"
+    sizes = list(dict.fromkeys(cohen_size(value) for value in sorted(d, key=abs)))
+    size_text = sizes[0] if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+    return (f"Unweighted, women's index is {direction} (Cohen's d {d.min():.2f} to {d.max():.2f}, {size_text} "
+            f"{'effect' if len(d) == 1 else 'effects'}).")
+
+
+def efficacy_sentence(rho: pd.Series) -> str:
+    """How the index moves with self-efficacy over the sectors (Spearman's rho), the direction read from its sign."""
+    low, high = rho.min(), rho.max()
+    verb = ("rises with" if low > 0 else "falls with" if high < 0
+            else "has no common direction with")
+    return f"The index {verb} self-efficacy: Spearman's rho {low:.2f} to {high:.2f}."
 
 
 # ---------------------------------------------------------------------------------------------------------
