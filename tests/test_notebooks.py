@@ -48,6 +48,8 @@ RUN_FIRST = {  # notebook run alone -> the step it must name first
     "22_eu_figures": ("eu2008_clean", "20_eu_clean.ipynb"),
     "23_eu_scorecard": ("eu2008_clean", "20_eu_clean.ipynb"),
     "24_eu_sensitivity": ("eu2008_clean", "20_eu_clean.ipynb"),
+    "31_validation_replicates": ("validation_population", "30_validation_population.ipynb"),
+    "33_validation_scorecard": ("validation_population", "30_validation_population.ipynb"),
 }
 TEXT_WIDTH_PT = 16 / 2.54 * 72
 
