@@ -225,3 +225,12 @@ def test_source_file_is_stored_project_relative(tmp_path: Path) -> None:
     assert provenance.read_data_provenance(tmp_path)["source_file"] == "data/raw/x.csv"
     provenance.write_data_provenance(tmp_path, source_file="data/raw/y.csv", data_are_synthetic=True, sha256="ab")
     assert provenance.read_data_provenance(tmp_path)["source_file"] == "data/raw/y.csv"
+
+
+def test_item_codes_in_free_text_read_as_the_items_words_with_the_code() -> None:
+    from helpers.report.labels import readable_text
+
+    text = readable_text("index items: ENV_RECYCLE, HEA_EXERCISE; the constant EFFECTS and NOT_AN_ITEM stay")
+    assert text.startswith("index items: separates rubbish for recycling (ENV_RECYCLE), ")
+    assert "(HEA_EXERCISE)" in text and "HEA_EXERCISE," not in text
+    assert text.endswith("the constant EFFECTS and NOT_AN_ITEM stay")

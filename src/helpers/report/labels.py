@@ -189,6 +189,8 @@ IDENTIFIER_COLUMNS = frozenset({"analysis", "term", "term_group", "weighting", "
                                 "reason", "scenario", "target", "family"})
 
 _SNAKE_CASE = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.])")
+# Questionnaire item codes (ENV_RECYCLE, HEA_EXERCISE): replaced by the item's words where the codebook has them.
+_ITEM_CODE = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w.])")
 _BARE_WORD = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(word) for word in BARE_IDENTIFIERS
                                                      if "_" not in word) + r")(?![\w.])")
 _P_IN_TEXT = re.compile(
@@ -345,6 +347,9 @@ def readable_identifiers(text: str) -> str:
     labels = _all_labels()
     text = _SNAKE_CASE.sub(lambda match: lower_first(labels[match.group(0)]) if match.group(0) in labels
                            else match.group(0), text)
+    items = item_labels()
+    text = _ITEM_CODE.sub(lambda match: f"{lower_first(items[match.group(0)])} ({match.group(0)})"
+                          if match.group(0) in items else match.group(0), text)
     return _BARE_WORD.sub(lambda match: BARE_IDENTIFIERS[match.group(0)], text)
 
 
