@@ -150,8 +150,17 @@ def test_the_sensitivity_paragraph_says_why_an_alternative_equals_the_main_resul
 def test_the_design_paragraph_follows_the_declared_design() -> None:
     five = SurveyDesign(weight="weight_five_country", strata="COUNTRY", psu="RESPID").with_equal_stratum_totals()
     text = str(eu.design_text(five, SurveyDesign(strata="COUNTRY", psu="RESPID")))
-    assert "the weight `weight_five_country` rescaled to equal country totals" in text
+    assert ("the five-country weight (each country's population share) (column `weight_five_country`) rescaled to "
+            "equal country totals") in text
     assert "country figures use no weight (every respondent counts once)" in text
+    assert "Strata: the five countries (column `COUNTRY`); primary sampling units: the respondents" in text
+
+
+def test_the_cleaning_paragraph_names_the_changes_in_words() -> None:
+    text = str(eu.cleaning_text(5000, 4951, {"dont_know_to_missing": 3556, "exact_duplicate_dropped": 20,
+                                             "whitespace_stripped": 0}))
+    assert "Of the 5,000 records delivered, 4,951 are kept for the analysis (49 dropped)." in text
+    assert "dont know" not in text and "(3,556)" in text and "exact duplicate record dropped (20)" in text
 
 
 def test_the_study_is_described_from_the_claims_registry(claims: pd.DataFrame) -> None:

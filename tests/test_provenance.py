@@ -234,3 +234,10 @@ def test_item_codes_in_free_text_read_as_the_items_words_with_the_code() -> None
     assert text.startswith("index items: separates rubbish for recycling (ENV_RECYCLE), ")
     assert "(HEA_EXERCISE)" in text and "HEA_EXERCISE," not in text
     assert text.endswith("the constant EFFECTS and NOT_AN_ITEM stay")
+
+
+def test_numbers_in_e_notation_are_written_out_for_readers() -> None:
+    from helpers.report.labels import readable_text
+
+    text = readable_text("largest difference 9.07e-02; exact 0.00e+00; rounding 3.66e-15; F = 2.0, p = 1e-30; 1.5e+03")
+    assert text == "largest difference 0.0907; exact 0; rounding < 0.000001; F = 2.0, p < 0.001; 1500"

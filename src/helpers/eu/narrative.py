@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.data.claims import claim_list, claim_row, claim_value_text
 from helpers.eu.codebook import ACTIVITIES, FREQUENCY_LABELS, SECTOR_NAMES, SECTOR_TARGET_CLAIM, SECTORS
 from helpers.eu.figures import sector_label, term_label, weighting_label
+from helpers.report.labels import label, lower_first
 from helpers.report.paragraph import Paragraph, number_list, p_value_text, paragraph
 from helpers.stats.intervals import level_label, table_confidence_level
 from helpers.stats.survey import SurveyDesign
@@ -109,7 +110,7 @@ def published_numbers(claims: pd.DataFrame, study: str = "eu2008") -> pd.DataFra
 def cleaning_text(delivered: int, kept: int, counts: Mapping[str, int]) -> Paragraph:
     """What the cleaning did: records delivered and kept, and the most frequent changes."""
     changed = sorted(((reason, count) for reason, count in counts.items() if count), key=lambda item: -item[1])
-    top = number_list([f"{reason.replace('_', ' ')} ({count:,})" for reason, count in changed[:3]])
+    top = number_list([f"{lower_first(label(reason, 'reason'))} ({count:,})" for reason, count in changed[:3]])
     return paragraph(
         f"Of the {delivered:,} records delivered, {kept:,} are kept for the analysis ({delivered - kept:,} dropped).",
         f"The most frequent changes: {top}." if top else "Nothing had to be changed.",
@@ -135,16 +136,21 @@ def weights_text(by_country: pd.DataFrame) -> Paragraph:
 # ---------------------------------------------------------------------------------------------------------
 
 
+DESIGN_COLUMN_WORDS: dict[str, str] = {"COUNTRY": "the five countries", "RESPID": "the respondents"}
+
+
 def design_text(five_country: SurveyDesign, within_country: SurveyDesign) -> Paragraph:
     """The two designs declared in notebook 21, in words."""
     def weight(design: SurveyDesign) -> str:
         if design.weight is None:
             return "no weight (every respondent counts once)"
-        return f"the weight `{design.weight}`" + (" rescaled to equal country totals"
-                                                   if design.equal_stratum_totals else "")
+        return (f"the {lower_first(label(design.weight, 'weighting'))} (column `{design.weight}`)"
+                + (" rescaled to equal country totals" if design.equal_stratum_totals else ""))
     return paragraph(
         f"Five-country figures use {weight(five_country)}; country figures use {weight(within_country)}.",
-        f"Strata: `{five_country.strata}`; primary sampling units: `{five_country.psu}`.",
+        f"Strata: {DESIGN_COLUMN_WORDS.get(str(five_country.strata), 'the groups')} (column `{five_country.strata}`); "
+        f"primary sampling units: {DESIGN_COLUMN_WORDS.get(str(five_country.psu), 'the clusters')} "
+        f"(column `{five_country.psu}`).",
         "Every interval and design effect below comes from this design (see the glossary for the terms).",
     )
 

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 LESS_THAN_P = "< 0.001"
 SMALLEST_P_SHOWN = 0.001
 
@@ -359,6 +361,21 @@ def lower_first(text: str) -> str:
     return text if first.isupper() or any(c.isupper() for c in first[1:]) else text[:1].lower() + text[1:]
 
 
+_E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w])")
+
+
+def plain_number(match: re.Match[str]) -> str:
+    """A number written in e-notation as a reader writes it: ``9.07e-02`` -> ``0.0907``; a tiny one (a rounding
+    difference such as ``3.66e-15``) -> ``< 0.000001``."""
+    value = float(match.group(0))
+    if value == 0:
+        return "0"
+    if abs(value) < 1e-6:
+        return "< 0.000001"
+    return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
+
+
 def readable_text(text: Any) -> str:
-    """Free text for readers: p-values by :func:`readable_p_values`, known identifiers in words."""
-    return readable_identifiers(readable_p_values(str(text)))
+    """Free text for readers: p-values by :func:`readable_p_values`, other numbers in e-notation written out,
+    known identifiers in words."""
+    return readable_identifiers(_E_NOTATION.sub(plain_number, readable_p_values(str(text))))
