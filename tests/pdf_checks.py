@@ -22,7 +22,8 @@ EDGE_PT = 10 * MM  # the running header and footer sit in the top and bottom mar
 SMALLEST_FONT_PT = 7.0
 P_ZERO = re.compile(r"\bp\s*(?:\([^)]*\))?\s*=\s*0(?:\.0+)?(?![\d.]*\d)")
 # A p-value a reader cannot read: in e-notation (p = 1.1e-75, p(Holm) 9.2e-07) or with more than three decimals.
-P_UNREADABLE = re.compile(r"\bp\s*(?:\([^)]*\))?\s*[=:]?\s*(?:\d*\.?\d+[eE][-+]?\d+|0\.\d{4,})")
+P_UNREADABLE = re.compile(r"(?<![\w/+=.-])p(?:\s*\([^)]*\))?(?:\s*[=:]\s*|\s+)"
+                          r"(?:\d*\.?\d+[eE][-+]?\d+|0\.\d{4,})(?![\w])")
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/(?:home|root|tmp|work|usr|opt|var|mnt|srv|Users)/[\w.-]+")
 
 
