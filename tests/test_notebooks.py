@@ -51,6 +51,10 @@ RUN_FIRST = {  # notebook run alone -> the step it must name first
     "31_validation_replicates": ("validation_population", "30_validation_population.ipynb"),
     "33_validation_scorecard": ("validation_population", "30_validation_population.ipynb"),
 }
+RUN_SECOND = {  # notebooks that need two earlier steps: the message names the second one too
+    "12_oecd_scorecard": "oecd2010_figures", "22_eu_figures": "eu2008_estimates",
+    "23_eu_scorecard": "eu2008_estimates", "33_validation_scorecard": "validation_replicates",
+}
 TEXT_WIDTH_PT = 16 / 2.54 * 72
 
 
@@ -171,6 +175,9 @@ def test_a_notebook_run_alone_says_which_step_to_run_first(fresh: Path, name: st
     shown = "\n".join(errors[0]["traceback"])
     assert f"Run notebook {first} first (pipeline step {step})" in shown
     assert f"--only {step}" in shown and "data/processed/" in shown
+    if name in RUN_SECOND:  # every step to run, in order, not only the first
+        assert "then " in shown and f"(pipeline step {RUN_SECOND[name]})" in shown
+        assert f"--only {step} --only {RUN_SECOND[name]}" in shown
     for frame in ("Traceback", 'File "', "Cell In[", "---->"):  # the message alone, no traceback
         assert frame not in shown, frame
     assert len(errors[0]["traceback"]) == 1

@@ -542,3 +542,19 @@ def test_a_kernel_that_dies_at_start_is_started_again(tiny_project: tuple[Path, 
     assert "write: done in" in done.stdout and "(kernel started at attempt 2)" in done.stdout
     manifest = json.loads((out / "build" / "run_manifest.json").read_text())
     assert manifest["steps"]["write"]["kernel_attempts"] == 2
+
+
+def test_a_notebook_missing_two_steps_names_both_in_running_order(tmp_path: Path) -> None:
+    from helpers.pipeline.inputs import MissingInputError, require_steps
+
+    present = tmp_path / "present.csv"
+    present.write_text("x\n", encoding="utf-8")
+    require_steps({"eu2008_clean": [present]})  # nothing missing: no error
+    with pytest.raises(MissingInputError) as raised:
+        require_steps({"eu2008_clean": [tmp_path / "respondents.parquet"], "eu2008_estimates": [present],
+                       "eu2008_figures": [tmp_path / "figure.csv"]})
+    message = str(raised.value)
+    assert message.startswith("Input missing: ") and "respondents.parquet" in message and "figure.csv" in message
+    assert ("Run notebook 20_eu_clean.ipynb first (pipeline step eu2008_clean), then 22_eu_figures.ipynb "
+            "(pipeline step eu2008_figures)") in message
+    assert "--only eu2008_clean --only eu2008_figures`" in message and "eu2008_estimates" not in message

@@ -10,7 +10,7 @@ traceback), so JupyterLab's "Run All" stops there and papermill's error names th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from helpers import paths
@@ -57,9 +57,32 @@ def missing_input_message(missing: Iterable[str | os.PathLike[str]], step: str) 
             "Then run this notebook again.")
 
 
+def missing_steps_message(missing: Mapping[str, Sequence[str | os.PathLike[str]]]) -> str:
+    """The message for the inputs ``missing`` of several steps (step -> its missing files), in running order:
+    every notebook to run, not only the first."""
+    if len(missing) == 1:
+        step, files = next(iter(missing.items()))
+        return missing_input_message(files, step)
+    shown = [_shown(Path(path)) for files in missing.values() for path in files]
+    steps = list(missing)
+    order = ", then ".join(f"{step_notebook(step)} (pipeline step {step})" for step in steps[1:])
+    first = steps[0]
+    return (f"Input missing: {', '.join(shown)}. Run notebook {step_notebook(first)} first (pipeline step {first}), "
+            f"then {order}: open each in notebooks/ and run all its cells, in that order, or run "
+            f"`.venv/bin/python -m helpers.pipeline run {' '.join(f'--only {step}' for step in steps)}` in the "
+            "project folder. Then run this notebook again.")
+
+
+def require_steps(needs: Mapping[str, Sequence[str | os.PathLike[str]]]) -> None:
+    """Stop with one plain message when files of the steps in ``needs`` (step -> the files it writes that this
+    notebook reads, in running order) are missing, naming every step to run first and its notebook."""
+    missing = {step: [file for file in files if not Path(file).exists()] for step, files in needs.items()}
+    missing = {step: files for step, files in missing.items() if files}
+    if missing:
+        raise MissingInputError(missing_steps_message(missing))
+
+
 def require_inputs(*files: str | os.PathLike[str], made_by: str) -> None:
     """Stop with a plain message when one of ``files`` is missing, naming the pipeline step ``made_by`` (and its
     notebook) that writes them. Call it before the first cell that reads them."""
-    missing = [file for file in files if not Path(file).exists()]
-    if missing:
-        raise MissingInputError(missing_input_message(missing, made_by))
+    require_steps({made_by: files})
