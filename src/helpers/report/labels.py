@@ -364,7 +364,7 @@ def lower_first(text: str) -> str:
 _E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w])")
 
 
-def plain_number(match: re.Match[str]) -> str:
+def number_written_out(match: re.Match[str]) -> str:
     """A number written in e-notation as a reader writes it: ``9.07e-02`` -> ``0.0907``; a tiny one (a rounding
     difference such as ``3.66e-15``) -> ``< 0.000001``."""
     value = float(match.group(0))
@@ -378,4 +378,4 @@ def plain_number(match: re.Match[str]) -> str:
 def readable_text(text: Any) -> str:
     """Free text for readers: p-values by :func:`readable_p_values`, other numbers in e-notation written out,
     known identifiers in words."""
-    return readable_identifiers(_E_NOTATION.sub(plain_number, readable_p_values(str(text))))
+    return readable_identifiers(_E_NOTATION.sub(number_written_out, readable_p_values(str(text))))

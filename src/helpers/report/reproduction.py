@@ -712,11 +712,10 @@ def methods_section(contents: StudyContents, inputs: ReportInputs, facts: Mappin
     return "".join(parts), headings
 
 
-def results_section(contents: StudyContents, inputs: ReportInputs, numbering: Numbering,
+def results_section(contents: StudyContents, inputs: ReportInputs, facts: Mapping[str, Any], numbering: Numbering,
                     synthetic: bool) -> tuple[str, list[tuple[int, str, str]]]:
     """Each results group: a heading, a sentence, its figures and tables with numbered captions."""
     groups = list(contents.results) or [default_results(inputs)]
-    facts = study_facts(inputs)
     parts, headings = [], []
     if synthetic:
         parts.append("<p><strong>Every figure and table below is computed from synthetic stand-in data:</strong> "
@@ -844,7 +843,7 @@ def report_html(inputs: ReportInputs, contents: StudyContents, pages: Sequence[s
     rows = read_scorecard_rows(inputs.reports_dir / "tables" / f"{inputs.study}_scorecard.csv")
     claims_html = claims_section(inputs, rows, claims, numbering.next_table(), synthetic)
     methods_html, methods_headings = methods_section(contents, inputs, facts, numbering)
-    results_html, results_headings = results_section(contents, inputs, numbering, synthetic)
+    results_html, results_headings = results_section(contents, inputs, facts, numbering, synthetic)
     chapters = [
         ("published", "1 Published vs reproduced", claims_html, []),
         ("methods", "2 Methods", methods_html, methods_headings),
