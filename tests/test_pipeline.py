@@ -558,3 +558,33 @@ def test_a_notebook_missing_two_steps_names_both_in_running_order(tmp_path: Path
     assert ("Run notebook 20_eu_clean.ipynb first (pipeline step eu2008_clean), then 22_eu_figures.ipynb "
             "(pipeline step eu2008_figures)") in message
     assert "--only eu2008_clean --only eu2008_figures`" in message and "eu2008_estimates" not in message
+
+
+def test_with_one_job_a_step_is_said_to_run_only_when_it_starts(tmp_path: Path) -> None:
+    # Reviewer: with --jobs 1 every ready step was printed "running" (and marked so in the manifest) while it
+    # waited in the queue. Two independent steps and one job: the second starts after the first is done.
+    steps = []
+    for name in ("first", "second"):
+        make_notebook(tmp_path / f"{name}.ipynb", 'out_file: str = ""',
+                      "from pathlib import Path\nPath(out_file).parent.mkdir(parents=True, exist_ok=True)\n"
+                      f"Path(out_file).write_text('{name}')")
+        steps.append({"name": name, "notebook": str(tmp_path / f"{name}.ipynb"), "study": "a",
+                      "parameters": {"out_file": f"{{processed}}/{name}.txt"}, "outputs": ["out_file"]})
+    pipeline_file = tmp_path / "pipeline.yaml"
+    pipeline_file.write_text(json.dumps({"steps": steps}))
+    loaded, locations = load(pipeline_file, tmp_path / "out")
+    messages: list[str] = []
+    manifests: list[dict[str, str]] = []
+
+    def say(message: str) -> None:
+        messages.append(message.strip())
+        if "done" in message:
+            manifest = json.loads((locations.build / "run_manifest.json").read_text())
+            manifests.append({name: record["status"] for name, record in manifest["steps"].items()})
+
+    results = pipeline.run_steps(loaded, locations, jobs=1, say=say)
+    assert [r.status for r in results] == ["succeeded", "succeeded"]
+    assert [m.split(" in ")[0] for m in messages] == [
+        "[1/2] first: running " + str(tmp_path / "first.ipynb"), "first: done",
+        "[2/2] second: running " + str(tmp_path / "second.ipynb"), "second: done"]
+    assert manifests[0] == {"first": "succeeded"}  # when the first is done, the second is not yet "running"

@@ -182,11 +182,12 @@ def test_eu16_every_listed_correlate_in_every_model(claims) -> None:
     assert eu.correlates_present_check(coefficient_rows(), claims)["status"] == HOLDS_BY_CONSTRUCTION
     without = coefficient_rows().query("not (sector == 'health' and term == 'urban')")
     assert eu.correlates_present_check(without, claims)["status"] == FAIL
-    assert "urban or non-urban: urban (missing in health)" in eu.correlates_present_check(without, claims)["reproduced"]
+    assert ("urban or non-urban: urban (vs non-urban) (missing in health)"
+            in eu.correlates_present_check(without, claims)["reproduced"])
     dropped = coefficient_rows().query("not term.str.startswith('educ_')")  # a formula without education
     check = eu.correlates_present_check(dropped, claims)
     assert check["status"] == FAIL and "education: not in the models" in check["reproduced"]
-    assert "age: age_decades" in check["reproduced"]  # the others are still named
+    assert "age: age (per decade)" in check["reproduced"]  # the others are still named, in words
     not_estimable = coefficient_rows(**{"safety:efficacy": {"se": np.nan}})
     assert eu.correlates_present_check(not_estimable, claims)["status"] == FAIL
     unknown = with_cell(claims, "EU-16", "value", "age; gender; income")

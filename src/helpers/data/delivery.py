@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.pipeline.choices import DECLARED_ORIGINS, UNDECLARED_ORIGIN_WORDS, origin_word
 from helpers.data.provenance import DATA_ORIGINS
 from helpers.data.validation import (
     FILE_KINDS,
@@ -356,10 +357,10 @@ def missing_codes_problems(missing_codes: Any, columns: Sequence[str]) -> list[s
 
 def normalise_data_origin(value: Any) -> str:
     """The ``data_origin`` parameter as one of :data:`DATA_ORIGINS`; ``ValueError`` naming the choices otherwise."""
-    text = "" if value is None else " ".join(str(value).replace("_", " ").split()).casefold()
-    if text in ("", "not declared", "undeclared", "auto", "unknown"):
+    text = origin_word(value)
+    if text in UNDECLARED_ORIGIN_WORDS:
         return "not declared"
-    if text in ("real", "synthetic"):
+    if text in DECLARED_ORIGINS:
         return text
     raise ValueError(f"data_origin must be 'real', 'synthetic' or 'not declared' (empty), got {value!r}")
 

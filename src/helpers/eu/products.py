@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.pipeline.choices import WEIGHTING_CHOICES  # the runner checks the weighting parameter against it
 from helpers.eu.clean import CleaningResult
 from helpers.outputs import write_csv, write_parquet
 from helpers.data.provenance import read_data_provenance
@@ -67,14 +68,6 @@ def read_cleaning(folder: str | os.PathLike[str]) -> CleaningResult:
     record = read_data_provenance(folder)
     return CleaningResult(data=read_respondents(folder), log=log, counts=counts,
                           data_are_synthetic=bool(record["data_are_synthetic"]), data_origin=record["data_origin"])
-
-
-#: The weighting schemes a user can choose for the five-country estimates (sensitivity analyses).
-WEIGHTING_CHOICES: dict[str, dict[str, bool]] = {
-    "population": {"weighted": True, "equal_country_weights": False},  # EU-04, the published scheme
-    "equal_countries": {"weighted": True, "equal_country_weights": True},
-    "unweighted": {"weighted": False, "equal_country_weights": False},
-}
 
 
 def weighting_options(weighting: str) -> dict[str, bool]:

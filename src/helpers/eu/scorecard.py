@@ -63,6 +63,7 @@ from helpers.eu.statistics import (
     sector_differences,
 )
 from helpers.eu.weights import FIVE_COUNTRY_WEIGHT, read_population_shares
+from helpers.report.labels import TERM_LABELS, lower_first
 
 STUDY: str = "eu2008"
 ABOUT_TOLERANCE: float = 0.10
@@ -231,6 +232,11 @@ def sectors_check(data: pd.DataFrame, sector_estimates: pd.DataFrame, claims: pd
                                 f"{'index and estimate present' if ok else 'missing'}" for name, ok in present.items())}
 
 
+def _terms_text(terms: Sequence[str]) -> str:
+    """Model terms in words, as the reports label them ('age_decades' -> 'age (per decade)')."""
+    return ", ".join(lower_first(TERM_LABELS.get(term, term)) for term in terms)
+
+
 def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     """EU-16: every correlate the claim lists is represented by terms with estimates in every sector's model.
     ``reproduced`` names each correlate's terms, or says in which sectors' models they are missing (a model
@@ -246,14 +252,14 @@ def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -
         for sector in SECTORS:
             rows = coefficients.loc[(coefficients["sector"] == sector) & coefficients["term"].isin(terms)]
             if len(rows) != len(terms) or not np.isfinite(rows[["estimate", "se"]].to_numpy(dtype=float)).all():
-                problems.append(f"'{name}' ({', '.join(terms)}) missing or not estimable in {sector}")
+                problems.append(f"'{name}' ({_terms_text(terms)}) missing or not estimable in {sector}")
                 missing_in.append(sector)
         if not missing_in:
-            found.append(f"{name}: {', '.join(terms)}")
+            found.append(f"{name}: {_terms_text(terms)}")
         elif len(missing_in) == len(SECTORS):
             found.append(f"{name}: not in the models")
         else:
-            found.append(f"{name}: {', '.join(terms)} (missing in {_sectors_text(missing_in)})")
+            found.append(f"{name}: {_terms_text(terms)} (missing in {_sectors_text(missing_in)})")
     return {"status": _constructed(not problems and bool(names)), "reproduced": "; ".join(found),
             "basis": "the models hold a term for each correlate this claim lists (helpers.eu.statistics."
                      "CLAIMED_CORRELATES, keyed by the registry's names), so the data cannot show otherwise; "

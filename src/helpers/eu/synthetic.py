@@ -179,13 +179,18 @@ BUILT_IN_CLAIMS: dict[str, str] = {
     "EU-06": "the intercept is solved so that the weighted index equals the published value",
     "EU-07": "the intercept is solved so that the weighted index equals the published value",
     "EU-08": "the intercept is solved so that the weighted index equals the published value",
-    "EU-09": "sector levels calibrated in the published order and country shifts set (COUNTRY_LEVEL_SHIFTS)",
-    "EU-11": "EFFECTS gives women the published sign",
-    "EU-12": "EFFECTS gives age the published sign",
-    "EU-13": "EFFECTS makes self-efficacy the strongest correlate",
-    "EU-14": "EFFECTS gives outcome performance the published sign",
-    "EU-15": "EFFECTS gives being informed and consulted the published sign",
-    "EU-17": "EFFECTS differ between sectors and INFORMED_COUNTRY_PATTERN between countries",
+    "EU-09": "sector levels calibrated in the published order and country levels shifted "
+             "(COUNTRY_LEVEL_SHIFTS)",
+    "EU-11": "the generator's effects (EFFECTS) give women the published sign",
+    "EU-12": "the generator's effects (EFFECTS) give age the published sign",
+    "EU-13": "the generator's effects (EFFECTS) make self-efficacy the strongest "
+             "correlate",
+    "EU-14": "the generator's effects (EFFECTS) give outcome performance the published "
+             "sign",
+    "EU-15": "the generator's effects (EFFECTS) give being informed and consulted the "
+             "published sign",
+    "EU-17": "the generator's effects differ between sectors (EFFECTS) and the effect of being "
+             "informed between countries (INFORMED_COUNTRY_PATTERN)",
 }
 """Tested claims whose result this generator builds into the synthetic file, and how: a pass on these data shows
 that the code detects the result, not that the result is true (the scorecard says so next to each)."""

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.pipeline.choices import PERCENTAGE_BASES
 from helpers.data.claims import claim_row, load_claims
 from helpers.oecd import codebook
 from helpers.stats.survey import SurveyDesign, survey_proportion
 
-BASES: tuple[str, ...] = ("responses", "all_cells", "excluding_dont_know")
+BASES: tuple[str, ...] = PERCENTAGE_BASES  # helpers.pipeline.choices: the runner checks the parameter against it
 PUBLISHED_BASE: str = "responses"
 ESTIMATE_COLUMNS: tuple[str, ...] = (
     "figure",

@@ -117,7 +117,7 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
     present_named = [name for name in named if facts["named_countries_present"].get(name, False)]
     missing_areas = [area for area in areas if area not in facts["cofog_areas"]]
     missing_partners = [name for name in partners if name not in facts["partner_countries"]]
-    cleaning = "the schema of helpers.oecd.clean"
+    cleaning = "the cleaning's schema (helpers.oecd.clean)"
 
     def constructed(verified: bool) -> str:
         return HOLDS_BY_CONSTRUCTION if verified else FAIL
@@ -127,7 +127,8 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
             "status": constructed(facts["n_oecd_countries"] == n_members),
             "published": n_members,
             "reproduced": facts["n_oecd_countries"],
-            "basis": f"helpers.oecd.codebook.country_table makes {n_members} member countries from this claim and "
+            "basis": f"the codebook's country table (helpers.oecd.codebook.country_table) makes {n_members} member "
+                     "countries from this claim and "
                      f"{cleaning} refuses other countries; verified: all of them in the data",
             "detail": f"{facts['n_oecd_countries']} OECD member countries in the data",
         },
@@ -135,8 +136,8 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
             "status": constructed(facts["n_partner_countries"] == n_partners == len(partners) and not missing_partners),
             "published": "; ".join(partners),
             "reproduced": "; ".join(facts["partner_countries"]),
-            "basis": "helpers.oecd.codebook.PARTNER_COUNTRIES are this claim's countries (tested equal to the "
-                     f"registry's names) and {cleaning} refuses other countries; verified: all of them in the data",
+            "basis": "the codebook's partner countries (helpers.oecd.codebook.PARTNER_COUNTRIES) are this claim's "
+                     f"countries (tested equal to the registry's names) and {cleaning} refuses other countries; verified: all of them in the data",
             "detail": f"{facts['n_partner_countries']} partner countries in the data"
                       + (f"; missing: {', '.join(missing_partners)}" if missing_partners else ""),
         },
@@ -151,7 +152,8 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
         "OECD-14": {
             "status": _status(experience["majority"]),
             "published": claim_summary(claims, "OECD-14"),
-            "reproduced": round(experience["share"], 6),
+            "reproduced": f"{experience['n_with_experience']} of {experience['n_members']} member countries "
+                          f"({experience['share']:.0%})",
             "basis": "test: more than half of the OECD member countries in the data have a yes to the experience "
                      "item in at least one service area",
             "detail": (
@@ -163,7 +165,8 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
             "status": constructed(bool(areas) and not missing_areas),
             "published": "; ".join(areas),
             "reproduced": "; ".join(facts["cofog_areas"]),
-            "basis": f"helpers.oecd.codebook.COFOG_AREAS are this claim's areas (tested equal to the registry) and "
+            "basis": f"the codebook's service areas (helpers.oecd.codebook.COFOG_AREAS) are this claim's areas (tested "
+                     f"equal to the registry) and "
                      f"{cleaning} refuses other areas; verified: every listed area in the data",
             "detail": f"{len(facts['cofog_areas'])} COFOG areas in the data"
                       + (f"; missing: {', '.join(missing_areas)}" if missing_areas else ""),

@@ -4,4 +4,6 @@
   writes ``run_manifest.json`` (``python -m helpers.pipeline`` is its command line).
 - :mod:`helpers.pipeline.runlock`: one run at a time per output folder.
 - :mod:`helpers.pipeline.errors`: the error every refusal of the runner raises.
+- :mod:`helpers.pipeline.choices`: the values the notebooks' parameters may take (the estimators read their
+  choices from it; the runner checks every value against it before anything runs).
 """

@@ -29,6 +29,7 @@ report (:mod:`helpers.pipeline.state`, :mod:`helpers.report.runinfo`).
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import hashlib
 import json
@@ -49,6 +50,7 @@ from typing import Any
 import yaml
 
 from helpers import paths
+from helpers.pipeline.choices import value_problem
 from helpers.pipeline import state
 from helpers.pipeline.errors import PipelineError
 from helpers.pipeline.spec import (
@@ -438,6 +440,39 @@ def study_disagreements(steps: list[Step], parameters: dict[str, dict[str, Any]]
     return problems
 
 
+def notebook_default(declaration: dict[str, Any]) -> tuple[bool, Any]:
+    """Whether a notebook parameter's default (papermill's ``default``, source text) is a plain literal, and its
+    value (``"responses"`` -> 'responses'; ``str(paths.X)`` is not a literal)."""
+    try:
+        return True, ast.literal_eval(str(declaration.get("default", "")))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
+
+
+def parameter_value_problems(loaded: list[Step], steps: list[Step]) -> list[str]:
+    """Every parameter value a notebook would refuse (:func:`helpers.pipeline.choices.value_problem`), found before
+    anything runs: the values ``steps`` carry (pipeline.yaml with the ``-p`` values) and the literal defaults of the
+    notebooks' ``parameters`` cells. ``loaded`` (pipeline.yaml alone) tells which values came from ``-p``.
+    One line per wrong value, naming where it was set and the steps that would receive it."""
+    before = {step.name: step.parameters for step in loaded}
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for step in steps:
+        values: dict[str, tuple[Any, str]] = {}
+        for name, declaration in notebook_parameters(step.notebook).items():
+            literal, default = notebook_default(declaration)
+            if literal:
+                values[name] = (default, f"the parameters cell of {step.notebook.name}")
+        for name, value in step.parameters.items():
+            changed = name not in before.get(step.name, {}) or before[step.name][name] != value
+            values[name] = (value, "-p" if changed else "pipeline.yaml")
+        for name, (value, source) in values.items():
+            problem = value_problem(name, value)
+            if problem:
+                found.setdefault((name, repr(value), source, problem), []).append(step.name)
+    return [f"{name} = {value} ({'given with -p' if source == '-p' else 'set in ' + source}) {problem}; it would "
+            f"reach step(s) {', '.join(names)}." for (name, value, source, problem), names in found.items()]
+
+
 def select_steps(steps: list[Step], only: list[str]) -> list[Step]:
     """Keep the steps named with ``--only`` (in pipeline order)."""
     if not only:
@@ -788,7 +823,8 @@ def run_steps(
     manifest: dict[str, Any] | None = None,
     git: dict[str, Any] | None = None,
 ) -> list[StepResult]:
-    """Run the steps in dependency order, in parallel where independent; stop scheduling at the first failure.
+    """Run the steps in dependency order, at most ``jobs`` at once (each reported as running, and marked running in
+    the manifest, only when it starts); stop scheduling at the first failure.
 
     ``manifest`` (read from the build folder when not given) is updated in place and written after every
     change. If this process is interrupted, the workers and their kernels are ended before it returns.
@@ -805,28 +841,34 @@ def run_steps(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(steps)))
     results: list[StepResult] = []
     running: dict[Future[StepResult], tuple[Step, dict[str, Any]]] = {}
+    waiting: list[tuple[Step, dict[str, Any]]] = []  # ready to run, for a free worker
     failed = False
     count = 0
     pool = worker_pool(workers)
     try:
         while graph.is_active():
-            ready = graph.get_ready() if not failed else ()
-            for name in ready:
+            skipped_any = False
+            for name in graph.get_ready() if not failed else ():
                 step = selected[name]
-                count += 1
                 fingerprint = step_fingerprint(step, code_hash)
-                executed = locations.executed / f"{name}.ipynb"
-                if not force and is_up_to_date(step, fingerprint, manifest, executed):
+                if not force and is_up_to_date(step, fingerprint, manifest, locations.executed / f"{name}.ipynb"):
+                    count += 1
                     say(f"[{count}/{len(steps)}] {name}: skipped (notebook, parameters and inputs unchanged)")
                     results.append(StepResult(name, "skipped"))
                     graph.done(name)
+                    skipped_any = True
                     continue
-                say(f"[{count}/{len(steps)}] {name}: running {relative(step.notebook, locations.root)}")
-                manifest["steps"][name] = running_record(manifest["steps"].get(name), step)
+                waiting.append((step, fingerprint))
+            while waiting and len(running) < workers and not failed:
+                step, fingerprint = waiting.pop(0)  # a step is said to run, and marked running, when it starts
+                count += 1
+                say(f"[{count}/{len(steps)}] {step.name}: running {relative(step.notebook, locations.root)}")
+                manifest["steps"][step.name] = running_record(manifest["steps"].get(step.name), step)
                 write_manifest(locations, manifest)
                 _import_papermill_before_forking()
+                executed = locations.executed / f"{step.name}.ipynb"
                 running[pool.submit(run_step_in_worker, step, executed, locations.root)] = (step, fingerprint)
-            if ready and not running:
+            if skipped_any and not running:
                 continue  # every ready step was skipped; the steps they unblock are ready now
             if not running:
                 break
@@ -936,8 +978,13 @@ def prepare(args: argparse.Namespace) -> Prepared:
     pipeline_file = Path(os.path.abspath(args.pipeline or root / "pipeline.yaml"))
     use_parameter_cache(locations.build / PARAMETER_CACHE_NAME)
     notes: list[str] = []
-    steps = apply_overrides(load_pipeline(pipeline_file, locations), args.parameter, notes)
-    return Prepared(steps, select_steps(steps, args.only), locations, pipeline_file, notes)
+    loaded = load_pipeline(pipeline_file, locations)
+    steps = apply_overrides(loaded, args.parameter, notes)
+    selected = select_steps(steps, args.only)
+    problems = parameter_value_problems(loaded, selected)
+    if problems:
+        raise PipelineError(problems)
+    return Prepared(steps, selected, locations, pipeline_file, notes)
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:

@@ -1,0 +1,85 @@
+"""The values the notebooks' parameters may take, in one place.
+
+The estimators read their lists of choices from here (``helpers.oecd.estimates.BASES``,
+``helpers.eu.products.WEIGHTING_CHOICES``), and the runner checks every step's parameters against
+:func:`value_problem` before anything runs, so that ``-p percentage_base=respondents`` (or the same edit in a
+notebook's ``parameters`` cell) is refused at once, naming the choices, instead of failing halfway through a run.
+This module imports nothing heavy: the runner reads it without loading pandas.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+PERCENTAGE_BASES: tuple[str, ...] = ("responses", "all_cells", "excluding_dont_know")
+"""OECD percentage bases: yes over yes + no + don't know (the published one, OECD-03), over every cell, or over
+yes + no (``helpers.oecd.estimates``)."""
+WEIGHTING_CHOICES: dict[str, dict[str, bool]] = {
+    "population": {"weighted": True, "equal_country_weights": False},  # EU-04, the published scheme
+    "equal_countries": {"weighted": True, "equal_country_weights": True},
+    "unweighted": {"weighted": False, "equal_country_weights": False},
+}
+"""EU weighting schemes and the keyword arguments of the estimate functions each stands for."""
+UNDECLARED_ORIGIN_WORDS: tuple[str, ...] = ("", "not declared", "undeclared", "auto", "unknown")
+"""``data_origin`` values that leave the origin to the data (``helpers.data.delivery.normalise_data_origin``)."""
+DECLARED_ORIGINS: tuple[str, ...] = ("real", "synthetic")
+DELIMITERS: tuple[str, ...] = ("auto", ",", ";", "\t", "|")
+DECIMAL_MARKS: tuple[str, ...] = ("auto", ".", ",")
+
+PROBABILITIES: tuple[str, ...] = ("confidence_level", "alpha")
+"""Parameters that must lie strictly between 0 and 1."""
+FRACTIONS: tuple[str, ...] = ("population_fraction",)
+"""Parameters that must lie above 0 and at most 1."""
+POSITIVE_COUNTS: tuple[str, ...] = ("replicates", "chunk_size", "respondents_per_country", "officials_sample",
+                                    "officials_population")
+"""Parameters that must be whole numbers of at least 1."""
+NON_NEGATIVE_COUNTS: tuple[str, ...] = ("workers",)
+"""Parameters that must be whole numbers of at least 0 (0 = as many as the machine has cores)."""
+
+
+def origin_word(value: Any) -> str:
+    """``data_origin`` as a plain lower-case phrase ('Not_Declared ' -> 'not declared')."""
+    return "" if value is None else " ".join(str(value).replace("_", " ").split()).casefold()
+
+
+def _listed(choices: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(repr(choice) for choice in choices)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_encoding(value: str) -> bool:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        return False
+    return True
+
+
+def value_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not a value parameter ``name`` may take, or None (also for names this module has no
+    rule for; the runner checks the type against the notebook's declaration separately)."""
+    if name == "percentage_base" and value not in PERCENTAGE_BASES:
+        return f"must be one of {_listed(PERCENTAGE_BASES)}"
+    if name == "weighting" and value not in WEIGHTING_CHOICES:
+        return f"must be one of {_listed(list(WEIGHTING_CHOICES))}"
+    if name == "data_origin" and origin_word(value) not in UNDECLARED_ORIGIN_WORDS + DECLARED_ORIGINS:
+        return "must be 'real', 'synthetic' or empty (not declared)"
+    if name == "delimiter" and value not in DELIMITERS:
+        return f"must be one of {_listed(DELIMITERS)}"
+    if name == "decimal" and value not in DECIMAL_MARKS:
+        return f"must be one of {_listed(DECIMAL_MARKS)}"
+    if name == "encoding" and value != "auto" and not (isinstance(value, str) and _is_encoding(value)):
+        return "must be 'auto' or an encoding Python knows (such as 'utf-8' or 'cp1252')"
+    if name in PROBABILITIES and not (_is_number(value) and 0 < value < 1):
+        return "must be a number between 0 and 1 (both excluded)"
+    if name in FRACTIONS and not (_is_number(value) and 0 < value <= 1):
+        return "must be a number above 0 and at most 1"
+    if name in POSITIVE_COUNTS and not (_is_number(value) and value == int(value) and value >= 1):
+        return "must be a whole number of at least 1"
+    if name in NON_NEGATIVE_COUNTS and not (_is_number(value) and value == int(value) and value >= 0):
+        return "must be a whole number of at least 0"
+    return None

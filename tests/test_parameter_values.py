@@ -1,0 +1,131 @@
+"""A parameter value a notebook would refuse is refused by the runner before anything runs (helpers.pipeline.choices).
+
+The reviewer's case: ``-p percentage_base=respondents`` ran the cleaning step and failed only in the figures step.
+Each rule is tested at its edges; the runner is tested on the real pipeline (a value given with ``-p``) and on a
+small pipeline whose notebook default was edited (the same wrong value typed into a ``parameters`` cell).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.pipeline import choices
+from helpers.pipeline.choices import value_problem
+from helpers.data.delivery import normalise_data_origin
+from helpers.eu.products import weighting_options
+from helpers.paths import PROJECT_ROOT
+from helpers.pipeline import runner
+from helpers.pipeline.runner import Locations, PipelineError
+from test_pipeline import make_notebook
+
+
+@pytest.mark.parametrize(("name", "accepted", "refused"), [
+    ("percentage_base", ["responses", "all_cells", "excluding_dont_know"], ["respondents", "Responses", 1]),
+    ("weighting", ["population", "equal_countries", "unweighted"], ["weighted", "", None]),
+    ("data_origin", ["", "real", "synthetic", "Not_Declared", " REAL "], ["fake", "true", 1]),
+    ("delimiter", ["auto", ",", ";", "\t", "|"], [":", "comma", ""]),
+    ("decimal", ["auto", ".", ","], [";", "point"]),
+    ("encoding", ["auto", "utf-8", "cp1252", "UTF-16"], ["klingon", "", 8]),
+    ("confidence_level", [0.5, 0.9, 0.95, 0.999], [0, 1, 1.5, -0.1, 95, "0.9", True]),
+    ("alpha", [0.01, 0.05], [0, 1, 5]),
+    ("population_fraction", [0.01, 1, 1.0], [0, 1.01, -0.5]),
+    ("replicates", [1, 30, 30.0], [0, -3, 1.5, "30", False]),
+    ("workers", [0, 1, 4], [-1, 0.5]),
+])
+def test_each_rule_accepts_and_refuses_at_its_edges(name: str, accepted: list, refused: list) -> None:
+    for value in accepted:
+        assert value_problem(name, value) is None, (name, value)
+    for value in refused:
+        assert value_problem(name, value), (name, value)
+
+
+def test_a_parameter_without_a_rule_is_left_to_the_type_check() -> None:
+    assert value_problem("respondent_file", "anything.csv") is None
+    assert value_problem("index_items", {"x": ["y"]}) is None
+
+
+def test_the_estimators_take_exactly_the_choices_the_runner_checks() -> None:
+    from helpers.oecd.estimates import BASES
+
+    assert BASES == choices.PERCENTAGE_BASES
+    for weighting in choices.WEIGHTING_CHOICES:
+        assert weighting_options(weighting) == choices.WEIGHTING_CHOICES[weighting]
+    with pytest.raises(ValueError, match="weighting must be one of"):
+        weighting_options("weighted")
+    assert normalise_data_origin(" Not_Declared ") == "not declared"
+    assert normalise_data_origin("REAL") == "real"
+    with pytest.raises(ValueError, match="data_origin must be"):
+        normalise_data_origin("fake")
+
+
+def test_a_wrong_value_given_with_p_stops_the_real_pipeline_before_anything_runs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline", "run", "--out", str(out), "-p", "percentage_base=respondents",
+         "-p", "eu2008.confidence_level=1.5"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "stopped before running anything" in done.stderr
+    assert ("percentage_base = 'respondents' (given with -p) must be one of 'responses', 'all_cells', "
+            "'excluding_dont_know'; it would reach step(s) oecd2010_figures.") in done.stderr
+    assert ("confidence_level = 1.5 (given with -p) must be a number between 0 and 1 (both excluded); it would "
+            "reach step(s) eu2008_estimates, eu2008_sensitivity.") in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()  # nothing was written, not even the output folder
+
+
+def small_pipeline(tmp_path: Path, default: str) -> Path:
+    """One step whose notebook declares ``percentage_base`` with ``default`` as its source text."""
+    make_notebook(tmp_path / "base.ipynb", f"percentage_base: str = {default}\nout_file: str = ''",
+                  "from pathlib import Path\nPath(out_file).parent.mkdir(parents=True, exist_ok=True)\n"
+                  "Path(out_file).write_text(percentage_base)")
+    spec = {"steps": [{"name": "base", "notebook": str(tmp_path / "base.ipynb"), "study": "a",
+                       "parameters": {"out_file": "{processed}/a/base.txt"}, "outputs": ["out_file"]}]}
+    pipeline_file = tmp_path / "pipeline.yaml"
+    pipeline_file.write_text(json.dumps(spec))
+    return pipeline_file
+
+
+def problems_of(pipeline_file: Path, out: Path, overrides: list[str]) -> list[str]:
+    loaded = runner.load_pipeline(pipeline_file, Locations(root=PROJECT_ROOT, out=out))
+    return runner.parameter_value_problems(loaded, runner.apply_overrides(loaded, overrides))
+
+
+def test_a_wrong_default_typed_into_a_notebook_is_found_and_named(tmp_path: Path) -> None:
+    pipeline_file = small_pipeline(tmp_path, '"respondents"')
+    assert problems_of(pipeline_file, tmp_path / "out", []) == [
+        "percentage_base = 'respondents' (set in the parameters cell of base.ipynb) must be one of 'responses', "
+        "'all_cells', 'excluding_dont_know'; it would reach step(s) base."]
+    assert problems_of(pipeline_file, tmp_path / "out", ["percentage_base=all_cells"]) == []  # -p mends it
+    good = small_pipeline(tmp_path, '"responses"')
+    assert problems_of(good, tmp_path / "out", []) == []
+    assert problems_of(good, tmp_path / "out", ["base.percentage_base=respondents"])[0].startswith(
+        "percentage_base = 'respondents' (given with -p)")
+
+
+def test_a_default_that_is_not_a_literal_is_not_judged(tmp_path: Path) -> None:
+    pipeline_file = small_pipeline(tmp_path, "str(1)")
+    assert problems_of(pipeline_file, tmp_path / "out", []) == []
+    assert runner.notebook_default({"default": "str(1)"}) == (False, None)
+    assert runner.notebook_default({"default": "0.9"}) == (True, 0.9)
+
+
+def test_a_wrong_value_in_pipeline_yaml_is_named_as_set_there(tmp_path: Path) -> None:
+    pipeline_file = small_pipeline(tmp_path, '"responses"')
+    spec = json.loads(pipeline_file.read_text())
+    spec["steps"][0]["parameters"]["percentage_base"] = "everyone"
+    pipeline_file.write_text(json.dumps(spec))
+    assert problems_of(pipeline_file, tmp_path / "out", [])[0].startswith(
+        "percentage_base = 'everyone' (set in pipeline.yaml) must be one of")
+
+
+def test_the_runner_refuses_through_prepare(tmp_path: Path) -> None:
+    pipeline_file = small_pipeline(tmp_path, '"respondents"')
+    args = runner.build_parser().parse_args(["run", "--pipeline", str(pipeline_file), "--out", str(tmp_path / "o")])
+    with pytest.raises(PipelineError, match="percentage_base = 'respondents'"):
+        runner.prepare(args)
