@@ -185,9 +185,8 @@ def test_within_country_weights_name_unknown_countries_sex_codes_and_countries_w
     assert str(caught.value) == ("Countries without margins: ['Danmark'] "
                                  "(harmonise labels with helpers.eu.clean first)")
     with pytest.raises(weights.WeightError) as caught:
-        weights.within_country_weights(table.assign(SEX=[1] * 13 + [3]), tiny_margins())
-    assert re.fullmatch(r"SEX codes without margins: \[(np\.int64\()?3\)?\] \(missing SEX must be resolved first\)",
-                        str(caught.value))
+        weights.within_country_weights(table.assign(SEX=[1] * 12 + [3, 0]), tiny_margins())
+    assert str(caught.value) == "SEX codes without margins: 0, 3 (missing SEX must be resolved first)"
     france_only = tiny_margins().query("country == 'France'")
     with pytest.raises(weights.WeightError) as caught:
         weights.within_country_weights(table, france_only)

@@ -190,9 +190,10 @@ def _sample_frame(data: pd.DataFrame, base_weight: np.ndarray) -> pl.DataFrame:
     unknown = sorted(set(data["COUNTRY"].astype(str)) - set(CANONICAL_COUNTRIES))
     if unknown:
         raise WeightError(f"Countries without margins: {unknown} (harmonise labels with helpers.eu.clean first)")
-    unknown_sex = sorted(set(pd.unique(data["SEX"])) - set(SEX_CODES))
+    unknown_sex = set(pd.unique(data["SEX"])) - set(SEX_CODES)
     if unknown_sex:
-        raise WeightError(f"SEX codes without margins: {unknown_sex} (missing SEX must be resolved first)")
+        codes = ", ".join(sorted(str(code) for code in unknown_sex))
+        raise WeightError(f"SEX codes without margins: {codes} (missing SEX must be resolved first)")
     return pl.DataFrame({
         "row": np.arange(len(data)),
         "country": data["COUNTRY"].astype(str).to_numpy(),
