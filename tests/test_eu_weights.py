@@ -3,7 +3,6 @@ table, and their totals on the committed file."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
