@@ -333,10 +333,10 @@ def test_f_the_scorecard_and_the_reports_show_the_run(walkthrough: dict[str, obj
     before, after = scorecard(copy), scorecard(copy, "runs/my_analysis")
     assert sorted(before.index[before["status"] != after["status"]]) == ["EU-16"]
     assert after.loc["EU-16", "status"] == "fail" and (after["status"] != "fail").sum() == 16
-    assert ("'education' (educ_upper_secondary, educ_tertiary) missing or not estimable in environment"
-            in after.loc["EU-16", "detail"])
+    assert ("'education' (upper secondary education (vs lower), tertiary education (vs lower)) missing or not "
+            "estimable in environment" in after.loc["EU-16", "detail"])
     assert "education: not in the models" in after.loc["EU-16", "reproduced"]
-    assert "gender: female;" in after.loc["EU-16", "reproduced"]
+    assert "gender: women (vs men);" in after.loc["EU-16", "reproduced"]
     assert (after.loc[["EU-11", "EU-12", "EU-13", "EU-14", "EU-15", "EU-17"], "status"] == "pass").all()
     assert "16 of 17 EU claims still reproduce" in outputs["compare-my-analysis"]
     assert re.search(r"EU-16\s+holds by construction\s+fail", outputs["compare-my-analysis"])
@@ -350,11 +350,15 @@ def test_f_the_scorecard_and_the_reports_show_the_run(walkthrough: dict[str, obj
     rows = {re.search(r"<td>(EU-\d+)</td>", row).group(1): row for row in claims_table.split("<tr") if "<td>EU-" in row}
     assert len(rows) == 17 and [claim for claim, row in rows.items() if "status fail" in row] == ["EU-16"]
     assert "Not reproduced" in rows["EU-16"] and "education: not in the models" in rows["EU-16"]
-    # the run record: the edited notebooks make the commit "-dirty"; the baseline ran from the clean commit
+    # the run record: the edited notebooks make the commit "-dirty"; the baseline ran from the clean commit ...
     manifest = json.loads(my_analysis(copy, "build/run_manifest.json").read_text())
     assert manifest["run"]["git_dirty"] is True
     assert json.loads((copy / "build/run_manifest.json").read_text())["steps"]["eu2008_estimates"]["git_dirty"] is False
     assert re.search(r"from commit [0-9a-f]{7}-dirty", report)
+    # ... and names the edited notebooks, so the report is marked a variant, not the published analysis
+    assert manifest["run"]["git_changed_files"] == ["notebooks/21_eu_estimates.ipynb", "notebooks/22_eu_figures.ipynb"]
+    assert ("Edited since the commit:</strong> notebooks/21_eu_estimates.ipynb, notebooks/22_eu_figures.ipynb"
+            in report)
 
 
 @pytest.mark.slow

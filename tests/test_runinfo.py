@@ -95,6 +95,62 @@ def test_a_changed_study_parameter_is_a_changed_analysis_but_an_output_path_is_n
     assert r"weighting = unweighted (pipeline.yaml: population) [s\_estimates]" in latex and "red!70!black" in latex
 
 
+def test_analysis_files_edited_since_the_commit_make_a_variant_and_are_named(project: tuple[Path, dict]) -> None:
+    # A run from edited notebooks was marked only by "-dirty" on the commit; its reports said the code reproduces
+    # the published numbers. Edited analysis files are named, and the run is a variant; edits to other files
+    # (the README, the tests) change nothing a run computes and are not listed.
+    _, manifest = project
+    manifest["steps"]["s_estimates"]["git_dirty"] = True
+    manifest["steps"]["s_estimates"]["git_changed_files"] = [
+        "README.md", "notebooks/11_oecd_figures.ipynb", "src/helpers/oecd/estimates.py", "tests/test_x.py"]
+    manifest["steps"]["s_clean"]["git_changed_files"] = ["data/raw/claims.csv"]
+    manifest["steps"]["s_clean"]["status"] = "failed"  # a failed step's edits did not make the shown numbers
+    study = runinfo.summarise_run(manifest).studies["s"]
+    assert study.edited_files == ("notebooks/11_oecd_figures.ipynb", "src/helpers/oecd/estimates.py")
+    assert study.changes == () and study.is_variant and not study.reproduces_published_choices
+    assert study.variant_texts == ("edited since the commit: notebooks/11_oecd_figures.ipynb, "
+                                   "src/helpers/oecd/estimates.py",)
+    lines = dict(runinfo.study_lines(study))
+    assert lines["Edited since the commit"] == ("notebooks/11_oecd_figures.ipynb, src/helpers/oecd/estimates.py: the "
+                                                "numbers come from these edited files, which the commit alone does "
+                                                "not hold")
+    assert lines["Note"].startswith("this run changed the analysis")
+    assert runinfo.is_alarming(study)
+    manifest["steps"]["s_estimates"]["git_changed_files"] = ["README.md", "tests/test_x.py"]
+    unchanged = runinfo.summarise_run(manifest).studies["s"]
+    assert unchanged.edited_files == () and not unchanged.is_variant and "Note" not in dict(runinfo.study_lines(unchanged))
+
+
+def test_a_long_list_of_edited_files_is_shortened() -> None:
+    files = [f"src/helpers/m{number}.py" for number in range(7)]
+    assert runinfo.files_text(files) == ("src/helpers/m0.py, src/helpers/m1.py, src/helpers/m2.py, src/helpers/m3.py, "
+                                         "src/helpers/m4.py and 2 more")
+    assert runinfo.files_text(files[:2]) == "src/helpers/m0.py, src/helpers/m1.py"
+
+
+def test_the_runner_records_the_files_edited_since_the_commit(tmp_path: Path) -> None:
+    import subprocess
+
+    from helpers.pipeline.runner import git_state
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "a.ipynb").write_text("{}")
+    (tmp_path / "README.md").write_text("x")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "first")
+    assert git_state(tmp_path)["git_changed_files"] == [] and git_state(tmp_path)["git_dirty"] is False
+    (tmp_path / "notebooks" / "a.ipynb").write_text('{"edited": 1}')
+    (tmp_path / "untracked.txt").write_text("not part of the project")
+    state = git_state(tmp_path)
+    assert state["git_dirty"] is True and state["git_changed_files"] == ["notebooks/a.ipynb"]
+    git("add", "notebooks/a.ipynb")  # staged counts too
+    assert git_state(tmp_path)["git_changed_files"] == ["notebooks/a.ipynb"]
+
+
 def test_a_parameter_pipeline_yaml_does_not_set_is_compared_with_the_notebook_default(
         project: tuple[Path, dict]) -> None:
     _, manifest = project

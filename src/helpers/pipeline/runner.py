@@ -558,7 +558,8 @@ def is_up_to_date(step: Step, fingerprint: dict[str, Any], manifest: dict[str, A
 
 
 def git_state(root: Path) -> dict[str, Any]:
-    """The commit and whether the work tree has uncommitted changes (None outside git)."""
+    """The commit, whether the work tree has uncommitted changes (None outside git) and the tracked files that
+    differ from the commit (shown on every report of the run: its numbers come from the edited files)."""
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
@@ -568,7 +569,9 @@ def git_state(root: Path) -> dict[str, Any]:
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"git_commit": commit or "unknown", "git_dirty": None if status is None else bool(status)}
+    changed = git("diff", "--name-only", "HEAD") if status else ""
+    return {"git_commit": commit or "unknown", "git_dirty": None if status is None else bool(status),
+            "git_changed_files": sorted(changed.splitlines()) if changed else []}
 
 
 def environment_record() -> dict[str, Any]:

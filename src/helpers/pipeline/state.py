@@ -24,7 +24,8 @@ MANIFEST_NAME = "run_manifest.json"
 PARTIAL_FILE_PATTERN = ".*.part"
 # what helpers.outputs.atomic_path and the runner name their temporary files: tempfile's 8 random characters
 PARTIAL_FILE_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
-RUN_KEYS_KEPT_ON_SUCCESS = ("started_at", "finished_at", "git_commit", "git_dirty", "only", "overrides")
+RUN_KEYS_KEPT_ON_SUCCESS = ("started_at", "finished_at", "git_commit", "git_dirty", "git_changed_files", "only",
+                            "overrides")
 
 
 def now_utc() -> str:
@@ -60,6 +61,7 @@ def begin_run(manifest: dict[str, Any], *, git: Mapping[str, Any], only: Sequenc
         "finished_at": None,
         "git_commit": git.get("git_commit"),
         "git_dirty": git.get("git_dirty"),
+        "git_changed_files": list(git.get("git_changed_files") or []),
         "only": list(only),
         "overrides": list(overrides),
         "placeholders": dict(placeholders),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +136,7 @@ class StudyRun:
     unfinished: tuple[str, ...] = ()  # steps whose last run failed or was interrupted
     stale_outputs: tuple[str, ...] = ()  # the files and folders written by the out-of-date steps
     defaults_known: bool = True  # False when pipeline.yaml could not be read (nothing to compare with)
+    edited_files: tuple[str, ...] = ()  # analysis files (notebooks, helpers, data, pipeline.yaml) edited since the commit
 
     def is_stale_file(self, path: Path) -> bool:
         """Whether ``path`` was written by an out-of-date step of the study."""
@@ -148,10 +149,23 @@ class StudyRun:
         return tuple(change for change in self.changes if not change.is_output)
 
     @property
+    def is_variant(self) -> bool:
+        """Whether the numbers come from a changed analysis: a parameter that differs from pipeline.yaml, or
+        notebooks, helpers or data edited since the commit the run names."""
+        return bool(self.analysis_changes or self.edited_files)
+
+    @property
+    def variant_texts(self) -> tuple[str, ...]:
+        """What changed the analysis, in short phrases (``confidence_level 0.9 (default 0.95)``, ``edited since
+        the commit: notebooks/11_oecd_figures.ipynb``)."""
+        edited = (f"edited since the commit: {files_text(self.edited_files)}",) if self.edited_files else ()
+        return tuple(change.short_text() for change in self.analysis_changes) + edited
+
+    @property
     def reproduces_published_choices(self) -> bool:
-        """True when the study ran with pipeline.yaml's analysis: only then may a report say it reproduces the
-        published numbers (on synthetic data, from data calibrated to them)."""
-        return not self.analysis_changes
+        """True when the study ran with pipeline.yaml's analysis and the committed code: only then may a report
+        say it reproduces the published numbers (on synthetic data, from data calibrated to them)."""
+        return not self.is_variant
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,23 @@ class RunSummary:
     @property
     def changes(self) -> tuple[ParameterChange, ...]:
         return tuple(change for study in self.studies.values() for change in study.changes)
+
+
+ANALYSIS_FILES: tuple[str, ...] = ("notebooks/", "src/", "data/", "pipeline.yaml")
+"""Files (path prefixes, relative to the project) whose edits change what a run computes."""
+FILES_SHOWN: int = 5
+
+
+def edited_analysis_files(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The analysis files (:data:`ANALYSIS_FILES`) the records' runs found edited since their commit."""
+    return tuple(sorted({str(name) for record in records for name in record.get("git_changed_files") or ()
+                         if str(name).startswith(ANALYSIS_FILES)}))
+
+
+def files_text(files: Sequence[str]) -> str:
+    """``a, b, c`` (at most :data:`FILES_SHOWN` names, then ``and N more``)."""
+    shown_files = ", ".join(files[:FILES_SHOWN])
+    return shown_files + (f" and {len(files) - FILES_SHOWN} more" if len(files) > FILES_SHOWN else "")
 
 
 def commit_label(record: Mapping[str, Any]) -> str:
@@ -248,7 +279,8 @@ def study_run(study: str, records: Mapping[str, Mapping[str, Any]], run: Mapping
                                  for output in (records[name].get("outputs_sha256") or {})
                                  if output in (records[name].get("parameters") or {})))
     return StudyRun(study, finished[-1] if finished else None, commits, data_origin(provenance), source,
-                    tuple(changes), stale, unfinished, stale_outputs, pipeline is not None)
+                    tuple(changes), stale, unfinished, stale_outputs, pipeline is not None,
+                    edited_analysis_files(done.values()))
 
 
 def _one_per_study_parameter(changes: list[ParameterChange]) -> list[ParameterChange]:
@@ -333,7 +365,10 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
                       "; ".join(f"{change.text()} [{change.step}]" for change in study.changes)))
     else:
         lines.append(("Parameters", "all as in pipeline.yaml"))
-    if study.analysis_changes:
+    if study.edited_files:
+        lines.append(("Edited since the commit", f"{files_text(study.edited_files)}: the numbers come from these "
+                                                 "edited files, which the commit alone does not hold"))
+    if study.is_variant:
         lines.append(("Note", "this run changed the analysis: its numbers are a variant of the published analysis, "
                               "not a reproduction of the published numbers."))
     for name, reason in study.stale.items():
@@ -347,7 +382,7 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
 
 def is_alarming(study: StudyRun) -> bool:
     """Whether the block must be red: out-of-date or unfinished steps, or a changed analysis."""
-    return bool(study.stale or study.unfinished or study.analysis_changes)
+    return bool(study.stale or study.unfinished or study.is_variant)
 
 
 @dataclass(frozen=True)

@@ -425,15 +425,16 @@ def data_box(studies: Sequence[Study]) -> str:
 
 
 def is_variant(study: Study) -> bool:
-    """Whether the study's last results came from a changed analysis (a parameter differing from pipeline.yaml)."""
-    return bool(study.run and study.run.analysis_changes)
+    """Whether the study's last results came from a changed analysis (a parameter differing from pipeline.yaml, or
+    analysis files edited since the commit)."""
+    return bool(study.run and study.run.is_variant)
 
 
 def what_it_shows(study: Study) -> str:
     """What a synthetic study's figures and scorecard show: the reproduction, or a variant that is not one."""
     if not is_variant(study):
         return "show that the code reproduces the published numbers from data calibrated to them"
-    changed = "; ".join(change.short_text() for change in study.run.analysis_changes)
+    changed = "; ".join(study.run.variant_texts)
     return (f"show a variant of the published analysis ({changed}), not a reproduction of the published "
             "numbers")
 
@@ -442,7 +443,7 @@ def run_note(study: Study) -> str:
     """Under a study's count: the changed analysis and the out-of-date steps its numbers come with, if any."""
     notes = []
     if is_variant(study):
-        notes.append("changed analysis: " + "; ".join(change.short_text() for change in study.run.analysis_changes))
+        notes.append("changed analysis: " + "; ".join(study.run.variant_texts))
     if study.run and study.run.stale:
         notes.append("out of date: " + ", ".join(study.run.stale))
     if study.run and study.run.unfinished:
@@ -515,7 +516,7 @@ def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyR
     image = (f'<a href="{href(png, base)}"><img src="{href(png, base)}" alt="{html.escape(title)} '
              f'({html.escape(figure.study)})"></a>' if png else '<div class="noimg">no PNG</div>')
     links = " \u00b7 ".join(link(figure.files[f], base, f.upper()) for f in FIGURE_FORMATS if f in figure.files)
-    variant = bool(run and run.analysis_changes)
+    variant = bool(run and run.is_variant)
     caveat = ('<p class="caveat">Synthetic data: shows that the code reproduces the published numbers; '
               "not a finding.</p>" if synthetic and not variant else "")
     if variant:
