@@ -333,7 +333,7 @@ def test_f_the_scorecard_and_the_reports_show_the_run(walkthrough: dict[str, obj
     before, after = scorecard(copy), scorecard(copy, "runs/my_analysis")
     assert sorted(before.index[before["status"] != after["status"]]) == ["EU-16"]
     assert after.loc["EU-16", "status"] == "fail" and (after["status"] != "fail").sum() == 16
-    assert ("'education' (upper secondary education (vs lower), tertiary education (vs lower)) missing or not "
+    assert ("'education' [upper secondary education (vs lower), tertiary education (vs lower)] missing or not "
             "estimable in environment" in after.loc["EU-16", "detail"])
     assert "education: not in the models" in after.loc["EU-16", "reproduced"]
     assert "gender: women (vs men);" in after.loc["EU-16", "reproduced"]

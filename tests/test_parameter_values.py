@@ -17,10 +17,14 @@ import pytest
 from helpers.pipeline import choices
 from helpers.pipeline.choices import value_problem
 from helpers.data.delivery import normalise_data_origin
+from helpers.eu.estimates import index_by_sector
 from helpers.eu.products import weighting_options
+from helpers.oecd.estimates import percent_affirmative
 from helpers.paths import PROJECT_ROOT
 from helpers.pipeline import runner
 from helpers.pipeline.runner import Locations, PipelineError
+from test_eu_estimates import six_respondents
+from test_oecd_estimates import claims, six_row_table  # noqa: F401 - claims is a fixture
 from test_pipeline import make_notebook
 
 
@@ -28,9 +32,11 @@ from test_pipeline import make_notebook
     ("percentage_base", ["responses", "all_cells", "excluding_dont_know"], ["respondents", "Responses", 1]),
     ("weighting", ["population", "equal_countries", "unweighted"], ["weighted", "", None]),
     ("data_origin", ["", "real", "synthetic", "Not_Declared", " REAL "], ["fake", "true", 1]),
-    ("delimiter", ["auto", ",", ";", "\t", "|"], [":", "comma", ""]),
-    ("decimal", ["auto", ".", ","], [";", "point"]),
-    ("encoding", ["auto", "utf-8", "cp1252", "UTF-16"], ["klingon", "", 8]),
+    ("delimiter", ["auto", ",", ";", "\t", "|", ":"], ["comma", "", ";;", "\\t", 1]),
+    ("decimal", ["auto", ".", ","], ["point", ""]),
+    ("encoding", ["auto", "AUTO", " Auto ", "utf-8", "cp1252", "UTF-16", "latin-1"],
+     ["klingon", "", 8, "rot13", "zlib"]),
+    ("master_seed", [0, 2026], [-1, 1.5]),
     ("confidence_level", [0.5, 0.9, 0.95, 0.999], [0, 1, 1.5, -0.1, 95, "0.9", True]),
     ("alpha", [0.01, 0.05], [0, 1, 5]),
     ("population_fraction", [0.01, 1, 1.0], [0, 1.01, -0.5]),
@@ -49,18 +55,46 @@ def test_a_parameter_without_a_rule_is_left_to_the_type_check() -> None:
     assert value_problem("index_items", {"x": ["y"]}) is None
 
 
-def test_the_estimators_take_exactly_the_choices_the_runner_checks() -> None:
-    from helpers.oecd.estimates import BASES
+def test_every_base_the_runner_accepts_is_one_the_estimator_computes(claims) -> None:
+    # The six-cell table of tests/test_oecd_estimates.py, by hand: yes 3 of 5 responses, of 6 cells, of 4 yes/no.
+    by_hand = {"responses": 60.0, "all_cells": 50.0, "excluding_dont_know": 75.0}
+    assert set(choices.PERCENTAGE_BASES) == set(by_hand)  # a new choice needs its hand computation here
+    for base in choices.PERCENTAGE_BASES:
+        row = percent_affirmative(six_row_table(), claims, base=base).set_index("item_id").loc["reason_reduce_costs"]
+        assert row["estimate"] == pytest.approx(by_hand[base]), base
 
-    assert BASES == choices.PERCENTAGE_BASES
+
+def test_every_weighting_the_runner_accepts_gives_its_own_estimate(claims) -> None:
+    # The six respondents of tests/test_eu_estimates.py with France's second weight 2: unweighted 65, population
+    # weights 580 / 9, equal country totals (47.5 + 78) / 2 = 62.75.
+    by_hand = {"unweighted": 65.0, "population": 580 / 9, "equal_countries": 62.75}
+    assert set(choices.WEIGHTING_CHOICES) == set(by_hand)
+    frame = six_respondents().assign(weight_five_country=[1.0, 2.0, 1.0, 2.0, 2.0, 1.0])
     for weighting in choices.WEIGHTING_CHOICES:
-        assert weighting_options(weighting) == choices.WEIGHTING_CHOICES[weighting]
-    with pytest.raises(ValueError, match="weighting must be one of"):
+        row = index_by_sector(frame, sectors=("environment",), claims=claims, **weighting_options(weighting)).iloc[0]
+        assert row["estimate"] == pytest.approx(by_hand[weighting]), weighting
+    with pytest.raises(ValueError, match="weighting must be one of population, equal_countries, unweighted"):
         weighting_options("weighted")
-    assert normalise_data_origin(" Not_Declared ") == "not declared"
-    assert normalise_data_origin("REAL") == "real"
+
+
+def test_the_origin_words_the_runner_accepts_are_the_ones_the_cleaning_reads() -> None:
+    for word in ["", "real", "synthetic", "Not_Declared", " REAL ", "auto", "unknown"]:
+        assert value_problem("data_origin", word) is None
+        assert normalise_data_origin(word) in ("real", "synthetic", "not declared")
+    assert value_problem("data_origin", "fake")
     with pytest.raises(ValueError, match="data_origin must be"):
         normalise_data_origin("fake")
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("delimiter=,", ","), ("decimal=,", ","), ("delimiter=|", "|"), ('delimiter="\t"', "\t"), ("delimiter=;", ";"),
+    ("confidence_level=.9", 0.9), ("x=null", None), ('x=""', ""), ("value_map={a: b", "{a: b"),
+])
+def test_a_value_yaml_cannot_read_is_taken_as_written(written: str, value) -> None:
+    # Reviewer: -p delimiter=, ended in a YAML traceback and -p 'delimiter=|' was read as ''.
+    assert runner.parse_override(written)[2] == value
+    if written.startswith(("delimiter", "decimal")):
+        assert value_problem(written.split("=")[0], value) is None
 
 
 def test_a_wrong_value_given_with_p_stops_the_real_pipeline_before_anything_runs(tmp_path: Path) -> None:

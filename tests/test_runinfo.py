@@ -112,8 +112,8 @@ def test_analysis_files_edited_since_the_commit_make_a_variant_and_are_named(pro
                                    "src/helpers/oecd/estimates.py",)
     lines = dict(runinfo.study_lines(study))
     assert lines["Edited since the commit"] == ("notebooks/11_oecd_figures.ipynb, src/helpers/oecd/estimates.py: the "
-                                                "numbers come from these edited files, which the commit alone does "
-                                                "not hold")
+                                                "numbers were computed with these edited files, which the commit "
+                                                "alone does not hold")
     assert lines["Note"].startswith("this run changed the analysis")
     assert runinfo.is_alarming(study)
     manifest["steps"]["s_estimates"]["git_changed_files"] = ["README.md", "tests/test_x.py"]
@@ -128,6 +128,12 @@ def test_a_long_list_of_edited_files_is_shortened() -> None:
     assert runinfo.files_text(files[:2]) == "src/helpers/m0.py, src/helpers/m1.py"
 
 
+def notebook_text(code: str, output: str = "") -> str:
+    outputs = [{"output_type": "stream", "name": "stdout", "text": output}] if output else []
+    return json.dumps({"cells": [{"cell_type": "code", "source": code, "outputs": outputs, "metadata": {},
+                                  "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
 def test_the_runner_records_the_files_edited_since_the_commit(tmp_path: Path) -> None:
     import subprocess
 
@@ -136,19 +142,50 @@ def test_the_runner_records_the_files_edited_since_the_commit(tmp_path: Path) ->
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
 
+    project = tmp_path / "compendium"  # inside a larger repository: names relative to the project
+    (project / "notebooks").mkdir(parents=True)
+    (project / "notebooks" / "a.ipynb").write_text(notebook_text("x = 1"))
+    (project / "notebooks" / "21_schätzung.ipynb").write_text(notebook_text("y = 1"))
+    (project / "README.md").write_text("x")
     git("init", "-q")
-    (tmp_path / "notebooks").mkdir()
-    (tmp_path / "notebooks" / "a.ipynb").write_text("{}")
-    (tmp_path / "README.md").write_text("x")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "first")
-    assert git_state(tmp_path)["git_changed_files"] == [] and git_state(tmp_path)["git_dirty"] is False
-    (tmp_path / "notebooks" / "a.ipynb").write_text('{"edited": 1}')
-    (tmp_path / "untracked.txt").write_text("not part of the project")
-    state = git_state(tmp_path)
-    assert state["git_dirty"] is True and state["git_changed_files"] == ["notebooks/a.ipynb"]
-    git("add", "notebooks/a.ipynb")  # staged counts too
-    assert git_state(tmp_path)["git_changed_files"] == ["notebooks/a.ipynb"]
+    assert git_state(project)["git_changed_files"] == [] and git_state(project)["git_dirty"] is False
+    (project / "notebooks" / "a.ipynb").write_text(notebook_text("x = 2"))
+    (project / "notebooks" / "21_schätzung.ipynb").write_text(notebook_text("y = 2"))  # git would quote this name
+    (project / "untracked.txt").write_text("not part of the project")
+    state = git_state(project)
+    assert state["git_dirty"] is True
+    assert state["git_changed_files"] == ["notebooks/21_schätzung.ipynb", "notebooks/a.ipynb"]
+    git("add", "compendium/notebooks/a.ipynb")  # staged counts too
+    assert "notebooks/a.ipynb" in git_state(project)["git_changed_files"]
+    # a notebook saved with outputs, its code unchanged, computes what the commit computes
+    (project / "notebooks" / "21_schätzung.ipynb").write_text(notebook_text("y = 1", output="1\n"))
+    assert git_state(project)["git_changed_files"] == ["notebooks/a.ipynb"]
+
+
+def test_a_step_records_only_the_edited_files_it_computes_with(tmp_path: Path) -> None:
+    from helpers.pipeline.runner import Step, files_used_by
+
+    step = Step("eu_clean", tmp_path / "notebooks" / "20_eu_clean.ipynb", "eu", "", {
+        "respondent_file": str(tmp_path / "data" / "raw" / "eu.csv"), "processed_dir": str(tmp_path / "out" / "eu"),
+        "reference_dir": str(tmp_path / "data" / "reference")}, ("respondent_file", "reference_dir"),
+        ("processed_dir",), ())
+    changed = ["README.md", "data/raw/eu.csv", "data/raw/oecd.csv", "data/reference/table.csv",
+               "notebooks/11_oecd_figures.ipynb", "notebooks/20_eu_clean.ipynb", "pipeline.yaml",
+               "src/helpers/eu/clean.py", "tests/test_x.py"]
+    assert files_used_by(step, changed, tmp_path) == [
+        "data/raw/eu.csv", "data/reference/table.csv", "notebooks/20_eu_clean.ipynb", "pipeline.yaml",
+        "src/helpers/eu/clean.py"]
+
+
+def test_outside_git_the_record_says_edits_cannot_be_told(project: tuple[Path, dict]) -> None:
+    _, manifest = project
+    for record in manifest["steps"].values():
+        record["git_commit"], record["git_dirty"] = "unknown", None
+    lines = dict(runinfo.study_lines(runinfo.summarise_run(manifest).studies["s"]))
+    assert lines["Computed"].endswith("from commit unknown")
+    assert lines["Edited since the commit"].startswith("cannot be told: the project is not a git clone")
 
 
 def test_a_parameter_pipeline_yaml_does_not_set_is_compared_with_the_notebook_default(

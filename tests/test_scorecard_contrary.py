@@ -182,7 +182,7 @@ def test_eu16_every_listed_correlate_in_every_model(claims) -> None:
     assert eu.correlates_present_check(coefficient_rows(), claims)["status"] == HOLDS_BY_CONSTRUCTION
     without = coefficient_rows().query("not (sector == 'health' and term == 'urban')")
     assert eu.correlates_present_check(without, claims)["status"] == FAIL
-    assert ("urban or non-urban: urban (vs non-urban) (missing in health)"
+    assert ("urban or non-urban: urban (vs non-urban), but missing in health"
             in eu.correlates_present_check(without, claims)["reproduced"])
     dropped = coefficient_rows().query("not term.str.startswith('educ_')")  # a formula without education
     check = eu.correlates_present_check(dropped, claims)

@@ -252,14 +252,14 @@ def correlates_present_check(coefficients: pd.DataFrame, claims: pd.DataFrame) -
         for sector in SECTORS:
             rows = coefficients.loc[(coefficients["sector"] == sector) & coefficients["term"].isin(terms)]
             if len(rows) != len(terms) or not np.isfinite(rows[["estimate", "se"]].to_numpy(dtype=float)).all():
-                problems.append(f"'{name}' ({_terms_text(terms)}) missing or not estimable in {sector}")
+                problems.append(f"'{name}' [{_terms_text(terms)}] missing or not estimable in {sector}")
                 missing_in.append(sector)
         if not missing_in:
             found.append(f"{name}: {_terms_text(terms)}")
         elif len(missing_in) == len(SECTORS):
             found.append(f"{name}: not in the models")
         else:
-            found.append(f"{name}: {_terms_text(terms)} (missing in {_sectors_text(missing_in)})")
+            found.append(f"{name}: {_terms_text(terms)}, but missing in {_sectors_text(missing_in)}")
     return {"status": _constructed(not problems and bool(names)), "reproduced": "; ".join(found),
             "basis": "the models hold a term for each correlate this claim lists (helpers.eu.statistics."
                      "CLAIMED_CORRELATES, keyed by the registry's names), so the data cannot show otherwise; "

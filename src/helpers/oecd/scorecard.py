@@ -137,7 +137,8 @@ def design_checks(long_table: pd.DataFrame, claims: pd.DataFrame) -> dict[str, d
             "published": "; ".join(partners),
             "reproduced": "; ".join(facts["partner_countries"]),
             "basis": "the codebook's partner countries (helpers.oecd.codebook.PARTNER_COUNTRIES) are this claim's "
-                     f"countries (tested equal to the registry's names) and {cleaning} refuses other countries; verified: all of them in the data",
+                     f"countries (tested equal to the registry's names) and {cleaning} refuses other countries; "
+                     "verified: all of them in the data",
             "detail": f"{facts['n_partner_countries']} partner countries in the data"
                       + (f"; missing: {', '.join(missing_partners)}" if missing_partners else ""),
         },

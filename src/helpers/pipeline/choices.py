@@ -24,8 +24,6 @@ WEIGHTING_CHOICES: dict[str, dict[str, bool]] = {
 UNDECLARED_ORIGIN_WORDS: tuple[str, ...] = ("", "not declared", "undeclared", "auto", "unknown")
 """``data_origin`` values that leave the origin to the data (``helpers.data.delivery.normalise_data_origin``)."""
 DECLARED_ORIGINS: tuple[str, ...] = ("real", "synthetic")
-DELIMITERS: tuple[str, ...] = ("auto", ",", ";", "\t", "|")
-DECIMAL_MARKS: tuple[str, ...] = ("auto", ".", ",")
 
 PROBABILITIES: tuple[str, ...] = ("confidence_level", "alpha")
 """Parameters that must lie strictly between 0 and 1."""
@@ -34,8 +32,10 @@ FRACTIONS: tuple[str, ...] = ("population_fraction",)
 POSITIVE_COUNTS: tuple[str, ...] = ("replicates", "chunk_size", "respondents_per_country", "officials_sample",
                                     "officials_population")
 """Parameters that must be whole numbers of at least 1."""
-NON_NEGATIVE_COUNTS: tuple[str, ...] = ("workers",)
-"""Parameters that must be whole numbers of at least 0 (0 = as many as the machine has cores)."""
+NON_NEGATIVE_COUNTS: tuple[str, ...] = ("workers", "master_seed")
+"""Parameters that must be whole numbers of at least 0 (``workers`` 0 = as many as the machine has cores)."""
+ONE_CHARACTER: tuple[str, ...] = ("delimiter", "decimal")
+"""Parameters that are 'auto' or one character (as pandas reads a CSV: ',' ';' '|', a tab written ``"\t"``)."""
 
 
 def origin_word(value: Any) -> str:
@@ -51,12 +51,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _is_encoding(value: str) -> bool:
+def _is_text_encoding(value: str) -> bool:
+    """Whether Python knows ``value`` as a text encoding ('rot13' and 'zlib' are codecs, not encodings)."""
     try:
-        codecs.lookup(value)
+        codec = codecs.lookup(value.strip())
     except LookupError:
         return False
-    return True
+    return bool(getattr(codec, "_is_text_encoding", True))
 
 
 def value_problem(name: str, value: Any) -> str | None:
@@ -68,12 +69,12 @@ def value_problem(name: str, value: Any) -> str | None:
         return f"must be one of {_listed(list(WEIGHTING_CHOICES))}"
     if name == "data_origin" and origin_word(value) not in UNDECLARED_ORIGIN_WORDS + DECLARED_ORIGINS:
         return "must be 'real', 'synthetic' or empty (not declared)"
-    if name == "delimiter" and value not in DELIMITERS:
-        return f"must be one of {_listed(DELIMITERS)}"
-    if name == "decimal" and value not in DECIMAL_MARKS:
-        return f"must be one of {_listed(DECIMAL_MARKS)}"
-    if name == "encoding" and value != "auto" and not (isinstance(value, str) and _is_encoding(value)):
-        return "must be 'auto' or an encoding Python knows (such as 'utf-8' or 'cp1252')"
+    if name in ONE_CHARACTER and not (isinstance(value, str) and (value == "auto" or len(value) == 1)):
+        return ("must be 'auto' or one character, quoted on the command line: -p 'delimiter=\";\"', a tab as "
+                "-p 'delimiter=\"\\t\"'")
+    if name == "encoding" and not (isinstance(value, str) and (value.strip().lower() == "auto"
+                                                              or _is_text_encoding(value))):
+        return "must be 'auto' or a text encoding Python knows (such as 'utf-8' or 'cp1252')"
     if name in PROBABILITIES and not (_is_number(value) and 0 < value < 1):
         return "must be a number between 0 and 1 (both excluded)"
     if name in FRACTIONS and not (_is_number(value) and 0 < value <= 1):

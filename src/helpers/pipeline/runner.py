@@ -332,13 +332,31 @@ def load_pipeline(pipeline_file: Path, locations: Locations) -> list[Step]:
 
 
 def parse_override(text: str) -> tuple[str | None, str, Any]:
-    """Split ``step.name=value`` or ``name=value``; the value is read as YAML (so 7 is an int, true a bool)."""
+    """Split ``step.name=value`` or ``name=value``; the value is read as YAML (so 7 is an int, true a bool), and
+    a value YAML cannot read, or reads as empty although something was written (``,``, ``|``), as the text itself
+    (so ``-p delimiter=,`` is the comma)."""
     if "=" not in text:
         raise PipelineError(f"-p {text!r}: expected name=value or step.name=value.")
     key, raw_value = text.split("=", 1)
     step_name, _, name = key.rpartition(".")
-    value = yaml.safe_load(raw_value) if raw_value.strip() else ""
-    return (step_name or None), name.strip(), value
+    return (step_name or None), name.strip(), yaml_value(raw_value)
+
+
+YAML_EMPTY_WORDS: frozenset[str] = frozenset({"null", "Null", "NULL", "~", '""', "''"})
+"""What YAML reads as empty or null on purpose; other text it reads so (``|``, ``#``) is kept as written."""
+
+
+def yaml_value(raw_value: str) -> Any:
+    """``raw_value`` read as YAML; the text itself when YAML cannot read it or reads written text as empty."""
+    if not raw_value.strip():
+        return ""
+    try:
+        value = yaml.safe_load(raw_value)
+    except yaml.YAMLError:
+        return raw_value
+    if value in ("", None) and raw_value.strip() not in YAML_EMPTY_WORDS:
+        return raw_value
+    return value
 
 
 def value_matches_type(value: Any, type_name: str) -> bool:
@@ -449,7 +467,7 @@ def notebook_default(declaration: dict[str, Any]) -> tuple[bool, Any]:
         return False, None
 
 
-def parameter_value_problems(loaded: list[Step], steps: list[Step]) -> list[str]:
+def parameter_value_problems(loaded: list[Step], steps: list[Step], pipeline_name: str = "pipeline.yaml") -> list[str]:
     """Every parameter value a notebook would refuse (:func:`helpers.pipeline.choices.value_problem`), found before
     anything runs: the values ``steps`` carry (pipeline.yaml with the ``-p`` values) and the literal defaults of the
     notebooks' ``parameters`` cells. ``loaded`` (pipeline.yaml alone) tells which values came from ``-p``.
@@ -464,7 +482,7 @@ def parameter_value_problems(loaded: list[Step], steps: list[Step]) -> list[str]
                 values[name] = (default, f"the parameters cell of {step.notebook.name}")
         for name, value in step.parameters.items():
             changed = name not in before.get(step.name, {}) or before[step.name][name] != value
-            values[name] = (value, "-p" if changed else "pipeline.yaml")
+            values[name] = (value, "-p" if changed else pipeline_name)
         for name, (value, source) in values.items():
             problem = value_problem(name, value)
             if problem:
@@ -569,9 +587,47 @@ def git_state(root: Path) -> dict[str, Any]:
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
-    changed = git("diff", "--name-only", "HEAD") if status else ""
+    # -z: names as they are (git quotes other names); --relative: relative to the project, also inside a larger repo
+    listed = (git("diff", "--name-only", "--relative", "-z", "HEAD") or "") if status else ""
+    changed = [name for name in listed.split("\0") if name and not same_notebook_code(root, name, git)]
     return {"git_commit": commit or "unknown", "git_dirty": None if status is None else bool(status),
-            "git_changed_files": sorted(changed.splitlines()) if changed else []}
+            "git_changed_files": sorted(changed)}
+
+
+def notebook_code(text: str | None) -> list[str] | None:
+    """The source of a notebook's code cells (None when ``text`` is not a notebook)."""
+    try:
+        cells = json.loads(text or "")["cells"]
+        return ["".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
+                for cell in cells if cell.get("cell_type") == "code"]
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def same_notebook_code(root: Path, name: str, git: Any) -> bool:
+    """Whether ``name`` is a notebook whose code cells are those of the commit (only outputs, say, or a markdown
+    cell changed: what it computes did not)."""
+    if not name.endswith(".ipynb"):
+        return False
+    try:
+        current = (root / name).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    committed = notebook_code(git("show", f"HEAD:./{name}"))
+    return committed is not None and committed == notebook_code(current)
+
+
+def files_used_by(step: Step, changed: list[str], root: Path) -> list[str]:
+    """The changed files (relative to ``root``) that ``step`` computes with: its notebook, the helpers under
+    ``src/``, ``pipeline.yaml`` and its input files (or files inside its input folders)."""
+    def relative_to_root(path: Path | str) -> str | None:
+        resolved = Path(os.path.abspath(path))
+        return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
+
+    inputs = [relative_to_root(step.parameters[name]) for name in step.inputs if name in step.parameters]
+    own = {relative_to_root(step.notebook), "pipeline.yaml"}
+    return [name for name in changed if name in own or name.startswith("src/")
+            or any(item and (name == item or name.startswith(item.rstrip("/") + "/")) for item in inputs)]
 
 
 def environment_record() -> dict[str, Any]:
@@ -785,7 +841,8 @@ def _readable(path: Path) -> bool:
         return True  # another problem: the step's reader names it
 
 
-def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git: dict[str, Any]) -> dict[str, Any]:
+def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git: dict[str, Any],
+               root: Path | None = None) -> dict[str, Any]:
     """The manifest entry of one finished step: written only after its notebook is complete and its outputs
     hashed, so a step recorded as succeeded has every output the notebook wrote."""
     executed = Path(result.executed_notebook) if result.status == "succeeded" else None
@@ -801,6 +858,7 @@ def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git:
         "finished_at": state.now_utc(),
         "kernel_attempts": result.kernel_attempts,
         **git,
+        "git_changed_files": files_used_by(step, list(git.get("git_changed_files") or []), root or paths.PROJECT_ROOT),
         **environment_record(),
     }
 
@@ -880,7 +938,7 @@ def run_steps(
                 step, fingerprint = running.pop(future)
                 result = future.result()
                 results.append(result)
-                manifest["steps"][step.name] = record_for(step, result, fingerprint, git)
+                manifest["steps"][step.name] = record_for(step, result, fingerprint, git, locations.root)
                 write_manifest(locations, manifest)
                 if result.status == "succeeded":
                     retried = f" (kernel started at attempt {result.kernel_attempts})" if result.kernel_attempts > 1 else ""
@@ -984,7 +1042,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     loaded = load_pipeline(pipeline_file, locations)
     steps = apply_overrides(loaded, args.parameter, notes)
     selected = select_steps(steps, args.only)
-    problems = parameter_value_problems(loaded, selected)
+    problems = parameter_value_problems(loaded, selected, pipeline_file.name)
     if problems:
         raise PipelineError(problems)
     return Prepared(steps, selected, locations, pipeline_file, notes)

@@ -136,7 +136,7 @@ class StudyRun:
     unfinished: tuple[str, ...] = ()  # steps whose last run failed or was interrupted
     stale_outputs: tuple[str, ...] = ()  # the files and folders written by the out-of-date steps
     defaults_known: bool = True  # False when pipeline.yaml could not be read (nothing to compare with)
-    edited_files: tuple[str, ...] = ()  # analysis files (notebooks, helpers, data, pipeline.yaml) edited since the commit
+    edited_files: tuple[str, ...] = ()  # notebooks, helpers, data, pipeline.yaml edited since the commit
 
     def is_stale_file(self, path: Path) -> bool:
         """Whether ``path`` was written by an out-of-date step of the study."""
@@ -366,8 +366,11 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
     else:
         lines.append(("Parameters", "all as in pipeline.yaml"))
     if study.edited_files:
-        lines.append(("Edited since the commit", f"{files_text(study.edited_files)}: the numbers come from these "
-                                                 "edited files, which the commit alone does not hold"))
+        lines.append(("Edited since the commit", f"{files_text(study.edited_files)}: the numbers were computed with "
+                                                 "these edited files, which the commit alone does not hold"))
+    elif commits == "unknown":
+        lines.append(("Edited since the commit", "cannot be told: the project is not a git clone, so whether its "
+                                                 "files were edited is not known"))
     if study.is_variant:
         lines.append(("Note", "this run changed the analysis: its numbers are a variant of the published analysis, "
                               "not a reproduction of the published numbers."))
