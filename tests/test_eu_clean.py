@@ -339,3 +339,11 @@ def test_spss_column_labels_follow_the_column_map_and_a_file_label_marks_synthet
     result = clean(read, str(path))
     assert result.data_are_synthetic and result.data_origin == "synthetic"
     assert result.origin_evidence == ("the file label says 'Synthetic test data'",)
+
+
+def test_whitespace_is_stripped_in_a_column_mixing_text_and_numbers() -> None:
+    # a reader that keeps a column as Python objects: EDUC with a padded text code among numbers
+    frame = raw_frame(3, EDUC=pd.Series([" 3", 2, "1 "], dtype="object"))
+    result = clean(frame, "fixture.csv")
+    assert log_rows(result, "whitespace_stripped") == [(0, "EDUC", " 3", "3"), (2, "EDUC", "1 ", "1")]
+    assert result.data["EDUC"].tolist() == [3, 2, 1] and str(result.data["EDUC"].dtype) == "Int64"
