@@ -218,3 +218,132 @@ def test_country_codes_become_their_value_labels_by_hand() -> None:
     assert _country_codes_as_labels(numeric, None) is numeric
     assert _country_codes_as_labels(numeric.rename(columns={"COUNTRY": "LAND"}), {1.0: "Denmark"})[
         "LAND"].tolist() == [1.0, 2.0]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parameters, messages and metadata, each on a hand-made frame or file (mutation test set)
+# ---------------------------------------------------------------------------------------------------------
+
+ROWS_NOTE = "\n  (rows are 0-based record positions, row 0 being the first record, as source_row in the cleaning log)"
+
+
+def cleaning_message(frame: pd.DataFrame, source_name: str, **options) -> str:
+    with pytest.raises(CleaningError) as caught:
+        clean(frame, source_name, **options)
+    return str(caught.value)
+
+
+def test_missing_codes_parameter_makes_declared_codes_missing_with_their_reason(tmp_path) -> None:
+    path = tmp_path / "delivery.csv"
+    raw_frame(4, EDUC=[1, 97, 3, 7], ENV_RECYCLE=[1, 97, 2, 4], SAF_WILLING=[1, 2, 7, 2]).to_csv(path, index=False)
+    frame = read_respondent_file(path, missing_codes={"*": [97], "SAF_WILLING": {"7": "not_asked"}})
+    assert set(frame.attrs["declared_missing"]) == set(codebook.RAW_COLUMNS) - {"RESPID", "SYNTHETIC"}
+    result = clean(frame, str(path))
+    assert result.log.to_dict("records") == [
+        {"source_row": 2, "RESPID": 3, "column": "SAF_WILLING", "old_value": "7", "new_value": "",
+         "reason": "not_asked_to_missing"},
+        {"source_row": 1, "RESPID": 2, "column": "EDUC", "old_value": "97", "new_value": "",
+         "reason": "declared_missing_to_missing"},
+        {"source_row": 1, "RESPID": 2, "column": "ENV_RECYCLE", "old_value": "97", "new_value": "",
+         "reason": "declared_missing_to_missing"},
+        {"source_row": 3, "RESPID": 4, "column": "EDUC", "old_value": "7", "new_value": "",
+         "reason": "undocumented_code_to_missing"},
+    ]
+    assert result.data["EDUC"].isna().tolist() == [False, True, False, True]
+    assert result.data["SAF_WILLING"].isna().tolist() == [False, False, True, False]
+
+
+def test_value_map_maps_values_and_value_labels_and_names_unknown_columns() -> None:
+    frame = raw_frame(3, COUNTRY=["Daenemark-X", "Denmark", "Denmark"], EDUC=[1, 5, 6])
+    frame.attrs["value_labels"] = {"EDUC": {5: "Higher", 6: "Primary"}}
+    result = clean(frame, "fixture.csv", value_map={"COUNTRY": {"Daenemark-X": "Denmark"}, "EDUC": {"higher": 3, 6: 1}})
+    assert result.data[["COUNTRY", "EDUC"]].values.tolist() == [["Denmark", 1], ["Denmark", 3], ["Denmark", 1]]
+    assert log_rows(result, "value_mapped") == [(0, "COUNTRY", "Daenemark-X", "Denmark"), (1, "EDUC", "5", "3"),
+                                                (2, "EDUC", "6", "1")]
+    assert cleaning_message(raw_frame(2), "fixture.csv", value_map={"NOPE": {1: 2}}) == (
+        "fixture.csv: value_map names column 'NOPE', which the file does not have (after column_map)")
+
+
+def test_a_column_repeated_in_the_header_is_named(tmp_path) -> None:
+    path = tmp_path / "delivery.csv"
+    raw_frame(2).rename(columns={"EMPLOY": "EDUC"}).to_csv(path, index=False)
+    with pytest.raises(CleaningError) as caught:
+        read_respondent_file(path)
+    assert str(caught.value) == (f"{path}: 2 problems:\n  - after renaming, columns ['EDUC'] appear more than once\n"
+                                 "  - column(s) EDUC appear more than once in the header")
+
+
+def test_unknown_country_labels_are_listed_in_order_with_the_advice() -> None:
+    message = cleaning_message(raw_frame(3, COUNTRY=["Zembla", "Denmark", "Atlantis"]), "delivery.csv")
+    assert message == (
+        "delivery.csv: column COUNTRY has 2 unknown or missing labels: 'Atlantis' at rows [2]; 'Zembla' at rows [0] "
+        "(known: ['Czech Republic', 'Denmark', 'France', 'Germany', 'United Kingdom'], their names in Czech, Danish, "
+        "French and German, their ISO codes and the aliases in helpers.eu.codebook.COUNTRY_ALIASES; map other labels "
+        "with value_map: {COUNTRY: {label: Denmark}})" + ROWS_NOTE)
+
+
+def test_dates_not_written_year_month_day_are_refused(tmp_path) -> None:
+    message = cleaning_message(raw_frame(3, INTDATE=["2008-04-20", "20.04.2008", "2008/04/21"]), "delivery.csv")
+    assert message == ("delivery.csv: column INTDATE: not a date written YYYY-MM-DD at rows [1, 2] (values "
+                       "'20.04.2008', '2008/04/21'); write the dates as YYYY-MM-DD, or deliver a date variable "
+                       "(SPSS, Stata)" + ROWS_NOTE)
+    path = tmp_path / "digits.csv"  # dates written as eight digits are read as text, not as numbers
+    raw_frame(2, INTDATE=["20080420", "20080421"]).to_csv(path, index=False)
+    assert cleaning_message(read_respondent_file(path), "digits.csv") == (
+        "digits.csv: column INTDATE: not a date written YYYY-MM-DD at rows [0, 1] (values '20080420', '20080421'); "
+        "write the dates as YYYY-MM-DD, or deliver a date variable (SPSS, Stata)" + ROWS_NOTE)
+
+
+def test_a_missing_interview_date_is_a_schema_failure() -> None:
+    message = cleaning_message(raw_frame(3, INTDATE=["2008-04-20", None, "2008-04-21"]), "delivery.csv")
+    assert message == ("delivery.csv: the cleaned data fail validation:\n  column INTDATE, check not_nullable: "
+                       "1 failures at rows [1] (values as delivered '')" + ROWS_NOTE)
+
+
+def test_schema_failures_show_at_most_five_values() -> None:
+    message = cleaning_message(raw_frame(7, RESPID=[0, -1, -2, -3, -4, -5, 1]), "delivery.csv")
+    assert message == ("delivery.csv: the cleaned data fail validation:\n  column RESPID, check "
+                       "greater_than_or_equal_to(1): 6 failures at rows [0, 1, 2, 3, 4, 5] (values as delivered "
+                       "'-1', '-2', '-3', '-4', '-5' (and 1 more))" + ROWS_NOTE)
+
+
+def test_cleaned_data_have_the_codebook_columns_and_a_fresh_index() -> None:
+    result = clean(raw_frame(4, AGE=[40, 12, 50, 60]).set_axis([10, 11, 12, 13]), "fixture.csv")
+    assert list(result.data.columns) == list(codebook.RAW_COLUMNS)
+    assert result.data.index.tolist() == [0, 1, 2] and result.data["RESPID"].tolist() == [1, 3, 4]
+    assert result.data_origin == "synthetic" and result.origin_evidence == (
+        "it has a column 'SYNTHETIC' marking synthetic data (values 1)",)
+    assert clean(raw_frame(2).drop(columns="SYNTHETIC"), "fixture.csv").data_origin == "not declared"
+
+
+def test_semicolon_windows_1252_file_with_decimal_commas_is_read(tmp_path) -> None:
+    path = tmp_path / "delivery.csv"
+    raw_frame(2, COUNTRY=["Dänemark", "DK"], AGE=["40,0", "35"]).to_csv(path, index=False, sep=";", encoding="cp1252")
+    frame = read_respondent_file(path)
+    assert frame.attrs["reading"] == {"format": "CSV", "encoding": "Windows-1252", "delimiter": "semicolon",
+                                      "decimal": ","}
+    result = clean(frame, str(path))
+    assert result.data[["COUNTRY", "AGE"]].values.tolist() == [["Denmark", 40], ["Denmark", 35]]
+    assert log_rows(result, "country_label_harmonised") == [(0, "COUNTRY", "Dänemark", "Denmark"),
+                                                            (1, "COUNTRY", "DK", "Denmark")]
+
+
+def test_spss_column_labels_follow_the_column_map_and_a_file_label_marks_synthetic(tmp_path) -> None:
+    path = tmp_path / "delivery.sav"
+    frame = raw_frame(2).drop(columns="SYNTHETIC").rename(columns=VENDOR_NAMES)
+    pyreadstat.write_sav(frame, str(path), column_labels={"v_educ": "Highest level of education"},
+                         file_label="Synthetic test data")
+    read = read_respondent_file(path, {name: column for column, name in VENDOR_NAMES.items() if column != "SYNTHETIC"})
+    assert read.attrs["column_labels"]["EDUC"] == "Highest level of education"
+    assert read.attrs["file_label"] == "Synthetic test data"
+    result = clean(read, str(path))
+    assert result.data_are_synthetic and result.data_origin == "synthetic"
+    assert result.origin_evidence == ("the file label says 'Synthetic test data'",)
+
+
+def test_whitespace_is_stripped_in_a_column_mixing_text_and_numbers() -> None:
+    # a reader that keeps a column as Python objects: EDUC with a padded text code among numbers
+    frame = raw_frame(3, EDUC=pd.Series([" 3", 2, "1 "], dtype="object"))
+    result = clean(frame, "fixture.csv")
+    assert log_rows(result, "whitespace_stripped") == [(0, "EDUC", " 3", "3"), (2, "EDUC", "1 ", "1")]
+    assert result.data["EDUC"].tolist() == [3, 2, 1] and str(result.data["EDUC"].dtype) == "Int64"

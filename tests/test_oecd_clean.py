@@ -250,3 +250,125 @@ def test_read_renamed_columns_and_refuse_missing_codes_on_id_columns(tmp_path: P
     none_dropped = dropped_log(frame, pd.Series(False, index=frame.index), REASON_ALL_NOT_ANSWERED)
     assert list(none_dropped.columns) == ["line", "respondent_id", "country", "cofog_code", "reason"]
     assert none_dropped.empty
+
+
+# --------------------------------------------------------------------------------------------
+# Schema failures of IDs and areas, the reading record, another claims registry (mutation test set)
+# --------------------------------------------------------------------------------------------
+
+
+def test_empty_id_empty_area_and_unknown_membership_are_each_named(tmp_path: Path) -> None:
+    rows = ["R00001,Canada,CAN,oecd,07,1,1,2,8,2,1,9,1,1,8,1",
+            " ,Canada,CAN,oecd,,2,2,1,1,2,1,1,1,1,1,1",  # line 3: RESPID blank, COFOG empty
+            "R00002,Brazil,BRA,member,011,1,1,1,1,1,1,1,1,1,1,1"]  # line 4: membership 'member', COFOG '011'
+    path = vendor_csv(tmp_path, rows)
+    with pytest.raises(VendorFileError) as caught:
+        clean_vendor_file(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: schema failures",
+        "  column 'COFOG': check isin(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']) failed on rows "
+        "at file lines 3, 4 (values: '', '011')",
+        "  column 'MEMBERSHIP': check isin(['oecd', 'partner']) failed on rows at file lines 4 (values: 'member')",
+        "  column 'RESPID': check non_empty failed on rows at file lines 3 (values: '')",
+        "  column 'whole rows': check COUNTRY, CNTRY_CODE and MEMBERSHIP match the codebook failed on rows at file "
+        "lines 4",
+    ]
+
+
+def test_the_cleaned_survey_records_how_the_file_was_read(tmp_path: Path) -> None:
+    result = clean_vendor_file(vendor_csv(tmp_path, GOOD_ROWS))
+    assert result.reading == {"format": "CSV", "encoding": "UTF-8", "delimiter": "comma", "decimal": "."}
+    header = HEADER.replace("RESPID", "respid ")
+    semicolons = vendor_csv(tmp_path, [row.replace(",", ";") for row in GOOD_ROWS], header=header.replace(",", ";"),
+                            name="semicolons.csv")
+    assert clean_vendor_file(semicolons).reading == {"format": "CSV", "encoding": "UTF-8", "delimiter": "semicolon",
+                                                     "decimal": ",", "renamed": {"respid ": "RESPID"}}
+
+
+def claims_with_oecd_members(tmp_path: Path, members: int) -> Path:
+    """A copy of the project's claims registry whose OECD-01 gives ``members`` OECD member countries."""
+    from helpers.paths import CLAIMS_FILE
+
+    text = CLAIMS_FILE.read_text(encoding="utf-8")
+    assert text.count("OECD-01,oecd2010,") == 1
+    line = next(line for line in text.splitlines() if line.startswith("OECD-01,"))
+    assert ",design,countries: OECD members responding,20,countries," in line
+    path = tmp_path / "claims.csv"
+    path.write_text(text.replace(line, line.replace(",20,countries,", f",{members},countries,")), encoding="utf-8")
+    return path
+
+
+def test_the_country_list_comes_from_the_claims_registry_given(tmp_path: Path) -> None:
+    # 21 members in the registry given: 'OECD member (unnamed) 16' (U16) exists; with the project's 20 it does not
+    rows = [*GOOD_ROWS, "R00003,OECD member (unnamed) 16,U16,oecd,04,1,2,1,2,1,2,1,2,1,2,1"]
+    path = vendor_csv(tmp_path, rows)
+    result = clean_vendor_file(path, claims_with_oecd_members(tmp_path, 21))
+    assert sorted(set(result.long["country_code"])) == ["CAN", "U16"]
+    assert result.long.loc[result.long["respondent_id"] == "R00003", "country"].unique().tolist() == [
+        "OECD member (unnamed) 16"]
+    with pytest.raises(VendorFileError) as caught:
+        clean_vendor_file(path)  # the project's registry: 20 members, U16 unknown
+    assert "column 'CNTRY_CODE': check isin(" in str(caught.value) and "failed on rows at file lines 5" in str(
+        caught.value)
+
+
+# --------------------------------------------------------------------------------------------
+# The cleaning step's refusal of a sample too small to estimate from (tiny files, well under a second)
+# --------------------------------------------------------------------------------------------
+
+from helpers.oecd.clean import estimation_problem, run_cleaning  # noqa: E402
+
+TOO_FEW = ("sample too small to estimate: {officials} official(s) with at least one answer ({answers} answers); the "
+           "percentages, their intervals and design effects of the next step cannot be computed from so few. Deliver "
+           "the full sample")
+THREE_OFFICIALS = [
+    "X1,Canada,CAN,oecd,07,1,1,2,8,2,1,9,1,1,8,0",
+    "X1,Canada,CAN,oecd,09,2,2,1,1,2,1,1,1,1,1,0",
+    "X2,Brazil,BRA,partner,01,1,2,1,2,1,2,1,2,1,2,0",
+    "X3,Norway,NOR,oecd,03,2,2,2,1,1,1,8,8,1,2,0",
+]
+
+
+def test_one_official_is_refused_naming_the_file_and_the_counts(tmp_path: Path) -> None:
+    # X1 answers for two areas (20 answers); X2's only row is every item not answered (dropped, no answers)
+    path = vendor_csv(tmp_path, [*THREE_OFFICIALS[:2], "X2,Brazil,BRA,partner,01,9,9,9,9,9,9,9,9,9,9,0"])
+    with pytest.raises(VendorFileError) as caught:
+        run_cleaning(path)
+    assert str(caught.value) == f"{path}: " + TOO_FEW.format(officials=1, answers=20)
+
+
+def test_three_officials_are_enough_and_the_cleaned_survey_is_returned(tmp_path: Path) -> None:
+    path = vendor_csv(tmp_path, THREE_OFFICIALS)
+    cleaned = run_cleaning(path)
+    assert len(cleaned.long) == 4 * len(codebook.ITEM_COLUMNS) and cleaned.n_rows_read == 4
+    assert cleaned.long["respondent_id"].drop_duplicates().tolist() == ["X1", "X2", "X3"]
+    assert estimation_problem(cleaned.long, path) is None
+
+
+def test_an_estimate_that_stops_is_named_with_its_error_and_code(tmp_path: Path) -> None:
+    # two officials answering yes to everything: no variance, so the design effects cannot be computed
+    path = vendor_csv(tmp_path, ["Y1,Canada,CAN,oecd,07,1,1,1,1,1,1,1,1,1,1,0",
+                                 "Y2,Brazil,BRA,partner,01,1,1,1,1,1,1,1,1,1,1,0"])
+    with pytest.raises(VendorFileError) as caught:
+        run_cleaning(path)
+    assert str(caught.value) == (f"{path}: " + TOO_FEW.format(officials=2, answers=20)
+                                 + " (the estimate stopped with MethodError [DEFF_NOT_COMPUTABLE])")
+
+
+def test_the_estimate_reads_the_oecd_claims_of_the_registry_given(tmp_path: Path) -> None:
+    path = vendor_csv(tmp_path, THREE_OFFICIALS)
+    long = clean_vendor_file(path).long
+    broken = tmp_path / "broken_claims.csv"
+    broken.write_text("claim_id,study\nOECD-01,oecd2010\n", encoding="utf-8")
+    assert estimation_problem(long, path, broken) == (f"{path}: " + TOO_FEW.format(officials=3, answers=40)
+                                                      + " (the estimate stopped with ClaimsRegistryError)")
+    # OECD-04 (an item's published value) filed under the other study: the OECD estimate does not find it
+    from helpers.paths import CLAIMS_FILE
+
+    moved = tmp_path / "moved_claims.csv"
+    moved.write_text(CLAIMS_FILE.read_text(encoding="utf-8").replace("OECD-04,oecd2010,", "OECD-04,eu2008,"),
+                     encoding="utf-8")
+    assert estimation_problem(long, path, moved) == (f"{path}: " + TOO_FEW.format(officials=3, answers=40)
+                                                     + " (the estimate stopped with KeyError)")
+    assert estimation_problem(long, path, claims_with_oecd_members(tmp_path, 21)) is None
+    assert estimation_problem(long.iloc[0:0], path) == f"{path}: " + TOO_FEW.format(officials=0, answers=0)
