@@ -32,10 +32,10 @@ from test_pipeline import make_notebook
     ("percentage_base", ["responses", "all_cells", "excluding_dont_know"], ["respondents", "Responses", 1]),
     ("weighting", ["population", "equal_countries", "unweighted"], ["weighted", "", None]),
     ("data_origin", ["", "real", "synthetic", "Not_Declared", " REAL "], ["fake", "true", 1]),
-    ("delimiter", ["auto", ",", ";", "\t", "|", ":"], ["comma", "", ";;", "\\t", 1]),
-    ("decimal", ["auto", ".", ","], ["point", ""]),
+    ("delimiter", ["auto", ",", ";", "\t", "|", ":"], ["comma", "", ";;", "\\t", 1, "\n", "\r", '"', "AUTO"]),
+    ("decimal", ["auto", ".", ","], ["point", "", ";", "-"]),
     ("encoding", ["auto", "AUTO", " Auto ", "utf-8", "cp1252", "UTF-16", "latin-1"],
-     ["klingon", "", 8, "rot13", "zlib"]),
+     ["klingon", "", 8, "rot13", "zlib", "undefined", "punycode"]),
     ("master_seed", [0, 2026], [-1, 1.5]),
     ("confidence_level", [0.5, 0.9, 0.95, 0.999], [0, 1, 1.5, -0.1, 95, "0.9", True]),
     ("alpha", [0.01, 0.05], [0, 1, 5]),
@@ -53,6 +53,24 @@ def test_each_rule_accepts_and_refuses_at_its_edges(name: str, accepted: list, r
 def test_a_parameter_without_a_rule_is_left_to_the_type_check() -> None:
     assert value_problem("respondent_file", "anything.csv") is None
     assert value_problem("index_items", {"x": ["y"]}) is None
+
+
+@pytest.mark.parametrize(("written", "type_name", "value"), [
+    ("data/raw/my #2.csv", "str", "data/raw/my #2.csv"),  # YAML would drop " #2.csv" as a comment
+    ("null", "str", "null"), ('"quoted"', "str", "quoted"), ("1e-3", "float", 0.001), ("7", "int", 7),
+    ("{a: [b]}", "dict", {"a": ["b"]}), ("seven", "int", "seven"),
+])
+def test_a_value_is_read_as_the_notebook_declares_it(written: str, type_name: str, value) -> None:
+    assert runner.value_read_as(runner.yaml_value(written), written, type_name) == value
+
+
+def test_a_malformed_mapping_is_refused_with_yamls_reason_and_an_example() -> None:
+    hint = runner.mapping_hint("{a: b", "value_map")
+    assert hint.startswith(" (YAML could not read it: while parsing a flow mapping")
+    assert hint.endswith("; write a mapping as -p 'value_map={COLUMN: {old: new}}'")
+    assert runner.mapping_hint("just text", "value_map") == "; write a mapping as -p 'value_map={COLUMN: {old: new}}'"
+    for tag in ("!!int", "!!float x", "!!bool x"):  # YAML raises other errors than YAMLError on these
+        assert runner.yaml_value(tag) == tag
 
 
 def test_every_base_the_runner_accepts_is_one_the_estimator_computes(claims) -> None:

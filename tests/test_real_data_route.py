@@ -685,3 +685,17 @@ def test_every_report_of_the_study_says_what_is_not_available(real_route: dict[s
 
         text = " ".join(page.extract_text() for page in PdfReader(reports / "eu2008_report.pdf").pages)
         assert "Not available in this file: URBAN" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--delimiter", ";;", "must be 'auto' or one character"), ("--decimal", ";", "must be one of 'auto', '.', ','"),
+    ("--encoding", "rot13", "a text encoding"), ("--data-origin", "fake", "must be 'real', 'synthetic'")])
+def test_the_check_command_refuses_the_values_the_runner_refuses(tmp_path: Path, option: str, value: str, said: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # Reviewer: `check --delimiter '\t'` blamed the file ("the pipeline would stop on this file") for a value the
+    # runner refuses before running; both now read the rules of helpers.pipeline.choices.
+    with pytest.raises(SystemExit) as stopped:
+        main(["check", str(EU_RAW_FILE), option, value])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert f"{option} {value!r}: " in error and said in error and "would stop on this file" not in error

@@ -97,12 +97,13 @@ def test_a_changed_study_parameter_is_a_changed_analysis_but_an_output_path_is_n
 
 def test_analysis_files_edited_since_the_commit_make_a_variant_and_are_named(project: tuple[Path, dict]) -> None:
     # A run from edited notebooks was marked only by "-dirty" on the commit; its reports said the code reproduces
-    # the published numbers. Edited analysis files are named, and the run is a variant; edits to other files
-    # (the README, the tests) change nothing a run computes and are not listed.
+    # the published numbers. The files a step computed with that were edited (the runner keeps only those per
+    # step: tests/test_runinfo.py::test_a_step_records_only_the_edited_files_it_computes_with) are named, and the
+    # run is a variant.
     _, manifest = project
     manifest["steps"]["s_estimates"]["git_dirty"] = True
     manifest["steps"]["s_estimates"]["git_changed_files"] = [
-        "README.md", "notebooks/11_oecd_figures.ipynb", "src/helpers/oecd/estimates.py", "tests/test_x.py"]
+        "src/helpers/oecd/estimates.py", "notebooks/11_oecd_figures.ipynb"]
     manifest["steps"]["s_clean"]["git_changed_files"] = ["data/raw/claims.csv"]
     manifest["steps"]["s_clean"]["status"] = "failed"  # a failed step's edits did not make the shown numbers
     study = runinfo.summarise_run(manifest).studies["s"]
@@ -116,7 +117,7 @@ def test_analysis_files_edited_since_the_commit_make_a_variant_and_are_named(pro
                                                 "alone does not hold")
     assert lines["Note"].startswith("this run changed the analysis")
     assert runinfo.is_alarming(study)
-    manifest["steps"]["s_estimates"]["git_changed_files"] = ["README.md", "tests/test_x.py"]
+    manifest["steps"]["s_estimates"]["git_changed_files"] = []  # edits the step did not compute with
     unchanged = runinfo.summarise_run(manifest).studies["s"]
     assert unchanged.edited_files == () and not unchanged.is_variant and "Note" not in dict(runinfo.study_lines(unchanged))
 
@@ -177,6 +178,14 @@ def test_a_step_records_only_the_edited_files_it_computes_with(tmp_path: Path) -
     assert files_used_by(step, changed, tmp_path) == [
         "data/raw/eu.csv", "data/reference/table.csv", "notebooks/20_eu_clean.ipynb", "pipeline.yaml",
         "src/helpers/eu/clean.py"]
+    package = files_used_by(step, ["data/raw/datapackage.json"], tmp_path)  # it tells which files are synthetic
+    assert package == ["data/raw/datapackage.json"]
+    linked = tmp_path.parent / f"{tmp_path.name}-link"  # the project reached through a symbolic link
+    linked.symlink_to(tmp_path)
+    through_link = Step("eu_clean", linked / "notebooks" / "20_eu_clean.ipynb", "eu", "", {
+        "respondent_file": str(linked / "data" / "raw" / "eu.csv")}, ("respondent_file",), (), ())
+    assert files_used_by(through_link, changed, tmp_path) == [
+        "data/raw/eu.csv", "notebooks/20_eu_clean.ipynb", "pipeline.yaml", "src/helpers/eu/clean.py"]
 
 
 def test_outside_git_the_record_says_edits_cannot_be_told(project: tuple[Path, dict]) -> None:
@@ -186,6 +195,9 @@ def test_outside_git_the_record_says_edits_cannot_be_told(project: tuple[Path, d
     lines = dict(runinfo.study_lines(runinfo.summarise_run(manifest).studies["s"]))
     assert lines["Computed"].endswith("from commit unknown")
     assert lines["Edited since the commit"].startswith("cannot be told: the project is not a git clone")
+    manifest["steps"]["s_clean"]["git_commit"] = "0123456789abcdef"  # one step from a clone, one not
+    mixed = runinfo.summarise_run(manifest).studies["s"]
+    assert mixed.edits_unknown and dict(runinfo.study_lines(mixed))["Edited since the commit"].startswith("cannot")
 
 
 def test_a_parameter_pipeline_yaml_does_not_set_is_compared_with_the_notebook_default(

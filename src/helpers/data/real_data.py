@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from helpers.pipeline.choices import value_problem
 from helpers.data.availability import (  # noqa: F401  (re-exported: the names notebooks and docs use)
     ANALYSES,
     CORRELATE_PERSON_COLUMNS,
@@ -394,6 +395,10 @@ def main(argv: list[str] | None = None) -> int:
     digest.add_argument("--processed", help="a processed folder with provenance.json to compare with")
     arguments = parser.parse_args(argv)
     if arguments.command == "check":
+        for name in ("data_origin", "delimiter", "decimal", "encoding"):
+            problem = value_problem(name, getattr(arguments, name))
+            if problem:
+                parser.error(f"--{name.replace('_', '-')} {getattr(arguments, name)!r}: {problem}")
         options = {name.replace("-", "_"): _yaml_option(parser, name, getattr(arguments, name.replace("-", "_")))
                    for name in ("column-map", "value-map", "missing-codes")}
         result = check_file(arguments.file, study=arguments.study, data_origin=arguments.data_origin,

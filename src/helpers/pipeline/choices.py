@@ -34,8 +34,9 @@ POSITIVE_COUNTS: tuple[str, ...] = ("replicates", "chunk_size", "respondents_per
 """Parameters that must be whole numbers of at least 1."""
 NON_NEGATIVE_COUNTS: tuple[str, ...] = ("workers", "master_seed")
 """Parameters that must be whole numbers of at least 0 (``workers`` 0 = as many as the machine has cores)."""
-ONE_CHARACTER: tuple[str, ...] = ("delimiter", "decimal")
-"""Parameters that are 'auto' or one character (as pandas reads a CSV: ',' ';' '|', a tab written ``"\t"``)."""
+DECIMAL_MARKS: tuple[str, ...] = ("auto", ".", ",")
+NOT_DELIMITERS: tuple[str, ...] = ("\n", "\r", '"')
+"""Characters that cannot separate a CSV's fields (line ends, the quote character)."""
 
 
 def origin_word(value: Any) -> str:
@@ -57,7 +58,7 @@ def _is_text_encoding(value: str) -> bool:
         codec = codecs.lookup(value.strip())
     except LookupError:
         return False
-    return bool(getattr(codec, "_is_text_encoding", True))
+    return bool(getattr(codec, "_is_text_encoding", True)) and codec.name not in ("undefined", "punycode", "idna")
 
 
 def value_problem(name: str, value: Any) -> str | None:
@@ -69,9 +70,11 @@ def value_problem(name: str, value: Any) -> str | None:
         return f"must be one of {_listed(list(WEIGHTING_CHOICES))}"
     if name == "data_origin" and origin_word(value) not in UNDECLARED_ORIGIN_WORDS + DECLARED_ORIGINS:
         return "must be 'real', 'synthetic' or empty (not declared)"
-    if name in ONE_CHARACTER and not (isinstance(value, str) and (value == "auto" or len(value) == 1)):
-        return ("must be 'auto' or one character, quoted on the command line: -p 'delimiter=\";\"', a tab as "
-                "-p 'delimiter=\"\\t\"'")
+    if name == "delimiter" and not (isinstance(value, str) and (value == "auto" or len(value) == 1)
+                                    and value not in NOT_DELIMITERS):
+        return ("must be 'auto' or one character other than a line end or '\"' (a tab: -p 'delimiter=\"\\t\"')")
+    if name == "decimal" and value not in DECIMAL_MARKS:
+        return f"must be one of {_listed(DECIMAL_MARKS)}"
     if name == "encoding" and not (isinstance(value, str) and (value.strip().lower() == "auto"
                                                               or _is_text_encoding(value))):
         return "must be 'auto' or a text encoding Python knows (such as 'utf-8' or 'cp1252')"

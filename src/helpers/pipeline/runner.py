@@ -352,11 +352,38 @@ def yaml_value(raw_value: str) -> Any:
         return ""
     try:
         value = yaml.safe_load(raw_value)
-    except yaml.YAMLError:
+    except Exception:  # noqa: BLE001 - YAML fails in several ways (a bad tag raises KeyError or IndexError)
         return raw_value
     if value in ("", None) and raw_value.strip() not in YAML_EMPTY_WORDS:
         return raw_value
     return value
+
+
+def value_read_as(parsed: Any, raw_value: str, type_name: str) -> Any:
+    """A ``-p`` value as the notebook declares it: a text parameter takes the text as written unless quoted (so
+    ``data/raw/my #2.csv`` keeps what YAML would read as a comment), a number the number Python reads
+    (``1e-3``, which YAML reads as text); anything else as YAML read it."""
+    base = (type_name or "").replace(" ", "").split("[", 1)[0]
+    text = raw_value.strip()
+    if base == "str" and text and text[0] not in "\"'":
+        return text
+    if base in ("int", "float") and isinstance(parsed, str):
+        try:
+            return int(text) if base == "int" else float(text)
+        except ValueError:
+            return parsed
+    return parsed
+
+
+def mapping_hint(raw_value: str, name: str) -> str:
+    """Why a ``-p`` value is not a mapping (YAML's reason), and how to write one."""
+    try:
+        yaml.safe_load(raw_value)
+        reason = ""
+    except Exception as error:  # noqa: BLE001 - YAML fails in several ways
+        reason = " ".join(str(error).split("\n")[0].split())
+    why = f" (YAML could not read it: {reason})" if reason else ""
+    return f"{why}; write a mapping as -p '{name}={{COLUMN: {{old: new}}}}'"
 
 
 def value_matches_type(value: Any, type_name: str) -> bool:
@@ -434,10 +461,12 @@ def apply_overrides(steps: list[Step], overrides: list[str], notes: list[str] | 
             notes.append(note.format(text))
         for target in targets:
             type_name = declared[target][name].get("inferred_type_name", "None")
-            if not value_matches_type(value, type_name):
-                problems.append(f"-p {text}: step '{target}' expects {type_name} for '{name}', got {value!r}.")
+            typed = value_read_as(value, text.split("=", 1)[1], type_name)
+            if not value_matches_type(typed, type_name):
+                problems.append(f"-p {text}: step '{target}' expects {type_name} for '{name}', got {typed!r}"
+                                f"{mapping_hint(text.split('=', 1)[1], name) if type_name.startswith('dict') else ''}.")
             in_place = name in paths_of[target]
-            updated[target][name] = absolute_path(value, base or Path.cwd()) if in_place else value
+            updated[target][name] = absolute_path(typed, base or Path.cwd()) if in_place else typed
     problems += study_disagreements(steps, updated)
     if problems:
         raise PipelineError(problems)
@@ -580,7 +609,8 @@ def git_state(root: Path) -> dict[str, Any]:
     differ from the commit (shown on every report of the run: its numbers come from the edited files)."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, errors="replace",
+                                  timeout=20)
         except (OSError, subprocess.TimeoutExpired):
             return None
         return done.stdout.strip() if done.returncode == 0 else None
@@ -611,7 +641,7 @@ def same_notebook_code(root: Path, name: str, git: Any) -> bool:
         return False
     try:
         current = (root / name).read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, ValueError):  # unreadable, or not UTF-8: counted as edited
         return False
     committed = notebook_code(git("show", f"HEAD:./{name}"))
     return committed is not None and committed == notebook_code(current)
@@ -619,13 +649,16 @@ def same_notebook_code(root: Path, name: str, git: Any) -> bool:
 
 def files_used_by(step: Step, changed: list[str], root: Path) -> list[str]:
     """The changed files (relative to ``root``) that ``step`` computes with: its notebook, the helpers under
-    ``src/``, ``pipeline.yaml`` and its input files (or files inside its input folders)."""
+    ``src/``, ``pipeline.yaml``, the raw data package (which tells synthetic files) and its input files (or
+    files inside its input folders)."""
+    real_root = root.resolve()
+
     def relative_to_root(path: Path | str) -> str | None:
-        resolved = Path(os.path.abspath(path))
-        return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
+        resolved = Path(path).resolve()  # through symbolic links, as the root
+        return resolved.relative_to(real_root).as_posix() if resolved.is_relative_to(real_root) else None
 
     inputs = [relative_to_root(step.parameters[name]) for name in step.inputs if name in step.parameters]
-    own = {relative_to_root(step.notebook), "pipeline.yaml"}
+    own = {relative_to_root(step.notebook), "pipeline.yaml", "data/raw/datapackage.json"}
     return [name for name in changed if name in own or name.startswith("src/")
             or any(item and (name == item or name.startswith(item.rstrip("/") + "/")) for item in inputs)]
 

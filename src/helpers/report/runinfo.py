@@ -149,6 +149,11 @@ class StudyRun:
         return tuple(change for change in self.changes if not change.is_output)
 
     @property
+    def edits_unknown(self) -> bool:
+        """Whether some results come from a copy that is not a git clone, where edits cannot be told."""
+        return "unknown" in self.commits
+
+    @property
     def is_variant(self) -> bool:
         """Whether the numbers come from a changed analysis: a parameter that differs from pipeline.yaml, or
         notebooks, helpers or data edited since the commit the run names."""
@@ -190,15 +195,13 @@ class RunSummary:
         return tuple(change for study in self.studies.values() for change in study.changes)
 
 
-ANALYSIS_FILES: tuple[str, ...] = ("notebooks/", "src/", "data/", "pipeline.yaml")
-"""Files (path prefixes, relative to the project) whose edits change what a run computes."""
 FILES_SHOWN: int = 5
 
 
 def edited_analysis_files(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The analysis files (:data:`ANALYSIS_FILES`) the records' runs found edited since their commit."""
-    return tuple(sorted({str(name) for record in records for name in record.get("git_changed_files") or ()
-                         if str(name).startswith(ANALYSIS_FILES)}))
+    """The files the records' steps computed with that were edited since their commit (the runner keeps, per
+    step, its notebook, the helpers, its inputs, ``pipeline.yaml`` and the raw data package)."""
+    return tuple(sorted({str(name) for record in records for name in record.get("git_changed_files") or ()}))
 
 
 def files_text(files: Sequence[str]) -> str:
@@ -368,7 +371,7 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
     if study.edited_files:
         lines.append(("Edited since the commit", f"{files_text(study.edited_files)}: the numbers were computed with "
                                                  "these edited files, which the commit alone does not hold"))
-    elif commits == "unknown":
+    elif study.edits_unknown:
         lines.append(("Edited since the commit", "cannot be told: the project is not a git clone, so whether its "
                                                  "files were edited is not known"))
     if study.is_variant:

@@ -433,7 +433,9 @@ def is_variant(study: Study) -> bool:
 def what_it_shows(study: Study) -> str:
     """What a synthetic study's figures and scorecard show: the reproduction, or a variant that is not one."""
     if not is_variant(study):
-        return "show that the code reproduces the published numbers from data calibrated to them"
+        unchecked = (" (if its files are as published: this copy is not a git clone, so edits cannot be checked)"
+                     if study.run and study.run.edits_unknown else "")
+        return f"show that the code reproduces the published numbers from data calibrated to them{unchecked}"
     changed = "; ".join(study.run.variant_texts)
     return (f"show a variant of the published analysis ({changed}), not a reproduction of the published "
             "numbers")
