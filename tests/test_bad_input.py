@@ -407,9 +407,11 @@ def test_pipeline_file_with_unknown_step_key_and_parameter(tmp_path: Path) -> No
         pipeline.load_pipeline(pipeline_file, locations)
     steps = pipeline.steps_from_document(pipeline.read_pipeline_file(pipeline_file), pipeline_file, locations)
     with pytest.raises(PipelineError) as caught:
-        pipeline.apply_overrides(steps, ["respondent_fiel=/tmp/x.csv", "processed_dir=7"])
+        pipeline.apply_overrides(steps, ["respondent_fiel=/tmp/x.csv", "column_map=7"])
     assert "unknown parameter 'respondent_fiel'" in str(caught.value) and "Did you mean 'respondent_file'" in str(caught.value)
-    assert "expects str for 'processed_dir', got 7" in str(caught.value)
+    # (a text parameter takes what is written as text, so the wrong type is shown on a mapping)
+    assert "expects dict for 'column_map', got 7; write a mapping as -p 'column_map={COLUMN: {old: new}}'" in str(
+        caught.value)
 
 
 # ---------------------------------------------------------------------------------------------------------
