@@ -50,8 +50,8 @@ from typing import Any
 import yaml
 
 from helpers import paths
-from helpers.pipeline.choices import value_problem
 from helpers.pipeline import state
+from helpers.pipeline.choices import value_problem
 from helpers.pipeline.errors import PipelineError
 from helpers.pipeline.spec import (
     absolute_path,
@@ -461,10 +461,11 @@ def apply_overrides(steps: list[Step], overrides: list[str], notes: list[str] | 
             notes.append(note.format(text))
         for target in targets:
             type_name = declared[target][name].get("inferred_type_name", "None")
-            typed = value_read_as(value, text.split("=", 1)[1], type_name)
+            written = text.split("=", 1)[1]
+            typed = value_read_as(value, written, type_name)
             if not value_matches_type(typed, type_name):
-                problems.append(f"-p {text}: step '{target}' expects {type_name} for '{name}', got {typed!r}"
-                                f"{mapping_hint(text.split('=', 1)[1], name) if type_name.startswith('dict') else ''}.")
+                hint = mapping_hint(written, name) if type_name.startswith("dict") else ""
+                problems.append(f"-p {text}: step '{target}' expects {type_name} for '{name}', got {typed!r}{hint}.")
             in_place = name in paths_of[target]
             updated[target][name] = absolute_path(typed, base or Path.cwd()) if in_place else typed
     problems += study_disagreements(steps, updated)
@@ -875,7 +876,7 @@ def _readable(path: Path) -> bool:
 
 
 def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git: dict[str, Any],
-               root: Path | None = None) -> dict[str, Any]:
+               root: Path) -> dict[str, Any]:
     """The manifest entry of one finished step: written only after its notebook is complete and its outputs
     hashed, so a step recorded as succeeded has every output the notebook wrote."""
     executed = Path(result.executed_notebook) if result.status == "succeeded" else None
@@ -891,7 +892,7 @@ def record_for(step: Step, result: StepResult, fingerprint: dict[str, Any], git:
         "finished_at": state.now_utc(),
         "kernel_attempts": result.kernel_attempts,
         **git,
-        "git_changed_files": files_used_by(step, list(git.get("git_changed_files") or []), root or paths.PROJECT_ROOT),
+        "git_changed_files": files_used_by(step, list(git.get("git_changed_files") or []), root),
         **environment_record(),
     }
 
