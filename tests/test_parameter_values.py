@@ -181,3 +181,38 @@ def test_the_runner_refuses_through_prepare(tmp_path: Path) -> None:
     args = runner.build_parser().parse_args(["run", "--pipeline", str(pipeline_file), "--out", str(tmp_path / "o")])
     with pytest.raises(PipelineError, match="percentage_base = 'respondents'"):
         runner.prepare(args)
+
+
+@pytest.mark.parametrize(("values", "refused"), [
+    ({"officials_sample": 480, "officials_population": 48000}, False),
+    ({"officials_sample": 480, "officials_population": 480}, False),  # the whole population: allowed
+    ({"officials_sample": 481, "officials_population": 480}, True),
+    ({"officials_sample": 481}, False),  # no population in this step: nothing to compare
+    ({"officials_sample": "481", "officials_population": 480}, False),  # not a number: value_problem's case
+])
+def test_a_sample_larger_than_its_population_is_refused(values: dict, refused: bool) -> None:
+    problems = choices.combination_problems(values)
+    assert bool(problems) is refused, problems
+    if refused:
+        assert problems == ["officials_sample = 481 is larger than officials_population = 480: a sample drawn "
+                            "without replacement cannot be larger than its population"]
+
+
+def test_the_real_pipeline_refuses_a_sample_larger_than_its_population_before_running() -> None:
+    out = PROJECT_ROOT / "build" / "never-written"
+    loaded = runner.load_pipeline(PROJECT_ROOT / "pipeline.yaml", Locations(root=PROJECT_ROOT, out=out))
+    problems = runner.parameter_value_problems(
+        loaded, runner.apply_overrides(loaded, ["validation.officials_population=400"]))
+    assert problems == ["step validation_replicates: officials_sample = 480 is larger than officials_population = "
+                        "400: a sample drawn without replacement cannot be larger than its population."]
+
+
+def test_the_validation_steps_share_their_populations_settings() -> None:
+    """Steps 30 and 31 must draw from the same populations: the settings are set once for the study, so ``-p`` with
+    one step's name sets both, and they cannot disagree."""
+    out = PROJECT_ROOT / "build" / "never-written"
+    loaded = runner.load_pipeline(PROJECT_ROOT / "pipeline.yaml", Locations(root=PROJECT_ROOT, out=out))
+    by_name = {step.name: step for step in runner.apply_overrides(loaded, ["validation_replicates.master_seed=7"])}
+    for name in ("validation_population", "validation_replicates"):
+        assert {"master_seed", "population_fraction", "officials_population"} <= set(by_name[name].study_parameters)
+        assert by_name[name].parameters["master_seed"] == 7

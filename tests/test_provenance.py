@@ -236,6 +236,20 @@ def test_item_codes_in_free_text_read_as_the_items_words_with_the_code() -> None
     assert text.endswith("the constant EFFECTS and NOT_AN_ITEM stay")
 
 
+def test_the_claims_tables_name_items_by_their_labels_only() -> None:
+    """EU-10's reproduced cell lists all nine items in a narrow column: with codes they broke mid-word in the PDF."""
+    from helpers.report import claims_view, site
+
+    row = {"claim_id": "EU-10", "kind": "definition", "reproduced": "environment: ENV_RECYCLE, ENV_SAVE_ENERGY; "
+           "the constant NOT_AN_ITEM stays", "subject": "co-production", "source": "s", "published": "p",
+           "status": "holds by construction"}
+    expected = ("environment: separates rubbish for recycling, tries to save water or electricity; "
+                "the constant NOT_AN_ITEM stays")
+    assert claims_view.reproduced_text(row) == expected
+    assert f'<td class="text">{expected}</td>' in site.scorecard_row(row)
+    assert claims_view.reproduced_text({**row, "reproduced": ""}) == claims_view.DASH
+
+
 def test_numbers_in_e_notation_are_written_out_for_readers() -> None:
     from helpers.report.labels import readable_text
 

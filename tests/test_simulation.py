@@ -4,6 +4,7 @@ The Dask routes and the notebooks end to end are in test_simulation_dask.py (slo
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from helpers.simulation.runner import (
     check_arguments,
     chunk_plan,
     read_results,
+    require_same_populations,
     results_key,
+    run_study,
     scheduler_address,
     written_chunks,
 )
@@ -287,6 +290,27 @@ def test_arguments_and_scheduler_address(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv(SCHEDULER_VARIABLE, "tcp://10.1.2.3:8786")
     assert scheduler_address(None) == "tcp://10.1.2.3:8786"
     assert scheduler_address("tcp://127.0.0.1:9") == "tcp://127.0.0.1:9"
+
+
+def test_a_sample_larger_than_its_population_is_refused_before_any_replicate(tmp_path: Path) -> None:
+    too_many = StudySettings(officials_population=100, officials_sample=120)
+    with pytest.raises(SimulationError, match="officials_sample = 120 is larger than officials_population = 100"):
+        run_study(too_many, 1, tmp_path, say=lambda _: None)
+    assert not any(tmp_path.iterdir())  # refused before the results folder was made
+    check_arguments(1, 1, ["oecd"], StudySettings(officials_population=120, officials_sample=120))  # equal: fine
+
+
+def test_replicates_are_not_judged_against_another_populations_truth(tmp_path: Path) -> None:
+    provenance = tmp_path / "provenance.json"
+    provenance.write_text(json.dumps({"master_seed": 2026, "population_fraction": 0.01, "officials_population": 48000}))
+    require_same_populations(provenance, StudySettings(master_seed=2026, population_fraction=0.01,
+                                                       officials_population=48000, officials_sample=50))
+    with pytest.raises(SimulationError) as refused:
+        require_same_populations(provenance, StudySettings(master_seed=7, population_fraction=0.01,
+                                                           officials_population=5000))
+    message = str(refused.value)
+    assert "master_seed 2026 there, 7 here; officials_population 48000 there, 5000 here" in message
+    assert "population_fraction" not in message and "-p validation.NAME=VALUE" in message
 
 
 def test_results_key_changes_with_the_settings() -> None:

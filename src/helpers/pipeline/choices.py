@@ -10,6 +10,7 @@ This module imports nothing heavy: the runner reads it without loading pandas.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Mapping
 from typing import Any
 
 PERCENTAGE_BASES: tuple[str, ...] = ("responses", "all_cells", "excluding_dont_know")
@@ -37,6 +38,9 @@ NON_NEGATIVE_COUNTS: tuple[str, ...] = ("workers", "master_seed")
 DECIMAL_MARKS: tuple[str, ...] = ("auto", ".", ",")
 NOT_DELIMITERS: tuple[str, ...] = ("\n", "\r", '"')
 """Characters that cannot separate a CSV's fields (line ends, the quote character)."""
+SAMPLES_OF_POPULATIONS: tuple[tuple[str, str], ...] = (("officials_sample", "officials_population"),)
+"""Pairs of one step's parameters (sample size, population size): a sample drawn without replacement cannot be
+larger than its population."""
 
 
 def origin_word(value: Any) -> str:
@@ -87,3 +91,15 @@ def value_problem(name: str, value: Any) -> str | None:
     if name in NON_NEGATIVE_COUNTS and not (_is_number(value) and value == int(value) and value >= 0):
         return "must be a whole number of at least 0"
     return None
+
+
+def combination_problems(values: Mapping[str, Any]) -> list[str]:
+    """Why one step's parameter values do not fit together, though each is allowed alone (a sample larger than
+    the population it is drawn from)."""
+    problems = []
+    for sample, population in SAMPLES_OF_POPULATIONS:
+        size, total = values.get(sample), values.get(population)
+        if _is_number(size) and _is_number(total) and size > total:
+            problems.append(f"{sample} = {size!r} is larger than {population} = {total!r}: a sample drawn without "
+                            "replacement cannot be larger than its population")
+    return problems

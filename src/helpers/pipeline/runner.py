@@ -51,7 +51,7 @@ import yaml
 
 from helpers import paths
 from helpers.pipeline import state
-from helpers.pipeline.choices import value_problem
+from helpers.pipeline.choices import combination_problems, value_problem
 from helpers.pipeline.errors import PipelineError
 from helpers.pipeline.spec import (
     absolute_path,
@@ -498,12 +498,14 @@ def notebook_default(declaration: dict[str, Any]) -> tuple[bool, Any]:
 
 
 def parameter_value_problems(loaded: list[Step], steps: list[Step], pipeline_name: str = "pipeline.yaml") -> list[str]:
-    """Every parameter value a notebook would refuse (:func:`helpers.pipeline.choices.value_problem`), found before
+    """Every parameter value a notebook would refuse (:func:`helpers.pipeline.choices.value_problem`) and every
+    step's values that do not fit together (:func:`~helpers.pipeline.choices.combination_problems`), found before
     anything runs: the values ``steps`` carry (pipeline.yaml with the ``-p`` values) and the literal defaults of the
     notebooks' ``parameters`` cells. ``loaded`` (pipeline.yaml alone) tells which values came from ``-p``.
     One line per wrong value, naming where it was set and the steps that would receive it."""
     before = {step.name: step.parameters for step in loaded}
     found: dict[tuple[str, str, str, str], list[str]] = {}
+    combinations: list[str] = []
     for step in steps:
         values: dict[str, tuple[Any, str]] = {}
         for name, declaration in notebook_parameters(step.notebook).items():
@@ -517,8 +519,10 @@ def parameter_value_problems(loaded: list[Step], steps: list[Step], pipeline_nam
             problem = value_problem(name, value)
             if problem:
                 found.setdefault((name, repr(value), source, problem), []).append(step.name)
+        combinations += [f"step {step.name}: {problem}." for problem in
+                         combination_problems({name: value for name, (value, _) in values.items()})]
     return [f"{name} = {value} ({'given with -p' if source == '-p' else 'set in ' + source}) {problem}; it would "
-            f"reach step(s) {', '.join(names)}." for (name, value, source, problem), names in found.items()]
+            f"reach step(s) {', '.join(names)}." for (name, value, source, problem), names in found.items()] + combinations
 
 
 def select_steps(steps: list[Step], only: list[str]) -> list[Step]:

@@ -98,7 +98,8 @@ def published_text(row: Mapping[str, str], claim: Mapping[str, str] | None = Non
 
 
 def reproduced_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:
-    """What the reproduction found: a value with one decimal and the unit, a rank as ``rank N``, else its text."""
+    """What the reproduction found: a value with one decimal and the unit, a rank as ``rank N``, else its text
+    (survey items by their labels only: the cell is narrow and may list all nine)."""
     claim = claim or {}
     kind = row.get("kind", "")
     reproduced = str(row.get("reproduced") or "")
@@ -106,7 +107,7 @@ def reproduced_text(row: Mapping[str, str], claim: Mapping[str, str] | None = No
         return f"rank {plain_number(reproduced)}"
     if kind == "value" and _number(reproduced) is not None:
         return f"{_number(reproduced):.1f}" + _unit_suffix(claim)
-    return readable_text(reproduced) if reproduced else DASH
+    return readable_text(reproduced, item_codes=False) if reproduced else DASH
 
 
 def interval_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:

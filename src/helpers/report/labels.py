@@ -344,13 +344,16 @@ def readable_p_values(text: str) -> str:
     return _P_IN_TEXT.sub(_p_replacement, text)
 
 
-def readable_identifiers(text: str) -> str:
-    """The snake_case identifiers in ``text`` that have a label, in words (module paths are left alone)."""
+def readable_identifiers(text: str, item_codes: bool = True) -> str:
+    """The snake_case identifiers in ``text`` that have a label, in words (module paths are left alone); a survey
+    item's code as its label, followed by the code in brackets unless ``item_codes`` is False (the claims tables,
+    whose narrow cells list many items: the codes are in the scorecard CSV and the cleaning report's codebook)."""
     labels = _all_labels()
     text = _SNAKE_CASE.sub(lambda match: lower_first(labels[match.group(0)]) if match.group(0) in labels
                            else match.group(0), text)
     items = item_labels()
-    text = _ITEM_CODE.sub(lambda match: f"{lower_first(items[match.group(0)])} ({match.group(0)})"
+    text = _ITEM_CODE.sub(lambda match: (lower_first(items[match.group(0)])
+                                         + (f" ({match.group(0)})" if item_codes else ""))
                           if match.group(0) in items else match.group(0), text)
     return _BARE_WORD.sub(lambda match: BARE_IDENTIFIERS[match.group(0)], text)
 
@@ -375,7 +378,7 @@ def number_written_out(match: re.Match[str]) -> str:
     return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
 
 
-def readable_text(text: Any) -> str:
+def readable_text(text: Any, item_codes: bool = True) -> str:
     """Free text for readers: p-values by :func:`readable_p_values`, other numbers in e-notation written out,
-    known identifiers in words."""
-    return readable_identifiers(_E_NOTATION.sub(number_written_out, readable_p_values(str(text))))
+    known identifiers in words (survey items with their codes unless ``item_codes`` is False)."""
+    return readable_identifiers(_E_NOTATION.sub(number_written_out, readable_p_values(str(text))), item_codes)

@@ -579,8 +579,7 @@ def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None 
         f"<td>{html.escape(row['source'])}{location}</td>",
         shown_value_cell(claims_view.published_text(row, claim) if claim or row.get("kind") in ("rank", "value")
                          else row["published"]),
-        shown_value_cell(claims_view.reproduced_text(row, claim) if row.get("kind") in ("rank", "value")
-                         else readable_text(row["reproduced"])),
+        shown_value_cell(claims_view.reproduced_text(row, claim)),
         f'<td class="num interval">{html.escape(interval_text(row))}</td>',
         f'<td><span class="badge {css}">{STATUS_BADGES[status]}</span></td>',
     )

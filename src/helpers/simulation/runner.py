@@ -40,6 +40,7 @@ import pandas as pd
 
 from helpers import paths
 from helpers.outputs import write_json, write_parquet
+from helpers.pipeline.choices import combination_problems
 from helpers.simulation.replicate import SCENARIOS, StudySettings, run_chunk
 
 SCHEDULER_VARIABLE: str = "COMPENDIUM_DASK_SCHEDULER"
@@ -267,7 +268,7 @@ def run_study(settings: StudySettings, replicates: int, folder: str | os.PathLik
     populations (workers that see it read them instead of drawing them; the results are the same). ``reverse`` submits the chunks last first (the tests
     use it to show that the order does not matter). Raises :class:`SimulationError` with a readable message.
     """
-    check_arguments(replicates, chunk_size, scenarios)
+    check_arguments(replicates, chunk_size, scenarios, settings)
     started = time.perf_counter()
     study_folder = Path(folder) / results_key(settings)
     write_json({"settings": settings.as_dict(), "key": study_folder.name}, study_folder / "settings.json")
@@ -294,9 +295,11 @@ def run_study(settings: StudySettings, replicates: int, folder: str | os.PathLik
     return run
 
 
-def check_arguments(replicates: int, chunk_size: int, scenarios: Sequence[str]) -> None:
-    """Refuse impossible settings with one message naming each problem."""
-    problems = []
+def check_arguments(replicates: int, chunk_size: int, scenarios: Sequence[str],
+                    settings: StudySettings | None = None) -> None:
+    """Refuse impossible settings with one message naming each problem (the rules across parameters are those
+    the pipeline checks before running: :func:`helpers.pipeline.choices.combination_problems`)."""
+    problems = combination_problems(settings.as_dict()) if settings is not None else []
     if int(replicates) != replicates or replicates < 1:
         problems.append(f"replicates must be a whole number of at least 1, got {replicates!r}")
     if int(chunk_size) != chunk_size or chunk_size < 1:
@@ -306,6 +309,29 @@ def check_arguments(replicates: int, chunk_size: int, scenarios: Sequence[str]) 
         problems.append(f"scenarios must be some of {', '.join(SCENARIOS)}, got {list(scenarios)}")
     if problems:
         raise SimulationError("the validation study cannot run: " + "; ".join(problems))
+
+
+POPULATION_SETTINGS: tuple[str, ...] = ("master_seed", "population_fraction", "officials_population")
+"""The settings step 1 (``validation_population``) draws the populations with, recorded in its provenance.json."""
+
+
+def population_mismatches(recorded: dict[str, Any], settings: StudySettings) -> list[str]:
+    """The population settings in which step 1's record differs from ``settings`` (one phrase each)."""
+    return [f"{name} {recorded.get(name)!r} there, {getattr(settings, name)!r} here" for name in POPULATION_SETTINGS
+            if recorded.get(name) != getattr(settings, name)]
+
+
+def require_same_populations(provenance_file: str | os.PathLike[str], settings: StudySettings) -> None:
+    """Stop when step 1 drew its populations (and their true values) with other settings than ``settings``: the
+    replicates would be judged against another population's values."""
+    path = Path(provenance_file)
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    mismatches = population_mismatches(recorded, settings)
+    if mismatches:
+        raise SimulationError(
+            f"the true values in {path.parent} were computed for other populations ({'; '.join(mismatches)}): "
+            "run validation_population again with this step's settings, or set them once for both steps "
+            "(-p validation.NAME=VALUE)")
 
 
 @contextmanager
