@@ -7,6 +7,7 @@ caveats, references."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,39 @@ def test_the_same_inputs_give_the_same_pdf(report: dict[str, object], project: d
                                            tmp_path: Path) -> None:
     again = reproduction.render_pdf(report["html"], project["reports"], tmp_path / "again.pdf")
     assert again.read_bytes() == Path(report["pdf"]).read_bytes()
+
+
+def validation_rows() -> list[dict[str, str]]:
+    base = {column: "" for column in SCORECARD_COLUMNS} | {"study": "validation", "kind": "validation",
+                                                           "source": "data/raw/validation_criteria.csv"}
+    return [
+        base | {"claim_id": "VAL-01", "subject": "95% intervals cover the population value",
+                "location": "scenario eu_effects: index_by_sector (population shares)", "published": "93.0% to 97.0%",
+                "reproduced": "0.922222", "ci_low": "0.868433", "ci_high": "0.976012", "status": "pass",
+                "detail": "92.2% over 30 replicates", "basis": "test: the replicates' coverage95 lies in the band"},
+        base | {"claim_id": "VAL-04", "subject": "the index is unbiased",
+                "location": "scenario oecd: percent_affirmative (unweighted)", "published": "at most 0.100 index points",
+                "reproduced": "0.129452", "ci_low": "0.0", "ci_high": "0.138", "status": "fail",
+                "detail": "0.129 index points over 30 replicates", "basis": "test: max_abs_bias in the band"},
+    ]
+
+
+def test_the_validation_criteria_read_as_targets_met_or_not_never_as_published_claims(project) -> None:
+    """A validation criterion is our own target: the table says target and found, met or not met, in the measure's
+    unit, with two Monte Carlo standard errors (not an interval 'of level not recorded')."""
+    rows = validation_rows()
+    section = reproduction.claims_section(inputs_for(project), rows, {}, 1, synthetic=True)
+    assert reproduction.chapter_one_heading(rows) == "Validation criteria: target vs found"
+    assert reproduction.chapter_one_heading(scorecard_rows()) == "Published vs reproduced"
+    headers = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", section)
+    assert headers == ["Criterion", "What is checked", "Target", "Found", "Result"]
+    assert "1 of 2 validation criteria met" in section and "Published" not in section
+    cells = claim_cells(section)
+    assert cells["VAL-01"][1:3] == ["93.0% to 97.0%", "92.2% \u00b1 2 Monte Carlo SE: 86.8% to 97.6%"]
+    assert cells["VAL-01"][3].startswith("Met 92.2% over 30 replicates")
+    assert cells["VAL-01"][0].endswith("Population with the generator's effects (power): co-production index by "
+                                       "sector (population shares)")
+    assert cells["VAL-04"][2] == "0.129 index points \u00b1 2 Monte Carlo SE: 0.000 to 0.138 index points"
+    assert cells["VAL-04"][3].startswith("Not met")
+    assert cells["VAL-04"][0].endswith("OECD officials: percentage affirmative per item (unweighted)")
+    assert "level not recorded" not in section and "coverage95" not in section and "max_abs_bias" not in section

@@ -9,6 +9,9 @@ Used by the reproduction reports (:mod:`helpers.report.reproduction`) and the in
   labelled so (never a percentage interval beside a bare rank);
 * a **direction** claim shows the claimed direction in the published column (``+ women engage more
   (generally)``), from the claims registry;
+* a **validation** criterion (the validation study's scorecard, kind ``validation``) shows its target band, the
+  measure found over the replicates in the band's unit (``92.2%``, ``0.029 index points``) with two Monte Carlo
+  standard errors either side, and reads "Met" or "Not met" (it is our own target, not a published number);
 * every text a reader sees goes through :func:`helpers.report.labels.readable_text` (no ``p = 0``, no
   ``rm_anova``).
 """
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,7 @@ from helpers.data.status import (
     STATUS_MEANINGS,
     normalised,
 )
-from helpers.report.labels import readable_text
+from helpers.report.labels import label, readable_text
 
 DASH = "\u2013"
 SIGN_WORDS = {"+": "positive (+)", "-": "negative (\u2212)"}
@@ -43,6 +47,9 @@ STATUS_WORDS: dict[str, str] = {
     NOT_AVAILABLE: "Not available",
 }
 """The status of a claim in plain words (the CSV keeps the short codes of :mod:`helpers.data.status`)."""
+VALIDATION = "validation"
+VALIDATION_STATUS_WORDS: dict[str, str] = {PASS: "Met", FAIL: "Not met"}
+"""A validation criterion is met or not: it is a target we set, not a published number to reproduce."""
 
 
 def read_claims(claims_file: Path | None) -> dict[str, dict[str, str]]:
@@ -76,6 +83,41 @@ def _unit_suffix(claim: Mapping[str, str]) -> str:
     return "%" if claim.get("unit") == "percent" else ""
 
 
+def is_validation(row: Mapping[str, str]) -> bool:
+    """Whether ``row`` is a validation criterion (the validation study's scorecard) rather than a published claim."""
+    return row.get("kind") == VALIDATION
+
+
+def validation_unit(row: Mapping[str, str]) -> str:
+    """The unit of a validation criterion, read from its target band as
+    :func:`helpers.simulation.scorecard.band_text` writes it: ``%`` for a share (``93.0% to 97.0%``), else the
+    words after the last number (``at most 0.100 index points`` -> ``index points``), or nothing."""
+    band = str(row.get("published") or "")
+    if "%" in band:
+        return "%"
+    match = re.search(r"\d\s+([A-Za-z][A-Za-z ]*?)\s*$", band)
+    return match.group(1) if match else ""
+
+
+def validation_value(value: float, unit: str) -> str:
+    """A validation measure in its unit: ``92.2%`` for a share, ``0.029 index points`` otherwise."""
+    return f"{100 * value:.1f}%" if unit == "%" else f"{value:.3f}" + (f" {unit}" if unit else "")
+
+
+def location_text(row: Mapping[str, str]) -> str:
+    """Where the claim stands in its source (``para. 5``) or, for a validation criterion, its scenario and estimate
+    in words (``scenario eu_effects: index_by_sector (...)`` -> ``Population with the generator's effects ...``)."""
+    location = str(row.get("location") or "")
+    if is_validation(row):
+        location = re.sub(r"^scenario (\w+):", lambda match: f"{label(match.group(1), 'scenario')}:", location)
+    return readable_text(location)
+
+
+def checks_are_criteria(rows: Sequence[Mapping[str, str]]) -> bool:
+    """Whether a scorecard holds validation criteria (the validation study) rather than published claims."""
+    return bool(rows) and all(is_validation(row) for row in rows)
+
+
 def published_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None) -> str:
     """What the source says: a value with its unit, a rank as ``rank N``, a direction with its sign and
     qualifier, or the registry's text."""
@@ -107,6 +149,8 @@ def reproduced_text(row: Mapping[str, str], claim: Mapping[str, str] | None = No
         return f"rank {plain_number(reproduced)}"
     if kind == "value" and _number(reproduced) is not None:
         return f"{_number(reproduced):.1f}" + _unit_suffix(claim)
+    if kind == VALIDATION and _number(reproduced) is not None:
+        return validation_value(_number(reproduced), validation_unit(row))
     return readable_text(reproduced, item_codes=False) if reproduced else DASH
 
 
@@ -117,6 +161,10 @@ def interval_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None
     low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
     if low is None or high is None:
         return DASH
+    if is_validation(row):
+        unit = validation_unit(row)
+        low_text = validation_value(low, unit if unit == "%" else "")
+        return f"\u00b1 2 Monte Carlo SE: {low_text} to {validation_value(high, unit)}"
     level = _number(row.get("ci_level"))
     level_text = f"{100 * level:g}% CI" if level is not None else "interval (level not recorded)"
     unit = _unit_suffix(claim)
@@ -129,6 +177,8 @@ def interval_text(row: Mapping[str, str], claim: Mapping[str, str] | None = None
 def status_word(row: Mapping[str, str]) -> str:
     """The status in plain words (unknown text reads as not reproduced)."""
     status = normalised(row.get("status"))
+    if is_validation(row):
+        return VALIDATION_STATUS_WORDS.get(status, VALIDATION_STATUS_WORDS[FAIL])
     return STATUS_WORDS.get(status, STATUS_WORDS[FAIL])
 
 

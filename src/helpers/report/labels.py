@@ -76,6 +76,19 @@ WEIGHT_LABELS: dict[str, str] = {
     "post-stratified": "Post-stratified within country",
 }
 
+MEASURE_LABELS: dict[str, str] = {
+    "coverage95": "coverage of the 95% intervals",
+    "coverage90": "coverage of the 90% intervals",
+    "max_abs_bias": "largest absolute bias",
+    "worst_se_ratio": "ratio of model to empirical standard error (the sector furthest from 1)",
+    "rejection_rate": "rejection rate at the 5% level",
+    "rejection_rate_adjusted": "rejection rate at the 5% level after Holm's adjustment",
+    "sign_recovery": "share of replicates with the published sign",
+    "percent_affirmative": "percentage affirmative per item",
+    "correlates_table": "correlates of the index (linear models)",
+}
+"""The validation study's measures and analyses (data/raw/validation_criteria.csv) in words."""
+
 SCENARIO_LABELS: dict[str, str] = {
     "eu_effects": "Population with the generator's effects (power)",
     "eu_null": "Null population (size)",
@@ -184,7 +197,9 @@ COLUMN_DECIMALS: dict[str, int] = {
 NUMBERS_AS_NAMES = frozenset({"figure", "figure_number"})  # "Figure 50.1" is a name: 50.1, never 50.10
 WHOLE_WHEN_INTEGRAL = frozenset({"df", "df1", "df2"})  # degrees of freedom: 4 and 4928, but Welch's 4593.3
 PERCENT_COLUMNS = frozenset({"confidence_level", "ci_level"})  # 0.95 -> 95%
-BARE_IDENTIFIERS: dict[str, str] = {"friedman": "Friedman test", "rm_anova": "repeated-measures ANOVA"}
+BARE_IDENTIFIERS: dict[str, str] = {"friedman": "Friedman test", "rm_anova": "repeated-measures ANOVA",
+                                    "coverage95": MEASURE_LABELS["coverage95"],
+                                    "coverage90": MEASURE_LABELS["coverage90"]}
 
 P_COLUMNS = frozenset({"p_value", "p_adjusted", "p_holm", "p_unc", "p_corr", "p", "pvalue", "p-value", "p (Holm)"})
 IDENTIFIER_COLUMNS = frozenset({"analysis", "term", "term_group", "weighting", "sector", "item", "item_id",
@@ -217,7 +232,7 @@ def item_labels() -> dict[str, str]:
 
 def _all_labels() -> dict[str, str]:
     return {**COLUMN_LABELS, **REASON_LABELS, **SCENARIO_LABELS, **WEIGHT_LABELS, **SECTOR_LABELS,
-            **TERM_LABELS, **TEST_LABELS, **item_labels()}
+            **TERM_LABELS, **TEST_LABELS, **MEASURE_LABELS, **item_labels()}
 
 
 def label(identifier: Any, kind: str | None = None) -> str:

@@ -315,6 +315,8 @@ def format_number(text: str) -> str:
 def interval_text(row: dict[str, str]) -> str:
     """``95% [low, high]`` with the interval's actual level when the row has an interval, otherwise a dash; for a
     rank claim the interval is the item's percentage and says so."""
+    if claims_view.is_validation(row):  # the measure +- two Monte Carlo standard errors, not an interval with a level
+        return claims_view.interval_text(row)
     low, high = format_number(row.get("ci_low", "")), format_number(row.get("ci_high", ""))
     if not (low and high):
         return DASH
@@ -572,7 +574,8 @@ def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None 
     notes = [("basis", row.get("basis", "")), ("builtin", row.get("built_in", "")), ("detail", row.get("detail", ""))]
     shown = [(name, text) for i, (name, text) in enumerate(notes) if text and text not in (t for _, t in notes[:i])]
     detail = "".join(f'<div class="detail {name}">{html.escape(readable_text(text))}</div>' for name, text in shown)
-    location = f'<div class="detail">{html.escape(row["location"])}</div>' if row.get("location") else ""
+    location = (f'<div class="detail">{html.escape(claims_view.location_text(row))}</div>' if row.get("location")
+                else "")
     cells = (
         f'<td class="id">{html.escape(row["claim_id"])}</td>',
         f"<td>{html.escape(readable_text(row['subject']))}{detail}</td>",

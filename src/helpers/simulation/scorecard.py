@@ -154,6 +154,11 @@ def _format(value: float, unit: str) -> str:
     return f"{100 * value:.1f}%" if unit == "share" else f"{value:.3f}"
 
 
+def _with_unit(value: float, unit: str) -> str:
+    """'92.2%' for a share, '0.029 index points' for another unit."""
+    return _format(value, unit) + ("" if unit == "share" or np.isnan(value) else f" {unit}")
+
+
 def band_text(criterion: pd.Series) -> str:
     """'93.0-97.0%', 'at most 0.100 index points', 'at least 80.0%'."""
     unit, lower, upper = criterion["unit"], criterion["lower"], criterion["upper"]
@@ -196,9 +201,9 @@ def scorecard(criteria: pd.DataFrame, results: pd.DataFrame, joined: pd.DataFram
             "reproduced": round(found.value, 6) if not np.isnan(found.value) else "",
             **_evidence_range(found.value, MCSE_MULTIPLIER * mcse, criterion["measure"]),
             "status": status,
-            "detail": (f"{_format(found.value, unit)} over {found.replicates} replicates{pooled}; Monte Carlo "
-                       f"standard error {_format(mcse, unit)}; target {band_text(criterion)}, judged allowing two "
-                       f"Monte Carlo standard errors (ci_low-ci_high). Why: {criterion['rationale']}. "
+            "detail": (f"{_with_unit(found.value, unit)} over {found.replicates} replicates{pooled}; Monte Carlo "
+                       f"standard error {_with_unit(mcse, unit)}; target {band_text(criterion)}, judged allowing two "
+                       f"Monte Carlo standard errors (the range given with the value). Why: {criterion['rationale']}. "
                        "Synthetic populations: this checks the code, not the surveys."),
             "basis": (f"test: the replicates' {criterion['measure']} lies in the target band {band_text(criterion)}, "
                       "allowing two Monte Carlo standard errors"),
