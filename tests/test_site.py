@@ -202,6 +202,7 @@ def test_study_of(stem: str, studies: list[str], expected: str) -> None:
 def test_small_formatters() -> None:
     assert figure_title("oecd2010_figure_50_1", "oecd2010") == "Figure 50.1"
     assert figure_title("eu2008_index_by_sector_EU", "eu2008") == "Index by sector EU"
+    assert figure_title("validation_multiverse_eu", "validation") == "Multiverse EU"
     assert format_number("60.0") == "60" and format_number("60.02415") == "60.02"
     assert format_number("0.012345") == "0.0123" and format_number("majority") == "majority"
     assert json_value("") is None and json_value("20") == 20 and json_value("1.5") == 1.5
@@ -247,3 +248,26 @@ def test_index_scorecard_reads_in_words_ranks_as_ranks_and_directions_with_their
     row = scorecard_row(rank, registry)
     assert '<td class="num">rank 1</td>' in row and row.count("rank 1</td>") == 2
     assert "item&#x27;s percentage: 95% [81.25, 86.45]" in row
+
+
+def test_a_validation_figure_is_not_said_to_reproduce_published_numbers(tmp_path: Path) -> None:
+    from helpers.report.site import Figure, figure_card
+
+    png = tmp_path / "validation_tests.png"
+    png.write_bytes(b"png")
+    validation = figure_card(Figure("validation", "validation_tests", {"png": png}), tmp_path, synthetic=True)
+    assert "checks the code and the design, not the surveys" in validation
+    assert "reproduces the published numbers" not in validation
+    eu = figure_card(Figure("eu2008", "eu2008_index_by_sector", {"png": png}), tmp_path, synthetic=True)
+    assert "Synthetic data: shows that the code reproduces the published numbers; not a finding." in eu
+
+
+def test_the_validation_studys_heading_counts_criteria_met() -> None:
+    from helpers.report.site import study_row
+
+    rows = [claim("VAL-01", "validation", "pass") | {"kind": "validation"},
+            claim("VAL-02", "validation", "fail") | {"kind": "validation"},
+            claim("EU-06", "eu2008", "pass")]
+    assert "validation: 1 of 2 validation criteria met (targets we set, not published numbers)" in study_row(
+        "validation", rows)
+    assert "tested claims" in study_row("eu2008", rows)

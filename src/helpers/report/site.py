@@ -280,13 +280,17 @@ def link(target: Path, base: Path, text: str, css_class: str = "") -> str:
     return f'<a{attribute} href="{href(target, base)}">{html.escape(text)}</a>'
 
 
+ABBREVIATIONS: dict[str, str] = {"eu": "EU", "oecd": "OECD"}
+"""Words of figure file names that read in capitals (``validation_multiverse_eu`` -> ``Multiverse EU``)."""
+
+
 def figure_title(stem: str, study: str) -> str:
     """A reader's title for a figure file stem: ``oecd2010_figure_50_1`` -> ``Figure 50.1``."""
     name = stem.removeprefix(f"{study}_")
     number = _FIGURE_NUMBER.search(name)
     if number:
         return f"Figure {number.group(1).replace('_', '.')}"
-    name = name.replace("_", " ").strip()
+    name = " ".join(ABBREVIATIONS.get(word, word) for word in name.split("_") if word)
     return name[:1].upper() + name[1:] if name else stem
 
 
@@ -512,6 +516,13 @@ def reports_section(studies: Sequence[Study], base: Path) -> str:
     return "".join(parts)
 
 
+SYNTHETIC_FIGURE_CAVEATS: dict[str, str] = {
+    "": "Synthetic data: shows that the code reproduces the published numbers; not a finding.",
+    "validation": "Synthetic populations by design: checks the code and the design, not the surveys.",
+}
+"""The caveat under a figure drawn from synthetic data, per study (the validation study reproduces nothing)."""
+
+
 def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyRun | None = None) -> str:
     """A thumbnail (linked to the PNG) with links to every format and, for synthetic data, a caveat; marked when
     an out-of-date step drew it, or when the run changed the analysis."""
@@ -521,8 +532,8 @@ def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyR
              f'({html.escape(figure.study)})"></a>' if png else '<div class="noimg">no PNG</div>')
     links = " \u00b7 ".join(link(figure.files[f], base, f.upper()) for f in FIGURE_FORMATS if f in figure.files)
     variant = bool(run and run.is_variant)
-    caveat = ('<p class="caveat">Synthetic data: shows that the code reproduces the published numbers; '
-              "not a finding.</p>" if synthetic and not variant else "")
+    caveat = (f'<p class="caveat">{SYNTHETIC_FIGURE_CAVEATS.get(figure.study, SYNTHETIC_FIGURE_CAVEATS[""])}</p>'
+              if synthetic and not variant else "")
     if variant:
         caveat += ('<p class="caveat">Changed analysis (see the run record): a variant, not a reproduction of the '
                    "published numbers" + ("; synthetic data, not a finding" if synthetic else "") + ".</p>")
@@ -591,7 +602,12 @@ def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None 
 
 def study_row(study: str, rows: Sequence[dict[str, str]]) -> str:
     """A heading row above a study's claims with its counts by status."""
-    count = count_text([row for row in rows if row["study"] == study])
+    members = [row for row in rows if row["study"] == study]
+    if claims_view.checks_are_criteria(members):
+        met = sum(claims_view.status_key(row) == PASS for row in members)
+        count = f"{met} of {len(members)} validation criteria met (targets we set, not published numbers)"
+    else:
+        count = count_text(members)
     return f'<tr class="group"><th colspan="7">{html.escape(study)}: {html.escape(count)}</th></tr>'
 
 
