@@ -424,3 +424,21 @@ def test_a_saved_population_is_read_back_identical_and_only_for_its_spec(tmp_pat
     again = population.load_oecd_population(population.OecdPopulationSpec(8, 500), tmp_path)
     assert again is not None and np.array_equal(again.codes, officials.codes)
     assert np.array_equal(again.official, officials.official)
+
+
+def test_the_scorecard_in_words_gives_units_the_monte_carlo_range_and_met_or_not() -> None:
+    from helpers.simulation.labels import scorecard_in_words
+
+    rows = pd.DataFrame([
+        {"claim_id": "VAL-01", "kind": "validation", "subject": "coverage", "published": "93.0% to 97.0%",
+         "reproduced": 0.922222, "ci_low": 0.868433, "ci_high": 0.976012, "status": "pass"},
+        {"claim_id": "VAL-04", "kind": "validation", "subject": "bias", "published": "at most 0.100 index points",
+         "reproduced": 0.2, "ci_low": 0.15, "ci_high": 0.25, "status": "fail"},
+        {"claim_id": "VAL-09", "kind": "validation", "subject": "no replicate", "published": "at most 0.500 ratio",
+         "reproduced": np.nan, "ci_low": np.nan, "ci_high": np.nan, "status": "fail"},
+    ])
+    shown = scorecard_in_words(rows).set_index("Criterion")
+    assert shown.loc["VAL-01"].tolist() == ["coverage", "93.0% to 97.0%", "92.2%", "86.8% to 97.6%", "Met"]
+    assert shown.loc["VAL-04"].tolist() == ["bias", "at most 0.100 index points", "0.200 index points",
+                                            "0.150 to 0.250 index points", "Not met"]
+    assert shown.loc["VAL-09", "Found"] == "\u2013" and shown.loc["VAL-09", "Result"] == "Not met"
