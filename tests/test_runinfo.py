@@ -75,6 +75,17 @@ def test_a_default_run_is_summarised_with_date_commit_and_origin(project: tuple[
                                                 "pipeline.yaml's parameters; it succeeded.")
 
 
+def test_the_validation_study_says_its_data_are_simulated_populations(project: tuple[Path, dict]) -> None:
+    from dataclasses import replace
+
+    processed, manifest = project
+    study = runinfo.summarise_run(manifest).studies["s"]
+    lines = dict(runinfo.study_lines(replace(study, study="validation", source="data/raw/eu2008_populations.csv")))
+    assert lines["Data"] == runinfo.SIMULATED_DATA_TEXT and "Respondent file" not in lines
+    assert lines["Population shares from"] == "data/raw/eu2008_populations.csv"
+    assert dict(runinfo.study_lines(study))["Respondent file"] == "data/raw/s_synthetic.csv"  # another study: as before
+
+
 def test_a_changed_study_parameter_is_a_changed_analysis_but_an_output_path_is_not(project: tuple[Path, dict]) -> None:
     _, manifest = project
     manifest["steps"]["s_estimates"]["parameters"]["weighting"] = "unweighted"

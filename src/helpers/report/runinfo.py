@@ -33,6 +33,10 @@ ORIGIN_TEXT = {
     "not declared": "respondent file of undeclared origin (neither registered synthetic data nor declared real)",
     "unknown": "no data provenance found (treat as synthetic)",
 }
+SIMULATED_DATA_TEXT = ("simulated populations drawn from the synthetic-data generators' models (synthetic by design: "
+                       "a check of the code and the design, not survey findings)")
+"""The data line of the validation study, which reads no respondent file."""
+SIMULATION_STUDIES: frozenset[str] = frozenset({"validation"})
 NOT_IN_PIPELINE = "the notebook's default"
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "missing"})()  # a parameter pipeline.yaml lacks
 
@@ -360,6 +364,8 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
         ("Data", ORIGIN_TEXT.get(study.origin, study.origin)),
         ("Respondent file", study.source),  # its own line, so that a path is not broken across lines
     ]
+    if study.study in SIMULATION_STUDIES and study.origin == "synthetic":
+        lines[1:] = [("Data", SIMULATED_DATA_TEXT), ("Population shares from", study.source)]
     if not study.defaults_known:
         lines.append(("Parameters", "not compared with pipeline.yaml, which could not be read; see the run "
                                     "manifest"))
