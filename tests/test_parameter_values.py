@@ -216,3 +216,19 @@ def test_the_validation_steps_share_their_populations_settings() -> None:
     for name in ("validation_population", "validation_replicates"):
         assert {"master_seed", "population_fraction", "officials_population"} <= set(by_name[name].study_parameters)
         assert by_name[name].parameters["master_seed"] == 7
+
+
+def test_a_run_never_writes_into_the_raw_data(tmp_path: Path) -> None:
+    """The tester's case: --out data/raw was accepted and wrote build/, data/, reports/ and a lock into data/raw."""
+    raw = PROJECT_ROOT / "data" / "raw"
+    before = sorted(path.name for path in raw.iterdir())
+    for arguments in (["--out", str(raw)], ["--out", str(raw / "sub")],
+                      ["-p", "oecd2010_clean.processed_dir=data/raw/x", "--out", str(tmp_path / "out")]):
+        done = subprocess.run([sys.executable, "-m", "helpers.pipeline", "run", "--only", "oecd2010_clean",
+                               *arguments], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "the raw data, which a run never writes" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(path.name for path in raw.iterdir()) == before
+    assert not (tmp_path / "out").exists()
+    assert runner.is_inside(raw / "a" / "b", raw) and runner.is_inside(raw, raw)
+    assert not runner.is_inside(PROJECT_ROOT / "data" / "rawer", raw)

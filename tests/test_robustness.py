@@ -377,3 +377,52 @@ def test_only_a_figures_step_with_another_level_marks_the_scorecard_out_of_date(
     plain = run_pipeline(out, *only_oecd, "-p", "confidence_level=0.9")
     assert plain.returncode == 0 and "out of date" not in plain.stdout
     assert "OUT OF DATE" not in (out / "reports" / "index.html").read_text(encoding="utf-8")
+
+
+def worker_running_a_kernel(runner_pid: int) -> int | None:
+    """The pid of the runner's worker process that has started a Jupyter kernel, or None yet."""
+    import psutil
+
+    try:
+        children = psutil.Process(runner_pid).children()
+    except psutil.NoSuchProcess:
+        return None
+    for child in children:
+        try:
+            if any("ipykernel" in " ".join(grandchild.cmdline()) for grandchild in child.children()):
+                return child.pid
+        except psutil.NoSuchProcess:
+            continue
+    return None
+
+
+def test_a_worker_killed_under_a_step_ends_the_run_with_one_message_and_the_next_run_completes(
+        uninterrupted: Path, kill_folder: Path) -> None:
+    """The tester's case: SIGKILL to the worker running eu2008_estimates gave a BrokenProcessPool traceback and a
+    manifest saying 'running' after the runner had exited."""
+    out = kill_folder / "wkr"
+    out.mkdir()
+    runner = start_pipeline(out, *EU_ONLY)
+    try:
+        wait_for(lambda: step_status(out, "eu2008_estimates") == "running" or runner.poll() is not None, timeout=600)
+        worker: list[int] = []
+        wait_for(lambda: bool(worker.append(worker_running_a_kernel(runner.pid)) or worker[-1])
+                 or runner.poll() is not None, timeout=120)
+        assert runner.poll() is None, "the run ended before a worker could be killed"
+        os.kill(worker[-1], signal.SIGKILL)
+        stdout, stderr = runner.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(runner.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert runner.returncode == 1, stdout + stderr
+    assert "the worker process running it ended abruptly" in stdout + stderr
+    assert "Traceback" not in stdout + stderr and "BrokenProcessPool" not in stdout + stderr
+    manifest = json.loads((out / "build" / "run_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["status"] == "failed"
+    assert manifest["steps"]["eu2008_estimates"]["status"] == "failed"
+    again = run_pipeline(out, *EU_ONLY)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert product_hashes(out) == product_hashes(uninterrupted)
+    assert not list(out.rglob("*.part")), "partial files were left behind"

@@ -239,9 +239,15 @@ def test_out_of_date_unfinished_and_failed_runs(project: tuple[Path, dict]) -> N
     assert "those of the last successful run (started 2026-11-29 10:00 UTC, commit fedcba9)" in text
     lines = runinfo.study_lines(study)
     assert ("OUT OF DATE", "s_clean: its notebook changed since it ran. Its results here come from an earlier "
-                           "run; run the pipeline without --only to update them.") in lines
+                           "run; run the whole pipeline again (without --only) to update them.") in lines
     html = runinfo.run_block_html(summary)
     assert 'class="run-failed" role="alert"' in html and "The last run did not succeed." in html
+    del manifest["last_successful_run"]  # the tester's case: a first run whose export failed halfway
+    manifest["run"]["status"] = "running"
+    text = runinfo.failure_text(runinfo.summarise_run(manifest))
+    assert "has not finished: step s_estimates failed; it is still running, or it was killed." in text
+    assert "No successful run is recorded in this folder: the reports below were written by unfinished runs" in text
+    assert "earlier run (" not in text
 
 
 def test_without_a_readable_pipeline_file_nothing_is_claimed_about_parameters(project: tuple[Path, dict],

@@ -974,7 +974,7 @@ def run_steps(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 step, fingerprint = running.pop(future)
-                result = future.result()
+                result = worker_result(future, step)
                 results.append(result)
                 manifest["steps"][step.name] = record_for(step, result, fingerprint, git, locations.root)
                 write_manifest(locations, manifest)
@@ -990,6 +990,20 @@ def run_steps(
         raise
     pool.shutdown(wait=True)
     return results
+
+
+def worker_result(future: Future[StepResult], step: Step) -> StepResult:
+    """The step's result, or a failed result when its worker process died under it (killed, out of memory): the
+    pool is then broken, so the run stops; the last good executed notebook stays as it was (the half-written
+    hidden ``.part`` file is removed by the next run)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return StepResult(step.name, "failed", message=(
+            f"step '{step.name}' could not finish: the worker process running it ended abruptly (killed, or out of "
+            "memory); the run stops here. Run the same command again to rerun it."))
 
 
 def out_of_date_steps(all_steps: list[Step], current: set[str], locations: Locations,
@@ -1080,10 +1094,33 @@ def prepare(args: argparse.Namespace) -> Prepared:
     loaded = load_pipeline(pipeline_file, locations)
     steps = apply_overrides(loaded, args.parameter, notes)
     selected = select_steps(steps, args.only)
-    problems = parameter_value_problems(loaded, selected, pipeline_file.name)
+    problems = writes_into_raw_data(selected, locations) + parameter_value_problems(loaded, selected,
+                                                                                   pipeline_file.name)
     if problems:
         raise PipelineError(problems)
     return Prepared(steps, selected, locations, pipeline_file, notes)
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (symbolic links resolved)."""
+    resolved, base = path.resolve(), folder.resolve()
+    return resolved == base or base in resolved.parents
+
+
+def writes_into_raw_data(steps: list[Step], locations: Locations) -> list[str]:
+    """The output folder (``--out``) or outputs (``-p``) that would write into data/raw: the raw data are read-only
+    (the data package records every file there, and a run must never add or change one)."""
+    raw = locations.root / "data" / "raw"
+    if is_inside(locations.out, raw):
+        return [f"--out {locations.out} is inside {raw}, the raw data, which a run never writes; choose another "
+                "folder."]
+    problems = []
+    for step in steps:
+        for name in step.outputs:
+            if name in step.parameters and is_inside(Path(str(step.parameters[name])), raw):
+                problems.append(f"{name} = {step.parameters[name]} (step {step.name}) is inside {raw}, the raw data, "
+                                "which a run never writes; choose another place.")
+    return problems
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
@@ -1196,7 +1233,8 @@ def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str,
     write_manifest(locations, manifest)
     refresh_index(locations)
     if stale:
-        print("pipeline: out of date after this run (their reports say so; run without --only to update them):")
+        again = "run without --only" if args.only else "run the pipeline again"
+        print(f"pipeline: out of date after this run (their reports say so; {again} to update them):")
         for name, reason in stale.items():
             print(f"  - {name}: {reason}")
     if failed:

@@ -385,7 +385,7 @@ def study_lines(study: StudyRun) -> list[tuple[str, str]]:
                               "not a reproduction of the published numbers."))
     for name, reason in study.stale.items():
         lines.append(("OUT OF DATE", f"{name}: {reason}. Its results here come from an earlier run; run the "
-                                     "pipeline without --only to update them."))
+                                     "whole pipeline again (without --only) to update them."))
     for name in study.unfinished:
         lines.append(("NOT FINISHED", f"{name}: its last run failed or was interrupted; what is shown of it comes "
                                       "from its last successful run."))
@@ -485,16 +485,19 @@ def failure_text(summary: RunSummary) -> str | None:
     if summary.failed_exports:
         what.append(f"the export of {', '.join(summary.failed_exports)} failed")
     if summary.status == "running":
-        what.append("it has not finished (still running, or killed)")
+        what.append("it is still running, or it was killed")
     if summary.status == "interrupted":
         what.append("it was interrupted (Ctrl-C or SIGTERM) before every step had run")
     last = summary.last_success
-    since = (f"the last successful run (started {when(last.get('started_at'))}, commit {commit_label(last)})"
-             if last else "an earlier run (no successful run is recorded in this folder)")
     verb = "has not finished" if summary.status == "running" else "did not succeed"
+    if last:
+        whose = (f"The reports below are those of the last successful run (started {when(last.get('started_at'))}, "
+                 f"commit {commit_label(last)}), not of that run")
+    else:
+        whose = ("No successful run is recorded in this folder: the reports below were written by unfinished runs "
+                 "(this one, before it stopped, or earlier ones)")
     return (f"The last run (started {when(summary.started_at)}) {verb}: {'; '.join(what) or summary.status}. "
-            f"The reports below are those of {since}, not of that run; each report's run record says "
-            "when it was computed.")
+            f"{whose}; each report's run record says when it was computed.")
 
 
 def failure_heading(summary: RunSummary) -> str:
