@@ -342,3 +342,24 @@ def test_the_validation_criteria_read_as_targets_met_or_not_never_as_published_c
     assert cells["VAL-04"][3].startswith("Not met")
     assert cells["VAL-04"][0].endswith("OECD officials: percentage affirmative per item (unweighted)")
     assert "level not recorded" not in section and "coverage95" not in section and "max_abs_bias" not in section
+
+
+def test_figures_tables_and_claims_of_an_out_of_date_step_say_so_where_they_are_shown(project) -> None:
+    """The tester's case: after --only eu2008_estimates with other weights, the PDF showed the old scorecard and an
+    old figure captioned with the new weighting, marked out of date only on its first page."""
+    from dataclasses import replace
+
+    inputs = inputs_for(project)
+    figures, scorecard = project["reports"] / "figures" / "demo", project["reports"] / "tables" / "demo_scorecard.csv"
+    stale = replace(inputs, run=replace(inputs.run, stale_outputs=(str(figures), str(scorecard))))
+    spec = FigureSpec("demo_index", "The index by sector.")
+    assert "OUT OF DATE" in reproduction.figure_html(spec, stale, 1)
+    assert "OUT OF DATE" not in reproduction.figure_html(spec, inputs, 1)
+    assert "OUT OF DATE" in reproduction.claims_section(stale, scorecard_rows(), {}, 1, synthetic=True)
+    assert "OUT OF DATE" not in reproduction.claims_section(inputs, scorecard_rows(), {}, 1, synthetic=True)
+    table = TableSpec("Coefficients per sector.", "demo_estimates/coefficients.csv", {"sector": "", "estimate": ""})
+    assert "OUT OF DATE" not in reproduction.results_table(table, stale, 2)  # written by a step that is current
+    only_estimates = replace(inputs, run=replace(inputs.run, stale_outputs=(str(project["processed"] /
+                                                                              "demo_estimates"),)))
+    assert "OUT OF DATE" in reproduction.results_table(table, only_estimates, 2)
+    assert not reproduction.RunFacts(stale_outputs=(str(figures),)).is_stale_file(figures.parent / "demo_other")

@@ -505,6 +505,7 @@ def reproduction_report(
         commit=getattr(run_block, "commit", "not recorded") or "not recorded",
         alarming=bool(getattr(run_block, "alarming", False)),
         parameters=dict(parameters or getattr(run_block, "parameters", {}) or {}),
+        stale_outputs=tuple(getattr(run_block, "stale_outputs", ()) or ()),
     )
     inputs = reproduction.ReportInputs(
         study=study_slug, title=title, reports_dir=Path(reports_dir),

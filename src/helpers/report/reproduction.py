@@ -132,6 +132,11 @@ class RunFacts:
     commit: str = "not recorded"
     alarming: bool = False
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    stale_outputs: tuple[str, ...] = ()  # files and folders written by the study's out-of-date steps
+
+    def is_stale_file(self, path: Path) -> bool:
+        """Whether ``path`` was written by an out-of-date step (an earlier run's result, shown beside newer ones)."""
+        return runinfo.written_to(path, self.stale_outputs)
 
 
 @dataclass(frozen=True)
@@ -480,7 +485,7 @@ def results_table(spec: TableSpec, inputs: ReportInputs, number: int, facts: Map
     link = _relative(path, inputs.reports_dir.parent) if path.is_file() else path.name
     href = _relative(path, inputs.reports_dir) if _is_under(path, inputs.reports_dir) else "../" + link
     note = f' <span class="note">{escape(spec.note)}</span>' if spec.note else ""
-    caption = f'<span class="label">Table {number}.</span> {escape(spec.caption)}{note}'
+    caption = f'<span class="label">Table {number}.</span> {stale_mark(inputs, path)}{escape(spec.caption)}{note}'
     below = (f'<p class="source">Full table ({len(frame.columns)} columns, {len(frame)} rows): '
              f'<a href="{escape(href)}">{escape(link)}</a></p>')
     return table_html(caption, headers, rows, numeric, below=below, table_id=f"table-{number}")
@@ -587,8 +592,17 @@ def figure_html(spec: FigureSpec, inputs: ReportInputs, number: int, facts: Mapp
     saved = f' data-saved-width-pt="{printed.saved_width_pt:.2f}"' if printed.saved_width_pt else ""
     return (f'<figure id="figure-{number}"><img src="{escape(source)}" alt="Figure {number}: {escape(spec.caption)}" '
             f'style="width:{width}" data-printed-width-pt="{printed.printed_width_pt or 0:.2f}"{saved}>'
-            f'<figcaption><span class="label">Figure {number}.</span> {escape(spec.caption)}{data_link}'
-            "</figcaption></figure>")
+            f'<figcaption><span class="label">Figure {number}.</span> {stale_mark(inputs, path)}{escape(spec.caption)}'
+            f"{data_link}</figcaption></figure>")
+
+
+STALE_MARK = ('<span class="stale">OUT OF DATE:</span> <em>drawn by an earlier run of a step that is out of date '
+              "(see the run record); the caption describes this run's settings, the content may not.</em> ")
+
+
+def stale_mark(inputs: ReportInputs, path: Path) -> str:
+    """The red mark before the caption of a figure or table that an out-of-date step wrote (nothing otherwise)."""
+    return STALE_MARK if inputs.run.is_stale_file(path) else ""
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -663,9 +677,10 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
         ])
     scorecard = inputs.reports_dir / "tables" / f"{inputs.study}_scorecard.csv"
     link = f'<a href="tables/{escape(scorecard.name)}">reports/tables/{escape(scorecard.name)}</a>'
+    stale = stale_mark(inputs, scorecard)
     if claims_view.checks_are_criteria(rows):
-        return criteria_table(rows, table_rows, number, link)
-    caption = (f'<span class="label">Table {number}.</span> Published vs reproduced: every claim of the study '
+        return criteria_table(rows, table_rows, number, link, stale)
+    caption = (f'<span class="label">Table {number}.</span> {stale}Published vs reproduced: every claim of the study '
                '<span class="note">(published value from the claims registry; reproduced value with its interval and '
                "level; the result in words and why)</span>")
     below = (f'<p class="source">Full scorecard with the rule of every check: {link}; the claims registry: '
@@ -682,11 +697,12 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
             f"Not available: the respondent file lacks the variables. {escape(INTERVAL_NOTE)}</p>{table}")
 
 
-def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]], number: int, link: str) -> str:
+def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]], number: int, link: str,
+                   stale: str = "") -> str:
     """Chapter 1 of the validation study: its criteria are targets we set, not published numbers, so the table
     says target and found, met or not met."""
     met = sum(claims_view.status_key(row) == "pass" for row in rows)
-    caption = (f'<span class="label">Table {number}.</span> Validation criteria: target vs found '
+    caption = (f'<span class="label">Table {number}.</span> {stale}Validation criteria: target vs found '
                '<span class="note">(target band from the criteria file; the measure found over the replicates, with '
                "two Monte Carlo standard errors either side; met or not, and why)</span>")
     below = (f'<p class="source">Full scorecard with the rule of every check: {link}; the criteria: '

@@ -126,6 +126,12 @@ class ParameterChange:
 
 
 
+def written_to(path: str | Path, outputs: Iterable[str]) -> bool:
+    """Whether ``path`` is one of ``outputs`` (files and folders a step writes) or lies in one of those folders."""
+    text = str(path)
+    return any(text == output or text.startswith(output.rstrip("/") + "/") for output in outputs)
+
+
 @dataclass(frozen=True)
 class StudyRun:
     """What one study's reports come from."""
@@ -144,8 +150,7 @@ class StudyRun:
 
     def is_stale_file(self, path: Path) -> bool:
         """Whether ``path`` was written by an out-of-date step of the study."""
-        text = str(path)
-        return any(text == output or text.startswith(output.rstrip("/") + "/") for output in self.stale_outputs)
+        return written_to(path, self.stale_outputs)
 
     @property
     def analysis_changes(self) -> tuple[ParameterChange, ...]:
@@ -411,6 +416,7 @@ class RunBlock:
     commit: str = "not recorded"
     alarming: bool = False
     parameters: tuple[tuple[str, Any], ...] = ()
+    stale_outputs: tuple[str, ...] = ()  # what the study's out-of-date steps wrote (their figures, tables)
 
 
 _BOX_STYLE = {
@@ -451,7 +457,7 @@ def study_block(study: StudyRun, parameters: Mapping[str, Any] | None = None) ->
     return RunBlock(html=study_block_html(study), latex=study_block_latex(study),
                     lines=tuple(study_lines(study)), origin=study.origin, computed=when(study.computed_at),
                     commit=", ".join(study.commits) or "not recorded", alarming=is_alarming(study),
-                    parameters=tuple(sorted((parameters or {}).items())))
+                    parameters=tuple(sorted((parameters or {}).items())), stale_outputs=study.stale_outputs)
 
 
 def study_parameters(manifest: Mapping[str, Any], study: str) -> dict[str, Any]:
