@@ -426,3 +426,20 @@ def test_a_worker_killed_under_a_step_ends_the_run_with_one_message_and_the_next
     assert again.returncode == 0, again.stdout + again.stderr
     assert product_hashes(out) == product_hashes(uninterrupted)
     assert not list(out.rglob("*.part")), "partial files were left behind"
+
+
+def test_a_run_that_does_not_re_export_marks_the_report_page_that_links_its_new_figures(tmp_path: Path) -> None:
+    """The tester's case: after --no-export -p oecd2010.confidence_level=0.9 the old oecd2010_report.html said
+    95% and 'all as in pipeline.yaml' while the figure it links had been redrawn at 90%."""
+    out = tmp_path / "out"
+    first = run_pipeline(out, *OECD_ONLY)
+    assert first.returncode == 0, first.stdout + first.stderr
+    page = out / "reports" / "oecd2010_report.html"
+    assert "Not re-exported." not in page.read_text(encoding="utf-8")
+    variant = run_pipeline(out, *OECD_ONLY, "--no-export", "-p", "oecd2010.confidence_level=0.9")
+    assert variant.returncode == 0, variant.stdout + variant.stderr
+    assert "Not re-exported." in page.read_text(encoding="utf-8")
+    assert "Reports not re-exported" in (out / "reports" / "index.html").read_text(encoding="utf-8")
+    again = run_pipeline(out, *OECD_ONLY, "-p", "oecd2010.confidence_level=0.9")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Not re-exported." not in page.read_text(encoding="utf-8")  # written anew by the export

@@ -309,3 +309,17 @@ def test_paths_reach_the_reports_relative_to_the_run_or_the_project_never_absolu
                                      roots=roots)
     assert change.text() == ("respondent_file = d.csv (outside the project; full path and sha256 in the run "
                              "manifest) (pipeline.yaml: data/raw/eu2008_citizens_synthetic.csv)")
+
+
+def test_a_report_page_not_re_exported_gets_one_box_at_its_top(tmp_path: Path) -> None:
+    from helpers.report.reporting import mark_not_re_exported
+
+    page = tmp_path / "s_report.html"
+    assert not mark_not_re_exported(page, "2026-11-30 06:00 UTC")  # no page: nothing written
+    assert not page.exists()
+    page.write_text('<html><head><title>t</title></head><body class="x"><h1>Report</h1></body></html>', encoding="utf-8")
+    assert mark_not_re_exported(page, "2026-11-30 06:00 UTC")
+    assert mark_not_re_exported(page, "2026-11-30 07:00 UTC")  # a second run renews the box, never adds one
+    text = page.read_text(encoding="utf-8")
+    assert text.count("Not re-exported.") == 1 and "(started 2026-11-30 07:00 UTC)" in text
+    assert text.index('<body class="x">') < text.index("Not re-exported.") < text.index("<h1>Report</h1>")

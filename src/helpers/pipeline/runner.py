@@ -1219,7 +1219,8 @@ def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str,
     manifest["run"]["stale_steps"] = stale
     write_manifest(locations, manifest)
     failed_exports: list[str] = []
-    from helpers.report.reporting import ExportError, export_reports, outdated_reports
+    from helpers.report.reporting import ExportError, export_reports, mark_not_re_exported, outdated_reports
+    from helpers.report.runinfo import when
 
     if not failed and not args.no_export:
         try:
@@ -1228,6 +1229,11 @@ def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str,
             failed_exports = list(error.studies)
             print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
     manifest["run"]["reports_outdated"] = outdated_reports(prepared.all_steps, locations)
+    for study in manifest["run"]["reports_outdated"]:  # its report page links figures this run may have redrawn
+        try:
+            mark_not_re_exported(locations.reports / f"{study}_report.html", when(manifest["run"].get("started_at")))
+        except OSError as error:
+            print(f"pipeline: could not mark {study}_report.html as not re-exported: {error}", file=sys.stderr)
     status = "failed" if failed or failed_exports else "succeeded"
     state.end_run(manifest, status=status, failed_steps=failed, failed_exports=failed_exports, stale=stale)
     write_manifest(locations, manifest)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import traceback
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.outputs import write_json
+from helpers.outputs import write_json, write_text
 from helpers.report import runinfo
 from helpers.report.site import build_index
 from helpers.report.titles import STUDY_TITLES
@@ -168,6 +169,37 @@ def outdated_reports(steps: list[Any], locations: Any) -> list[str]:
     current = study_fingerprints(steps, locations)
     return [study for study, (_, fingerprint) in current.items()
             if study in state and not is_exported(state.get(study), fingerprint)]
+
+
+NOT_RE_EXPORTED_START = "<!-- not-re-exported -->"
+NOT_RE_EXPORTED_END = "<!-- /not-re-exported -->"
+_BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+def not_re_exported_banner(started: str) -> str:
+    """The red box a study's reproduction report (HTML) gets when a later run changed its results but did not
+    write its reports again: the page links its figures and tables, which that run may have redrawn."""
+    return (f'{NOT_RE_EXPORTED_START}<div class="not-re-exported" role="alert" style="border:3px solid #b3261e;'
+            'background:#fdeceb;color:#5c0f0a;padding:0.6em 1em;margin:0.6em 0;"><strong>Not re-exported.</strong> '
+            f"This page was written by an earlier run (its run record below). A later run (started {started}) changed "
+            "this study's results without writing its reports again (it used --no-export, or it failed), so the "
+            "figures and tables this page links to may come from that later run and disagree with its text. See "
+            'the <a href="index.html">index</a>; run the pipeline to write the reports again.</div>'
+            f"{NOT_RE_EXPORTED_END}")
+
+
+def mark_not_re_exported(page: Path, started: str) -> bool:
+    """Put (or renew) the 'not re-exported' box at the top of ``page``, written whole; False without the page.
+    The next export writes the page anew, without the box."""
+    if not page.is_file():
+        return False
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(re.escape(NOT_RE_EXPORTED_START) + ".*?" + re.escape(NOT_RE_EXPORTED_END), "", text, flags=re.S)
+    body = _BODY_TAG.search(text)
+    if body is None:
+        return False
+    write_text(page, text[:body.end()] + not_re_exported_banner(started) + text[body.end():])
+    return True
 
 
 def export_reports(steps: list[Any], results: list[Any], locations: Any, *, say: Any = print,
