@@ -109,3 +109,19 @@ def test_a_lock_file_and_a_reports_folder_that_cannot_be_written(place: Path) ->
         f"reports folder {out / 'reports'} cannot be written: it is read-only for this user (permission denied)",
     )
     assert not (out / "build").exists()
+
+
+def test_a_previews_folder_that_cannot_be_written_is_found_before_the_steps_run(place: Path) -> None:
+    """The tester's case: an unwritable reports/previews was found only at the export, after every step had run."""
+    out = place / "out"
+    (out / "reports" / "previews").mkdir(parents=True)
+    for folder in (out, out / "reports"):
+        folder.chmod(0o777)
+    read_only(out / "reports" / "previews")
+    command = [*unprivileged_prefix(), sys.executable, "-m", "helpers.pipeline", "run", "--only", "oecd2010_clean",
+               "--out", str(out)]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          env=os.environ | {"HOME": "/nonexistent"})
+    assert_one_clear_refusal(done, f"folder for the PDF previews {out / 'reports' / 'previews'} cannot be written: "
+                                   "it is read-only for this user (permission denied)")
+    assert not (out / "build" / "executed").exists()

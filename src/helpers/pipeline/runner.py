@@ -1159,15 +1159,22 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def places_written(steps: list[Step], locations: Locations) -> list[tuple[Path, str]]:
-    """Every folder and file a run writes: the output folder and its lock, build, reports, processed data, and
-    each selected step's outputs."""
+EXPORT_FOLDERS: tuple[tuple[str, str], ...] = (("previews", "folder for the PDF previews"),
+                                               ("tables", "folder for the scorecards"))
+"""Folders under reports/ the export writes (``helpers.report.export.PREVIEWS_FOLDER``, the combined scorecard)."""
+
+
+def places_written(steps: list[Step], locations: Locations, export: bool = True) -> list[tuple[Path, str]]:
+    """Every folder and file a run writes: the output folder and its lock, build, reports (with the export's own
+    folders unless ``export`` is False), processed data, and each selected step's outputs."""
     from helpers.pipeline.runlock import LOCK_NAME
 
     places = [(locations.out, "output folder"), (locations.out / LOCK_NAME, "run lock"),
               (locations.out / f"{LOCK_NAME}.owner", "run lock"),
               (locations.build, "build folder"), (locations.executed, "folder for executed notebooks"),
               (locations.reports, "reports folder"), (locations.processed, "processed-data folder")]
+    if export:
+        places += [(locations.reports / folder, what) for folder, what in EXPORT_FOLDERS]
     for step in steps:
         places += [(Path(step.parameters[name]), f"output '{name}' of step '{step.name}'") for name in step.outputs]
     return places
@@ -1180,7 +1187,7 @@ def run_command(args: argparse.Namespace, prepared: Prepared) -> int:
 
     steps, locations = prepared.steps, prepared.locations
     produced = {Path(s.parameters[n]) for s in steps for n in s.outputs}
-    problems = write_problems(places_written(steps, locations))
+    problems = write_problems(places_written(steps, locations, export=not args.no_export))
     problems += verify_raw_inputs(steps) + missing_inputs(steps, produced)
     if problems:
         raise PipelineError(problems)
