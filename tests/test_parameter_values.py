@@ -219,16 +219,29 @@ def test_the_validation_steps_share_their_populations_settings() -> None:
 
 
 def test_a_run_never_writes_into_the_raw_data(tmp_path: Path) -> None:
-    """The tester's case: --out data/raw was accepted and wrote build/, data/, reports/ and a lock into data/raw."""
+    """The tester's case: --out data/raw was accepted and wrote build/, data/, reports/ and a lock into data/raw.
+    Checked in this process through ``prepare`` (which writes nothing), so a regression cannot write into the
+    repository's raw data."""
     raw = PROJECT_ROOT / "data" / "raw"
-    before = sorted(path.name for path in raw.iterdir())
-    for arguments in (["--out", str(raw)], ["--out", str(raw / "sub")],
-                      ["-p", "oecd2010_clean.processed_dir=data/raw/x", "--out", str(tmp_path / "out")]):
-        done = subprocess.run([sys.executable, "-m", "helpers.pipeline", "run", "--only", "oecd2010_clean",
-                               *arguments], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
-        assert done.returncode == 2, done.stdout + done.stderr
-        assert "the raw data, which a run never writes" in done.stderr and "Traceback" not in done.stderr
-    assert sorted(path.name for path in raw.iterdir()) == before
-    assert not (tmp_path / "out").exists()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "build").symlink_to(raw)  # the reviewer's case: build/ is a symbolic link into data/raw
+    cases = {
+        "--out": (["--out", str(raw)], "--out"),
+        "--out below": (["--out", str(raw / "sub")], "--out"),
+        "an output": (["-p", "oecd2010_clean.processed_dir=data/raw/x", "--out", str(tmp_path / "o")],
+                      f"processed_dir = {raw / 'x'} (step oecd2010_clean)"),
+        "a cache folder": (["-p", "validation_population.population_cache_dir=" + str(raw / "cache"),
+                            "--out", str(tmp_path / "o")], "population_cache_dir = "),
+        "a linked build": (["--out", str(linked)], "the build folder"),
+    }
+    for name, (arguments, expected) in cases.items():
+        args = runner.build_parser().parse_args(["run", *arguments])
+        with pytest.raises(PipelineError) as refused:
+            runner.prepare(args)
+        message = str(refused.value)
+        assert message.startswith(expected), (name, message)
+        assert "the raw data, which a run never writes" in message, (name, message)
     assert runner.is_inside(raw / "a" / "b", raw) and runner.is_inside(raw, raw)
     assert not runner.is_inside(PROJECT_ROOT / "data" / "rawer", raw)
+    runner.prepare(runner.build_parser().parse_args(["run", "--out", str(tmp_path / "fine")]))  # elsewhere: accepted

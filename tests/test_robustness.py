@@ -417,7 +417,7 @@ def test_a_worker_killed_under_a_step_ends_the_run_with_one_message_and_the_next
         except ProcessLookupError:
             pass
     assert runner.returncode == 1, stdout + stderr
-    assert "the worker process running it ended abruptly" in stdout + stderr
+    assert "could not finish: a worker process of the run ended abruptly" in stdout + stderr
     assert "Traceback" not in stdout + stderr and "BrokenProcessPool" not in stdout + stderr
     manifest = json.loads((out / "build" / "run_manifest.json").read_text(encoding="utf-8"))
     assert manifest["run"]["status"] == "failed"

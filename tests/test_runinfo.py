@@ -323,3 +323,7 @@ def test_a_report_page_not_re_exported_gets_one_box_at_its_top(tmp_path: Path) -
     text = page.read_text(encoding="utf-8")
     assert text.count("Not re-exported.") == 1 and "(started 2026-11-30 07:00 UTC)" in text
     assert text.index('<body class="x">') < text.index("Not re-exported.") < text.index("<h1>Report</h1>")
+    assert mark_not_re_exported(page, None)  # the reviewer's case: what it is built from is as exported again
+    assert page.read_text(encoding="utf-8") == ('<html><head><title>t</title></head><body class="x"><h1>Report</h1>'
+                                                "</body></html>")
+    assert not mark_not_re_exported(page, None)  # nothing to take away: the page is not written again

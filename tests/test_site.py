@@ -258,6 +258,8 @@ def test_a_validation_figure_is_not_said_to_reproduce_published_numbers(tmp_path
     validation = figure_card(Figure("validation", "validation_tests", {"png": png}), tmp_path, synthetic=True)
     assert "checks the code and the design, not the surveys" in validation
     assert "reproduces the published numbers" not in validation
+    multiverse = figure_card(Figure("validation", "validation_multiverse_eu", {"png": png}), tmp_path, synthetic=True)
+    assert "Synthetic data: shows that the code reproduces the published numbers" in multiverse  # synthetic files
     eu = figure_card(Figure("eu2008", "eu2008_index_by_sector", {"png": png}), tmp_path, synthetic=True)
     assert "Synthetic data: shows that the code reproduces the published numbers; not a finding." in eu
 
@@ -265,9 +267,13 @@ def test_a_validation_figure_is_not_said_to_reproduce_published_numbers(tmp_path
 def test_the_validation_studys_heading_counts_criteria_met() -> None:
     from helpers.report.site import study_row
 
-    rows = [claim("VAL-01", "validation", "pass") | {"kind": "validation"},
-            claim("VAL-02", "validation", "fail") | {"kind": "validation"},
+    rows = [claim("VAL-01", "validation", "pass", "93.0% to 97.0%", "0.95") | {"kind": "validation"},
+            claim("VAL-02", "validation", "fail", "93.0% to 97.0%", "0.5") | {"kind": "validation"},
+            claim("VAL-03", "validation", "pass", "at most 0.100 index points", "0.2") | {"kind": "validation"},
             claim("EU-06", "eu2008", "pass")]
-    assert "validation: 1 of 2 validation criteria met (targets we set, not published numbers)" in study_row(
-        "validation", rows)
+    heading = study_row("validation", rows)
+    assert "validation: 1 of 3 validation criteria met; 1 within Monte Carlo error of their target" in heading
+    assert "(targets we set, not published numbers)" in heading
+    badges = re.findall(r'class="badge (\w+)">([^<]+)<', "".join(scorecard_row(row) for row in rows))
+    assert badges == [("pass", "MET"), ("fail", "NOT MET"), ("within", "WITHIN MC ERROR"), ("pass", "PASS")]
     assert "tested claims" in study_row("eu2008", rows)

@@ -1002,8 +1002,9 @@ def worker_result(future: Future[StepResult], step: Step) -> StepResult:
         return future.result()
     except BrokenProcessPool:
         return StepResult(step.name, "failed", message=(
-            f"step '{step.name}' could not finish: the worker process running it ended abruptly (killed, or out of "
-            "memory); the run stops here. Run the same command again to rerun it."))
+            f"step '{step.name}' could not finish: a worker process of the run ended abruptly (killed, or out of "
+            "memory), which stops every step running at the time; the run stops here. Run the same command again "
+            "to rerun it."))
 
 
 def out_of_date_steps(all_steps: list[Step], current: set[str], locations: Locations,
@@ -1114,13 +1115,24 @@ def writes_into_raw_data(steps: list[Step], locations: Locations) -> list[str]:
     if is_inside(locations.out, raw):
         return [f"--out {locations.out} is inside {raw}, the raw data, which a run never writes; choose another "
                 "folder."]
-    problems = []
+    problems = [f"the {what} {folder} is inside {raw} (through a symbolic link), the raw data, which a run never "
+                "writes; choose another --out." for folder, what in ((locations.build, "build folder"),
+                                                                    (locations.reports, "reports folder"),
+                                                                    (locations.processed, "processed-data folder"))
+                if is_inside(folder, raw)]
     for step in steps:
-        for name in step.outputs:
-            if name in step.parameters and is_inside(Path(str(step.parameters[name])), raw):
+        for name in written_parameters(step):
+            if is_inside(Path(str(step.parameters[name])), raw):
                 problems.append(f"{name} = {step.parameters[name]} (step {step.name}) is inside {raw}, the raw data, "
                                 "which a run never writes; choose another place.")
     return problems
+
+
+def written_parameters(step: Step) -> list[str]:
+    """The parameters naming places a step writes: its declared outputs and every other folder parameter
+    (``*_dir``, such as a cache) that is not one of its inputs."""
+    folders = [name for name in step.parameters if name.endswith("_dir") and name not in step.inputs]
+    return [name for name in dict.fromkeys([*step.outputs, *folders]) if str(step.parameters.get(name) or "")]
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
@@ -1159,9 +1171,8 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-EXPORT_FOLDERS: tuple[tuple[str, str], ...] = (("previews", "folder for the PDF previews"),
-                                               ("tables", "folder for the scorecards"))
-"""Folders under reports/ the export writes (``helpers.report.export.PREVIEWS_FOLDER``, the combined scorecard)."""
+EXPORT_FOLDERS: tuple[tuple[str, str], ...] = (("previews", "folder for the PDF previews"),)
+"""Folders under reports/ only the export writes (``helpers.report.export.PREVIEWS_FOLDER``)."""
 
 
 def places_written(steps: list[Step], locations: Locations, export: bool = True) -> list[tuple[Path, str]]:
@@ -1172,7 +1183,8 @@ def places_written(steps: list[Step], locations: Locations, export: bool = True)
     places = [(locations.out, "output folder"), (locations.out / LOCK_NAME, "run lock"),
               (locations.out / f"{LOCK_NAME}.owner", "run lock"),
               (locations.build, "build folder"), (locations.executed, "folder for executed notebooks"),
-              (locations.reports, "reports folder"), (locations.processed, "processed-data folder")]
+              (locations.reports, "reports folder"), (locations.processed, "processed-data folder"),
+              (locations.reports / "tables", "folder for the scorecards")]  # the index's combined scorecard, always
     if export:
         places += [(locations.reports / folder, what) for folder, what in EXPORT_FOLDERS]
     for step in steps:
@@ -1236,11 +1248,13 @@ def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str,
             failed_exports = list(error.studies)
             print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
     manifest["run"]["reports_outdated"] = outdated_reports(prepared.all_steps, locations)
-    for study in manifest["run"]["reports_outdated"]:  # its report page links figures this run may have redrawn
+    for study in sorted({step.study for step in prepared.all_steps}):  # the report page links figures this run
+        outdated = study in manifest["run"]["reports_outdated"]         # may have redrawn: a box says so
         try:
-            mark_not_re_exported(locations.reports / f"{study}_report.html", when(manifest["run"].get("started_at")))
+            mark_not_re_exported(locations.reports / f"{study}_report.html",
+                                 when(manifest["run"].get("started_at")) if outdated else None)
         except OSError as error:
-            print(f"pipeline: could not mark {study}_report.html as not re-exported: {error}", file=sys.stderr)
+            print(f"pipeline: could not mark {study}_report.html (not re-exported): {error}", file=sys.stderr)
     status = "failed" if failed or failed_exports else "succeeded"
     state.end_run(manifest, status=status, failed_steps=failed, failed_exports=failed_exports, stale=stale)
     write_manifest(locations, manifest)

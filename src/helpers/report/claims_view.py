@@ -48,8 +48,11 @@ STATUS_WORDS: dict[str, str] = {
 }
 """The status of a claim in plain words (the CSV keeps the short codes of :mod:`helpers.data.status`)."""
 VALIDATION = "validation"
-VALIDATION_STATUS_WORDS: dict[str, str] = {PASS: "Met", FAIL: "Not met"}
-"""A validation criterion is met or not: it is a target we set, not a published number to reproduce."""
+MET, WITHIN_ERROR, NOT_MET = "met", "within error", "not met"
+VALIDATION_STATUS_WORDS: dict[str, str] = {MET: "Met", WITHIN_ERROR: "Within Monte Carlo error", NOT_MET: "Not met"}
+"""A validation criterion (a target we set, not a published number) is met when the measure found lies in its
+target band; within Monte Carlo error when it lies outside but within two Monte Carlo standard errors of it (the
+scorecard's 'pass': not ruled out, and more replicates would tell); not met otherwise."""
 
 
 def read_claims(claims_file: Path | None) -> dict[str, dict[str, str]]:
@@ -100,8 +103,57 @@ def validation_unit(row: Mapping[str, str]) -> str:
 
 
 def validation_value(value: float, unit: str) -> str:
-    """A validation measure in its unit: ``92.2%`` for a share, ``0.029 index points`` otherwise."""
-    return f"{100 * value:.1f}%" if unit == "%" else f"{value:.3f}" + (f" {unit}" if unit else "")
+    """A validation measure in its unit: ``92.2%`` for a share, ``ratio 0.822``, ``0.029 index points``."""
+    if unit == "%":
+        return f"{100 * value:.1f}%"
+    if unit == "ratio":
+        return f"ratio {value:.3f}"
+    return f"{value:.3f}" + (f" {unit}" if unit else "")
+
+
+_BAND_NUMBER = r"(-?\d+(?:\.\d+)?)"
+
+
+def validation_band(row: Mapping[str, str]) -> tuple[float, float] | None:
+    """A criterion's target band (lower, upper) in the measure's scale, read from its text as
+    :func:`helpers.simulation.scorecard.band_text` writes it (``93.0% to 97.0%``, ``at most 0.100 index points``,
+    ``at least 80.0%``); None when the text is not one of those."""
+    band = str(row.get("published") or "")
+    scale = 100.0 if validation_unit(row) == "%" else 1.0
+    if match := re.match(rf"\s*at most {_BAND_NUMBER}", band):
+        return -math.inf, float(match.group(1)) / scale
+    if match := re.match(rf"\s*at least {_BAND_NUMBER}", band):
+        return float(match.group(1)) / scale, math.inf
+    if match := re.match(rf"\s*{_BAND_NUMBER}%? to {_BAND_NUMBER}", band):
+        return float(match.group(1)) / scale, float(match.group(2)) / scale
+    return None
+
+
+def validation_outcome(row: Mapping[str, str]) -> str:
+    """:data:`MET`, :data:`WITHIN_ERROR` or :data:`NOT_MET` (see :data:`VALIDATION_STATUS_WORDS`); a passing row
+    whose value or band cannot be read counts as within error, never as met."""
+    if normalised(row.get("status")) != PASS:
+        return NOT_MET
+    value, band = _number(row.get("reproduced")), validation_band(row)
+    if value is None or band is None:
+        return WITHIN_ERROR
+    tolerance = 1e-9  # the value is rounded to 6 decimals, the band printed to 3
+    return MET if band[0] - tolerance <= value <= band[1] + tolerance else WITHIN_ERROR
+
+
+VALIDATION_CSS: dict[str, str] = {MET: "pass", WITHIN_ERROR: "within", NOT_MET: "fail"}
+VALIDATION_BADGES: dict[str, str] = {MET: "MET", WITHIN_ERROR: "WITHIN MC ERROR", NOT_MET: "NOT MET"}
+
+
+def criteria_count_text(rows: Sequence[Mapping[str, str]]) -> str:
+    """'12 of 15 validation criteria met; 3 within Monte Carlo error of their target (not ruled out: more
+    replicates would tell)'."""
+    outcomes = [validation_outcome(row) for row in rows]
+    text = f"{outcomes.count(MET)} of {len(outcomes)} validation criteria met"
+    if outcomes.count(WITHIN_ERROR):
+        text += (f"; {outcomes.count(WITHIN_ERROR)} within Monte Carlo error of their target (outside it, but by "
+                 "less than two Monte Carlo standard errors: not ruled out, more replicates would tell)")
+    return text
 
 
 def location_text(row: Mapping[str, str]) -> str:
@@ -178,7 +230,7 @@ def status_word(row: Mapping[str, str]) -> str:
     """The status in plain words (unknown text reads as not reproduced)."""
     status = normalised(row.get("status"))
     if is_validation(row):
-        return VALIDATION_STATUS_WORDS.get(status, VALIDATION_STATUS_WORDS[FAIL])
+        return VALIDATION_STATUS_WORDS[validation_outcome(row)]
     return STATUS_WORDS.get(status, STATUS_WORDS[FAIL])
 
 

@@ -83,7 +83,7 @@ MEASURE_LABELS: dict[str, str] = {
     "worst_se_ratio": "ratio of model to empirical standard error (the sector furthest from 1)",
     "rejection_rate": "rejection rate at the 5% level",
     "rejection_rate_adjusted": "rejection rate at the 5% level after Holm's adjustment",
-    "sign_recovery": "share of replicates with the published sign",
+    "sign_recovery": "share of replicates with the population's sign",
     "percent_affirmative": "percentage affirmative per item",
     "correlates_table": "correlates of the index (linear models)",
 }

@@ -182,23 +182,33 @@ def not_re_exported_banner(started: str) -> str:
     return (f'{NOT_RE_EXPORTED_START}<div class="not-re-exported" role="alert" style="border:3px solid #b3261e;'
             'background:#fdeceb;color:#5c0f0a;padding:0.6em 1em;margin:0.6em 0;"><strong>Not re-exported.</strong> '
             f"This page was written by an earlier run (its run record below). A later run (started {started}) changed "
-            "this study's results without writing its reports again (it used --no-export, or it failed), so the "
-            "figures and tables this page links to may come from that later run and disagree with its text. See "
-            'the <a href="index.html">index</a>; run the pipeline to write the reports again.</div>'
+            "what this study's reports are built from (its results, or the documents they quote) without writing "
+            "them again (it used --no-export, or it failed), so the figures and tables this page links to may come "
+            'from that later run and disagree with its text. See the <a href="index.html">index</a>; run the '
+            "pipeline to write the reports again.</div>"
             f"{NOT_RE_EXPORTED_END}")
 
 
-def mark_not_re_exported(page: Path, started: str) -> bool:
-    """Put (or renew) the 'not re-exported' box at the top of ``page``, written whole; False without the page.
-    The next export writes the page anew, without the box."""
+def _without_box(text: str) -> str:
+    return re.sub(re.escape(NOT_RE_EXPORTED_START) + ".*?" + re.escape(NOT_RE_EXPORTED_END), "", text, flags=re.S)
+
+
+def mark_not_re_exported(page: Path, started: str | None) -> bool:
+    """Put (or renew) the 'not re-exported' box at the top of ``page``, written whole; with ``started`` None, take
+    it away (the page matches what it is built from again). False when the page or its ``<body>`` is missing or
+    nothing changed. The next export writes the page anew, without the box."""
     if not page.is_file():
         return False
-    text = page.read_text(encoding="utf-8")
-    text = re.sub(re.escape(NOT_RE_EXPORTED_START) + ".*?" + re.escape(NOT_RE_EXPORTED_END), "", text, flags=re.S)
+    original = page.read_text(encoding="utf-8")
+    text = _without_box(original)
     body = _BODY_TAG.search(text)
     if body is None:
         return False
-    write_text(page, text[:body.end()] + not_re_exported_banner(started) + text[body.end():])
+    if started is not None:
+        text = text[:body.end()] + not_re_exported_banner(started) + text[body.end():]
+    if text == original:
+        return False
+    write_text(page, text)
     return True
 
 

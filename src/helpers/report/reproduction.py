@@ -664,6 +664,8 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
         key = claims_view.status_key(row)
         css = {"pass": "pass", "fail": "fail", "holds by construction": "hbc", "not checkable": "nc",
                "not available": "na"}[key]
+        if claims_view.is_validation(row):
+            css = claims_view.VALIDATION_CSS[claims_view.validation_outcome(row)]
         built_in = (f'<span class="builtin">{escape(labels.readable_text(row["built_in"]))}</span>'
                     if row.get("built_in") else "")
         where = claims_view.location_text(row)
@@ -701,7 +703,6 @@ def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]
                    stale: str = "") -> str:
     """Chapter 1 of the validation study: its criteria are targets we set, not published numbers, so the table
     says target and found, met or not met."""
-    met = sum(claims_view.status_key(row) == "pass" for row in rows)
     caption = (f'<span class="label">Table {number}.</span> {stale}Validation criteria: target vs found '
                '<span class="note">(target band from the criteria file; the measure found over the replicates, with '
                "two Monte Carlo standard errors either side; met or not, and why)</span>")
@@ -710,11 +711,13 @@ def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]
     table = table_html(caption, ["Criterion", "What is checked", "Target", "Found", "Result"], table_rows,
                        [False] * 5, css_class="claims", raw=True, below=below, table_id="claims-table",
                        widths=(11, 20, 16, 17, 36), breakable=True)
-    return (f"<p>{met} of {len(rows)} validation criteria met. Each criterion is a target we set for the "
+    return (f"<p>{escape(claims_view.criteria_count_text(rows))}. Each criterion is a target we set for the "
             "compendium's estimators and tests (data/raw/validation_criteria.csv; assumption A-VAL-06), not a "
-            "published number. Met: the measure found over the replicates lies in its target band, allowing two Monte "
-            "Carlo standard errors (the range under it). Not met: it lies outside even then. The populations are "
-            f"synthetic by design: the study checks the code, not the surveys.</p>{table}")
+            "published number. Met: the measure found over the replicates lies in its target band. Within Monte Carlo "
+            "error: it lies outside the band by less than two Monte Carlo standard errors (the range under it), so the "
+            "replicates cannot rule the target out; more replicates would tell. Not met: it lies outside even then. "
+            "The populations are synthetic by design: the study checks the code, not the surveys.</p>"
+            f"{table}")
 
 
 def _why(text: str) -> str:
@@ -755,7 +758,11 @@ def results_section(contents: StudyContents, inputs: ReportInputs, facts: Mappin
     """Each results group: a heading, a sentence, its figures and tables with numbered captions."""
     groups = list(contents.results) or [default_results(inputs)]
     parts, headings = [], []
-    if synthetic:
+    if synthetic and inputs.study in runinfo.SIMULATION_STUDIES:
+        parts.append("<p><strong>Every figure and table below is computed from simulated populations and samples "
+                     "(synthetic by design):</strong> it shows how the compendium's estimators and tests behave when the "
+                     "true values are known, not a finding about the surveys.</p>")
+    elif synthetic:
         parts.append("<p><strong>Every figure and table below is computed from synthetic stand-in data:</strong> "
                      "it shows what the code produces from data calibrated to the published aggregates, not a "
                      "finding about the survey.</p>")

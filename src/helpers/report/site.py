@@ -438,6 +438,9 @@ def is_variant(study: Study) -> bool:
 
 def what_it_shows(study: Study) -> str:
     """What a synthetic study's figures and scorecard show: the reproduction, or a variant that is not one."""
+    if claims_view.checks_are_criteria(study.scorecard) and not is_variant(study):
+        return ("check the compendium's estimators and tests against simulated populations with known values: "
+                "evidence about the code and the design, not about the surveys")
     if not is_variant(study):
         unchecked = (" (if its files are as published: this copy is not a git clone, so edits cannot be checked)"
                      if study.run and study.run.edits_unknown else "")
@@ -480,7 +483,8 @@ def summary_cards(studies: Sequence[Study], base: Path) -> str:
         unchecked = not_available_count(study.scorecard)
         state = ("none" if not study.scorecard else "somefail" if passed < checked else "somena" if unchecked
                  else "allpass" if checked else "none")
-        count = count_text(study.scorecard) if study.scorecard else "no scorecard"
+        count = (claims_view.criteria_count_text(study.scorecard) if claims_view.checks_are_criteria(study.scorecard)
+                 else count_text(study.scorecard) if study.scorecard else "no scorecard")
         pdf = " \u00b7 ".join(filter(None, [link(study.report, base, "reproduction report") if study.report else "",
                                              link(study.pdf, base, "PDF") if study.pdf else "no PDF"]))
         data = {"synthetic": "synthetic data", "real": "real data", "not declared": "origin not declared"}.get(
@@ -507,7 +511,9 @@ def reports_section(studies: Sequence[Study], base: Path) -> str:
             for stem, views in study.pages.items()
         )
         documents = [link(path, base, path.name) for path in (study.report, study.pdf) if path]
-        pdf = ("<p>Reproduction report (published vs reproduced, methods, results, caveats): "
+        contents = ("validation criteria: target vs found" if claims_view.checks_are_criteria(study.scorecard)
+                    else "published vs reproduced")
+        pdf = (f"<p>Reproduction report ({contents}, methods, results, caveats): "
                + " \u00b7 ".join(documents) + "</p>" if documents else "<p>No reproduction report was written.</p>")
         table = (f'<table class="plain"><thead><tr><th>Step</th><th>Reviewer HTML</th><th>Replicator HTML</th>'
                  f"</tr></thead><tbody>{rows}</tbody></table>" if rows else "<p>No HTML reports.</p>")
@@ -523,6 +529,13 @@ SYNTHETIC_FIGURE_CAVEATS: dict[str, str] = {
 """The caveat under a figure drawn from synthetic data, per study (the validation study reproduces nothing)."""
 
 
+def synthetic_caveat(figure: Figure) -> str:
+    """The caveat under a figure drawn from synthetic data: the validation study's figures of simulated populations
+    check the code; its multiverse figures, like the studies', are computed from the synthetic respondent files."""
+    simulated = figure.study in SYNTHETIC_FIGURE_CAVEATS and "multiverse" not in figure.stem
+    return SYNTHETIC_FIGURE_CAVEATS[figure.study if simulated else ""]
+
+
 def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyRun | None = None) -> str:
     """A thumbnail (linked to the PNG) with links to every format and, for synthetic data, a caveat; marked when
     an out-of-date step drew it, or when the run changed the analysis."""
@@ -532,9 +545,11 @@ def figure_card(figure: Figure, base: Path, synthetic: bool, run: runinfo.StudyR
              f'({html.escape(figure.study)})"></a>' if png else '<div class="noimg">no PNG</div>')
     links = " \u00b7 ".join(link(figure.files[f], base, f.upper()) for f in FIGURE_FORMATS if f in figure.files)
     variant = bool(run and run.is_variant)
-    caveat = (f'<p class="caveat">{SYNTHETIC_FIGURE_CAVEATS.get(figure.study, SYNTHETIC_FIGURE_CAVEATS[""])}</p>'
-              if synthetic and not variant else "")
-    if variant:
+    caveat = f'<p class="caveat">{synthetic_caveat(figure)}</p>' if synthetic and not variant else ""
+    if variant and figure.study in runinfo.SIMULATION_STUDIES:
+        caveat += ('<p class="caveat">Changed settings (see the run record): synthetic populations, a check of the '
+                   "code under other settings.</p>")
+    elif variant:
         caveat += ('<p class="caveat">Changed analysis (see the run record): a variant, not a reproduction of the '
                    "published numbers" + ("; synthetic data, not a finding" if synthetic else "") + ".</p>")
     if run and any(run.is_stale_file(path) for path in figure.files.values()):
@@ -580,7 +595,10 @@ def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None 
     as the item's percentage), directions with the claimed direction."""
     status = normalised(row.get("status"))
     status = status if status in STATUS_CLASSES else FAIL
-    css = STATUS_CLASSES[status]
+    css, badge = STATUS_CLASSES[status], STATUS_BADGES[status]
+    if claims_view.is_validation(row):  # a target we set: met, within Monte Carlo error, or not met
+        outcome = claims_view.validation_outcome(row)
+        css, badge = claims_view.VALIDATION_CSS[outcome], claims_view.VALIDATION_BADGES[outcome]
     claim = (claims or {}).get(row.get("claim_id", ""), {})
     notes = [("basis", row.get("basis", "")), ("builtin", row.get("built_in", "")), ("detail", row.get("detail", ""))]
     shown = [(name, text) for i, (name, text) in enumerate(notes) if text and text not in (t for _, t in notes[:i])]
@@ -595,7 +613,7 @@ def scorecard_row(row: dict[str, str], claims: dict[str, dict[str, str]] | None 
                          else row["published"]),
         shown_value_cell(claims_view.reproduced_text(row, claim)),
         f'<td class="num interval">{html.escape(interval_text(row))}</td>',
-        f'<td><span class="badge {css}">{STATUS_BADGES[status]}</span></td>',
+        f'<td><span class="badge {css}">{badge}</span></td>',
     )
     return f'<tr class="{css}">{"".join(cells)}</tr>'
 
@@ -604,8 +622,7 @@ def study_row(study: str, rows: Sequence[dict[str, str]]) -> str:
     """A heading row above a study's claims with its counts by status."""
     members = [row for row in rows if row["study"] == study]
     if claims_view.checks_are_criteria(members):
-        met = sum(claims_view.status_key(row) == PASS for row in members)
-        count = f"{met} of {len(members)} validation criteria met (targets we set, not published numbers)"
+        count = f"{claims_view.criteria_count_text(members)} (targets we set, not published numbers)"
     else:
         count = count_text(members)
     return f'<tr class="group"><th colspan="7">{html.escape(study)}: {html.escape(count)}</th></tr>'
@@ -626,14 +643,17 @@ def scorecard_section(rows: Sequence[dict[str, str]], tables: Sequence[Path], ba
              f"<tbody>{body}</tbody></table>" if rows else "<p>No scorecard was found in <code>tables/</code>.</p>")
     files = " \u00b7 ".join(link(p, base, p.name) for p in tables)
     return (
-        '<section id="scorecard"><h2>Scorecard of published claims</h2><p class="hint">Each published number '
+        '<section id="scorecard"><h2>Scorecard of published claims and validation criteria</h2><p class="hint">Each published number '
         "or statement, the value the reproduction obtained and, for estimates, its confidence interval with its "
         "level. Green rows were tested against the data and pass, red rows fail. Blue rows (BY CONSTRUCTION) "
         "hold by construction: the code enforces them, so the data could not have shown otherwise; the note "
         "under the claim names the code. Grey rows could not be tested: NOT CHECKABLE (the survey's items do "
         "not measure it) or N/A (the respondent file lacks the variables). On synthetic data, a pass marked "
         "&ldquo;built into the synthetic data&rdquo; shows that the code detects what the generator put in, "
-        f"not that it is true. {html.escape(INTERVAL_NOTE)}</p>"
+        f"not that it is true. {html.escape(INTERVAL_NOTE)} The validation study's rows (VAL-) are targets we set "
+        "for the estimators, not published numbers: in their columns 'Published' is the target and 'Reproduced' the "
+        "measure found over the replicates, with two Monte Carlo standard errors either side; MET (inside the target), "
+        "WITHIN MC ERROR (outside it by less than two Monte Carlo standard errors: not ruled out) or NOT MET.</p>"
         f"{table}<p>Tables: {files or 'none'}</p></section>"
     )
 
@@ -768,7 +788,8 @@ tr.fail { background: var(--fail-bg); } tr.fail td:first-child { border-left: 5p
 .badge { display: inline-block; padding: 0.1em 0.5em; border-radius: 3px; color: #fff; font-weight: bold;
          font-size: 0.75em; overflow-wrap: normal; word-break: keep-all; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.na { background: var(--muted); }
-.badge.hbc { background: var(--hbc); } .badge.nc { background: var(--muted); }
+.badge.hbc { background: var(--hbc); } .badge.nc { background: var(--muted); } .badge.within { background: #8a5a00; }
+tr.within { background: #fdf3e1; } tr.within td:first-child { border-left: 5px solid #8a5a00; }
 tr.na, tr.nc { background: #f1f3f4; } tr.na td:first-child, tr.nc td:first-child { border-left: 5px solid var(--muted); }
 tr.hbc { background: var(--hbc-bg); } tr.hbc td:first-child { border-left: 5px solid var(--hbc); }
 .detail.builtin { color: #8a4b00; }

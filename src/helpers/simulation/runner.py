@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -41,7 +42,9 @@ import pandas as pd
 from helpers import paths
 from helpers.outputs import write_json, write_parquet
 from helpers.pipeline.choices import combination_problems
+from helpers.simulation.population import country_sizes
 from helpers.simulation.replicate import SCENARIOS, StudySettings, run_chunk
+from helpers.simulation.sampling import MEAN_RESPONSE_RATE
 
 SCHEDULER_VARIABLE: str = "COMPENDIUM_DASK_SCHEDULER"
 """Environment variable holding the address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``)."""
@@ -299,7 +302,9 @@ def check_arguments(replicates: int, chunk_size: int, scenarios: Sequence[str],
                     settings: StudySettings | None = None) -> None:
     """Refuse impossible settings with one message naming each problem (the rules across parameters are those
     the pipeline checks before running: :func:`helpers.pipeline.choices.combination_problems`)."""
-    problems = combination_problems(settings.as_dict()) if settings is not None else []
+    problems = []
+    if settings is not None:
+        problems += combination_problems(settings.as_dict()) + sample_size_problems(settings)
     if int(replicates) != replicates or replicates < 1:
         problems.append(f"replicates must be a whole number of at least 1, got {replicates!r}")
     if int(chunk_size) != chunk_size or chunk_size < 1:
@@ -309,6 +314,20 @@ def check_arguments(replicates: int, chunk_size: int, scenarios: Sequence[str],
         problems.append(f"scenarios must be some of {', '.join(SCENARIOS)}, got {list(scenarios)}")
     if problems:
         raise SimulationError("the validation study cannot run: " + "; ".join(problems))
+
+
+def sample_size_problems(settings: StudySettings) -> list[str]:
+    """Whether the smallest country of the simulated EU population holds enough people to find
+    ``respondents_per_country`` of them at the samples' response rate (at least twice as many expected takers as
+    wanted, so that a sample never runs out of people to call)."""
+    smallest = int(country_sizes(settings.population_fraction).min())
+    needed = math.ceil(2 * settings.respondents_per_country / MEAN_RESPONSE_RATE)
+    if smallest >= needed:
+        return []
+    return [f"population_fraction = {settings.population_fraction:g} gives the smallest country {smallest:,} people, "
+            f"too few to find {settings.respondents_per_country:,} respondents at a response rate of about "
+            f"{MEAN_RESPONSE_RATE:.0%} (at least {needed:,} are needed): raise population_fraction or lower "
+            "respondents_per_country"]
 
 
 POPULATION_SETTINGS: tuple[str, ...] = ("master_seed", "population_fraction", "officials_population")
