@@ -490,7 +490,7 @@ def test_killing_the_runner_ends_its_workers_and_kernels(tmp_path: Path) -> None
     assert manifest["run"]["status"] == "running"
     assert {step["status"] for step in manifest["steps"].values()} == {"running"}
     index = (tmp_path / "out" / "reports" / "index.html").read_text()  # written when the run started
-    assert "The last run has not finished." in index and "still running, or killed" in index
+    assert "The last run has not finished." in index and "it is still running, or it was killed" in index
 
 
 def test_an_interrupted_run_says_so_and_ends_its_workers(tmp_path: Path) -> None:
