@@ -1248,8 +1248,12 @@ def finish_run(args: argparse.Namespace, prepared: Prepared, manifest: dict[str,
             failed_exports = list(error.studies)
             print(f"pipeline: the steps succeeded but the reports could not be written:\n{error}", file=sys.stderr)
     manifest["run"]["reports_outdated"] = outdated_reports(prepared.all_steps, locations)
-    for study in sorted({step.study for step in prepared.all_steps}):  # the report page links figures this run
-        outdated = study in manifest["run"]["reports_outdated"]         # may have redrawn: a box says so
+    succeeded = {result.name for result in results if result.status == "succeeded"}
+    redrawn = {step.study for step in prepared.steps if step.name in succeeded}  # studies with results rewritten now
+    for study in sorted({step.study for step in prepared.all_steps}):  # the report page links figures and tables:
+        outdated = study in manifest["run"]["reports_outdated"]         # a box says when this run rewrote them
+        if outdated and study not in redrawn:
+            continue  # nothing of the study was rewritten now: the page stays as it is (with or without a box)
         try:
             mark_not_re_exported(locations.reports / f"{study}_report.html",
                                  when(manifest["run"].get("started_at")) if outdated else None)

@@ -181,9 +181,9 @@ def not_re_exported_banner(started: str) -> str:
     write its reports again: the page links its figures and tables, which that run may have redrawn."""
     return (f'{NOT_RE_EXPORTED_START}<div class="not-re-exported" role="alert" style="border:3px solid #b3261e;'
             'background:#fdeceb;color:#5c0f0a;padding:0.6em 1em;margin:0.6em 0;"><strong>Not re-exported.</strong> '
-            f"This page was written by an earlier run (its run record below). A later run (started {started}) changed "
-            "what this study's reports are built from (its results, or the documents they quote) without writing "
-            "them again (it used --no-export, or it failed), so the figures and tables this page links to may come "
+            f"This page was written by an earlier run (its run record below). A later run (started {started}) "
+            "rewrote results of this study without writing its reports again (it used --no-export, or it failed), "
+            "so the figures and tables this page links to may come "
             'from that later run and disagree with its text. See the <a href="index.html">index</a>; run the '
             "pipeline to write the reports again.</div>"
             f"{NOT_RE_EXPORTED_END}")
