@@ -687,9 +687,7 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
                "level; the result in words and why)</span>")
     below = (f'<p class="source">Full scorecard with the rule of every check: {link}; the claims registry: '
              "data/raw/claims.csv.</p>")
-    table = table_html(caption, ["Claim", "What is claimed", "Published", "Reproduced", "Result"], table_rows,
-                       [False] * 5, css_class="claims", raw=True, below=below, table_id="claims-table",
-                       widths=(11, 20, 16, 17, 36), breakable=True)
+    table = checks_table(caption, ["Claim", "What is claimed", "Published", "Reproduced", "Result"], table_rows, below)
     synthetic_text = (" On synthetic data a pass shows that the code reproduces the published numbers from data "
                       "calibrated to them; the rows marked as built into the synthetic data are not evidence about "
                       "the survey." if synthetic else "")
@@ -697,6 +695,12 @@ def claims_section(inputs: ReportInputs, rows: Sequence[Mapping[str, str]], clai
             "reproduced. Not reproduced: tested and not reproduced. Holds by construction: a design fact the code "
             "enforces, so the data could not show otherwise. Not checkable: the survey's items do not measure it. "
             f"Not available: the respondent file lacks the variables. {escape(INTERVAL_NOTE)}</p>{table}")
+
+
+def checks_table(caption: str, headers: Sequence[str], table_rows: list[list[str]], below: str) -> str:
+    """Chapter 1's table (claims or validation criteria): five columns of HTML cells, tall rows that may break."""
+    return table_html(caption, headers, table_rows, [False] * 5, css_class="claims", raw=True, below=below,
+                      table_id="claims-table", widths=(11, 20, 16, 17, 36), breakable=True)
 
 
 def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]], number: int, link: str,
@@ -708,9 +712,7 @@ def criteria_table(rows: Sequence[Mapping[str, str]], table_rows: list[list[str]
                "two Monte Carlo standard errors either side; met or not, and why)</span>")
     below = (f'<p class="source">Full scorecard with the rule of every check: {link}; the criteria: '
              "data/raw/validation_criteria.csv.</p>")
-    table = table_html(caption, ["Criterion", "What is checked", "Target", "Found", "Result"], table_rows,
-                       [False] * 5, css_class="claims", raw=True, below=below, table_id="claims-table",
-                       widths=(11, 20, 16, 17, 36), breakable=True)
+    table = checks_table(caption, ["Criterion", "What is checked", "Target", "Found", "Result"], table_rows, below)
     return (f"<p>{escape(claims_view.criteria_count_text(rows))}. Each criterion is a target we set for the "
             "compendium's estimators and tests (data/raw/validation_criteria.csv; assumption A-VAL-06), not a "
             "published number. Met: the measure found over the replicates lies in its target band. Within Monte Carlo "
